@@ -1,0 +1,29 @@
+import { useMemo, useState } from 'react';
+import { BackendStatus } from './ui/app/BackendStatus';
+import { Stepper, STEPS, type StepId } from './ui/app/Stepper';
+import { useTrainingWorker } from './ui/app/useTrainingWorker';
+import { readUrlOptions } from './ui/app/url-options';
+
+export function App() {
+  const options = useMemo(() => readUrlOptions(window.location.search), []);
+  const { backend, error } = useTrainingWorker(options.backend);
+  const [step, setStep] = useState<StepId>('data');
+  const current = STEPS.find((s) => s.id === step) ?? STEPS[0];
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>WebTune</h1>
+        <p className="tagline">
+          Fine-tune a language model in your browser. Your data never leaves this machine.
+        </p>
+        <BackendStatus backend={backend} error={error} />
+      </header>
+      <Stepper current={step} onSelect={setStep} />
+      <main className="step-panel" aria-labelledby="step-title">
+        <h2 id="step-title">{current.title}</h2>
+        <p>{current.summary}</p>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+// Picks and initialises the TensorFlow.js backend: webgpu, then wasm, then cpu, or the one asked for.
+// It reports which backend runs and, when it had to fall back, why, so the UI and the CLI can say so.
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+import { BACKENDS, type BackendInfo, type BackendName, type BackendRequest } from './backend-info';
+
+export * from './backend-info';
+
+export interface BackendOptions {
+  prefer?: BackendRequest;
+  /**
+   * Where the wasm backend's `.wasm` files are served (the browser build passes URLs that Vite emits from the
+   * installed package). Node finds them beside the package and needs none.
+   */
+  wasmPaths?: Record<string, string>;
+  /** Let the wasm backend use threads where SharedArrayBuffer exists (default: tfjs decides). */
+  wasmThreads?: boolean;
+}
+
+/** The order in which backends are tried for a request: the one asked for first, then the rest by speed. */
+export function backendOrder(prefer: BackendRequest): BackendName[] {
+  if (prefer === 'auto') return [...BACKENDS];
+  return [prefer, ...BACKENDS.filter((b) => b !== prefer)];
+}
+
+class BackendUnavailable extends Error {}
+
+async function tryWebGPU(): Promise<string> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) throw new BackendUnavailable('WebGPU unavailable because this environment has no navigator.gpu');
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (err) {
+    throw new BackendUnavailable(`WebGPU unavailable because the adapter request failed: ${messageOf(err)}`);
+  }
+  if (!adapter) throw new BackendUnavailable('WebGPU unavailable because no GPU adapter was found');
+  // The webgpu backend registers itself only when navigator.gpu exists at import time, hence the late import.
+  await import('@tensorflow/tfjs-backend-webgpu');
+  await setBackend('webgpu', 'WebGPU unavailable because the tfjs webgpu backend failed to initialise');
+  return describeAdapter(adapter.info);
+}
+
+async function tryWasm({ wasmPaths, wasmThreads }: BackendOptions): Promise<void> {
+  if (wasmPaths) setWasmPaths(wasmPaths);
+  if (wasmThreads === false) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  await setBackend('wasm', 'wasm unavailable because its .wasm files were not found or failed to compile');
+}
+
+async function setBackend(name: BackendName, failure: string): Promise<void> {
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (err) {
+    throw new BackendUnavailable(`${failure}: ${messageOf(err)}`);
+  }
+  if (!ok || tf.getBackend() !== name) throw new BackendUnavailable(failure);
+}
+
+function describeAdapter(info: GPUAdapterInfo | undefined): string {
+  if (!info) return 'unknown adapter';
+  const parts = [info.vendor, info.architecture, info.description].filter((p) => p && p.length > 0);
+  return parts.length > 0 ? parts.join(' ') : 'unnamed adapter';
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Initialises the first backend that works, in the order of `backendOrder(prefer)`. */
+export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const requested = options.prefer ?? 'auto';
+  const fallbacks: BackendInfo['fallbacks'] = [];
+  for (const name of backendOrder(requested)) {
+    try {
+      if (name === 'webgpu') {
+        const adapter = await tryWebGPU();
+        return { name, requested, adapter, fallbacks };
+      }
+      if (name === 'wasm') await tryWasm(options);
+      else await setBackend('cpu', 'the cpu backend failed to initialise');
+      return { name, requested, fallbacks };
+    } catch (err) {
+      if (!(err instanceof BackendUnavailable)) throw err;
+      fallbacks.push({ backend: name, reason: err.message });
+    }
+  }
+  throw new Error(`No TensorFlow.js backend could start: ${fallbacks.map((f) => f.reason).join('; ')}`);
+}

@@ -1,0 +1,53 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, openPage } from './browser';
+
+describe('the app in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('gets a WebGPU adapter and runs the webgpu backend', async () => {
+    const { page, errors, offMachine } = await openPage(browser, inject('appUrl'));
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('WebTune');
+
+    const adapter = await page.evaluate(async () => {
+      const a = await navigator.gpu?.requestAdapter();
+      return a ? { vendor: a.info.vendor, architecture: a.info.architecture } : null;
+    });
+    expect(adapter).not.toBeNull();
+
+    const status = page.getByTestId('backend');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="backend"]')?.getAttribute('data-backend'),
+    );
+    expect(await status.getAttribute('data-backend')).toBe('webgpu');
+    expect(await status.textContent()).toContain('WebGPU: ');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+
+    const steps = await page.getByRole('navigation', { name: 'Steps' }).getByRole('button').allTextContents();
+    expect(steps.map((s) => s.replace(/^\d+\s*/, ''))).toEqual([
+      'Data',
+      'Model',
+      'Train',
+      'Evaluate',
+      'Export',
+    ]);
+    expect(errors).toEqual([]);
+    expect(offMachine).toEqual([]);
+  });
+
+  it('falls back to wasm when asked, and says it was asked', async () => {
+    const { page, errors } = await openPage(browser, `${inject('appUrl')}/?backend=wasm`);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="backend"]')?.getAttribute('data-backend'),
+    );
+    expect(await page.getByTestId('backend').getAttribute('data-backend')).toBe('wasm');
+    expect(await page.getByTestId('backend').textContent()).toBe('wasm (as requested)');
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { backendOrder, describeBackend, initBackend } from '../../src/core/backend';
+
+describe('backend choice', () => {
+  it('tries the requested backend first, then the rest by speed', () => {
+    expect(backendOrder('auto')).toEqual(['webgpu', 'wasm', 'cpu']);
+    expect(backendOrder('wasm')).toEqual(['wasm', 'webgpu', 'cpu']);
+    expect(backendOrder('cpu')).toEqual(['cpu', 'webgpu', 'wasm']);
+  });
+
+  it('falls back from webgpu to wasm in plain Node and says why', async () => {
+    // This process has no navigator.gpu (the webgpu project installs Dawn; this one does not).
+    const info = await initBackend();
+    expect(info.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(info.fallbacks).toEqual([
+      { backend: 'webgpu', reason: 'WebGPU unavailable because this environment has no navigator.gpu' },
+    ]);
+    expect(describeBackend(info)).toBe(
+      'wasm: WebGPU unavailable because this environment has no navigator.gpu',
+    );
+    const sum = tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4]));
+    expect(Array.from(await sum.data())).toEqual([4, 6]);
+  });
+
+  it('runs the cpu backend when asked', async () => {
+    const info = await initBackend({ prefer: 'cpu' });
+    expect(info).toEqual({ name: 'cpu', requested: 'cpu', fallbacks: [] });
+    expect(describeBackend(info)).toBe('cpu (as requested)');
+  });
+});
