@@ -14,5 +14,15 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+  // Pre-bundled at start: the webgpu backend is imported late (after the adapter check), and a dependency
+  // discovered mid-session makes the dev server re-optimise and fail the pending import.
+  optimizeDeps: {
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@xenova/transformers',
+      'fflate',
+    ],
+  },
 });

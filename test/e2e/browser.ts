@@ -50,3 +50,23 @@ export async function openPage(browser: Browser, url: string): Promise<WatchedPa
   await page.goto(url);
   return watched;
 }
+
+/**
+ * Imports a source module (served by the Vite dev server at `inject('devUrl')`) inside the page and calls one of
+ * its exports with JSON-serialisable arguments. Written as a string because Vitest rewrites `import()` in test
+ * files, including inside functions handed to page.evaluate.
+ */
+export async function callInPage<T>(page: Page, modulePath: string, exportName: string, ...args: unknown[]) {
+  return page.evaluate(
+    async ({ modulePath, exportName, args }) => {
+      const importModule = new Function('p', 'return import(p)') as (
+        p: string,
+      ) => Promise<Record<string, unknown>>;
+      const module = await importModule(modulePath);
+      const fn = module[exportName];
+      if (typeof fn !== 'function') throw new Error(`${modulePath} has no exported function ${exportName}`);
+      return (await fn(...args)) as unknown;
+    },
+    { modulePath, exportName, args },
+  ) as Promise<T>;
+}
