@@ -1,15 +1,15 @@
 // Reads the safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian header
 // length, a JSON header of {name: {dtype, shape, data_offsets}} plus optional __metadata__, then the bytes.
-// F32, F16 and BF16 tensors are converted to float32; other dtypes are refused by name.
-import type { HostTensor, TensorMap } from './tensors';
+// Float tensors (F64 / F32 / F16 / BF16) and integer buffers are converted to float32 (dtypes.ts); other dtypes
+// (fp8, …) are refused by name. Sharded checkpoints list their shards in `model.safetensors.index.json`.
+import { DTYPE_BYTES, toFloat32 } from './dtypes';
+import type { TensorMap } from './tensors';
 
 interface HeaderEntry {
   dtype: string;
   shape: number[];
   data_offsets: [number, number];
 }
-
-const BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
 
 export class SafetensorsError extends Error {}
 
@@ -35,6 +35,9 @@ export function readSafetensorsHeader(bytes: Uint8Array): {
   } catch {
     throw new SafetensorsError('the header is not valid JSON');
   }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) {
+    throw new SafetensorsError('the header is not a JSON object');
+  }
   const { __metadata__, ...entries } = header;
   return {
     entries: entries as Record<string, HeaderEntry>,
@@ -47,12 +50,18 @@ export function readSafetensors(bytes: Uint8Array): TensorMap {
   const { entries, dataStart } = readSafetensorsHeader(bytes);
   const tensors: TensorMap = new Map();
   for (const [name, entry] of Object.entries(entries)) {
-    const width = BYTES[entry.dtype];
-    if (!width)
-      throw new SafetensorsError(`tensor ${name} has dtype ${entry.dtype}; only F32, F16 and BF16 are read`);
+    const width = DTYPE_BYTES[entry.dtype];
+    if (!width) {
+      throw new SafetensorsError(
+        `tensor ${name} has dtype ${entry.dtype}; only ${Object.keys(DTYPE_BYTES).join(', ')} are read`,
+      );
+    }
+    if (!Array.isArray(entry.shape) || !Array.isArray(entry.data_offsets)) {
+      throw new SafetensorsError(`tensor ${name} has no shape or data_offsets in the header`);
+    }
     const [begin, end] = entry.data_offsets;
     const count = entry.shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * width || dataStart + end > bytes.byteLength) {
+    if (end - begin !== count * width || begin < 0 || dataStart + end > bytes.byteLength) {
       throw new SafetensorsError(
         `tensor ${name} has offsets ${begin}–${end} that do not fit its shape or the file`,
       );
@@ -62,26 +71,18 @@ export function readSafetensors(bytes: Uint8Array): TensorMap {
   return tensors;
 }
 
-function toFloat32(bytes: Uint8Array, offset: number, count: number, dtype: string): HostTensor['data'] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * BYTES[dtype]!);
-  const out = new Float32Array(count);
-  if (dtype === 'F32') {
-    for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
-  } else if (dtype === 'BF16') {
-    // bfloat16 is the top half of a float32.
-    const u32 = new Uint32Array(out.buffer);
-    for (let i = 0; i < count; i++) u32[i] = view.getUint16(i * 2, true) << 16;
-  } else {
-    for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+/** The shard of each tensor in a sharded checkpoint's index (`model.safetensors.index.json`). */
+export function readShardIndex(json: unknown): { weightMap: Map<string, string>; shards: string[] } {
+  const weightMap = (json as { weight_map?: unknown } | null)?.weight_map;
+  if (!weightMap || typeof weightMap !== 'object' || Array.isArray(weightMap)) {
+    throw new SafetensorsError('the index has no weight_map object');
   }
-  return out;
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+  const map = new Map<string, string>();
+  for (const [name, shard] of Object.entries(weightMap)) {
+    if (typeof shard !== 'string' || shard.includes('..') || shard.startsWith('/')) {
+      throw new SafetensorsError(`the index names shard ${JSON.stringify(shard)} for tensor ${name}`);
+    }
+    map.set(name, shard);
+  }
+  return { weightMap: map, shards: [...new Set(map.values())] };
 }
