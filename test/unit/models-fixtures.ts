@@ -106,3 +106,145 @@ export const FIDELITY_FIXTURES = [
   'webtune/tiny-random-roberta-cls',
   'webtune/tiny-random-roberta-bpe-cls',
 ];
+
+/** A seeded normal generator for test weights (independent of the engine's own). */
+export function randomNormals(count: number, std: number, seed: number, mean = 0): Float32Array {
+  let s = seed >>> 0 || 1;
+  const uniform = () => {
+    // xorshift32
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return (s + 0.5) / 4294967296;
+  };
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    out[i] = mean + std * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  }
+  return out;
+}
+
+export type TinyArch = 'bert' | 'distilbert' | 'roberta';
+
+/** A tiny config of each architecture: vocabulary 31, hidden 8, 2 heads, 2 layers, 3 labels. */
+export function tinyConfig(arch: TinyArch): HFConfig {
+  if (arch === 'distilbert') {
+    return {
+      model_type: 'distilbert',
+      vocab_size: 31,
+      dim: 8,
+      n_layers: 2,
+      n_heads: 2,
+      hidden_dim: 16,
+      max_position_embeddings: 16,
+      activation: 'gelu',
+      pad_token_id: 0,
+    };
+  }
+  return {
+    model_type: arch,
+    vocab_size: 31,
+    hidden_size: 8,
+    num_hidden_layers: 2,
+    num_attention_heads: 2,
+    intermediate_size: 16,
+    hidden_act: 'gelu',
+    max_position_embeddings: 16,
+    type_vocab_size: arch === 'bert' ? 2 : 1,
+    layer_norm_eps: arch === 'bert' ? 1e-12 : 1e-5,
+    pad_token_id: arch === 'bert' ? 0 : 1,
+  };
+}
+
+/**
+ * Random weights for tinyConfig(arch), laid out as transformers' *ForSequenceClassification saves them,
+ * every tensor random (LayerNorm scales around 1), so every gradient is non-trivial.
+ */
+export function tinyCheckpoint(arch: TinyArch, seed = 7, std = 0.3): TensorMap {
+  const H = 8;
+  const I = 16;
+  const V = 31;
+  const P = 16;
+  const C = 3;
+  const shapes: [string, number[]][] = [];
+  const dense = (name: string, out: number, inp: number) =>
+    shapes.push([`${name}.weight`, [out, inp]], [`${name}.bias`, [out]]);
+  const norm = (name: string) => shapes.push([`${name}.weight`, [H]], [`${name}.bias`, [H]]);
+  if (arch === 'distilbert') {
+    shapes.push(['distilbert.embeddings.word_embeddings.weight', [V, H]]);
+    shapes.push(['distilbert.embeddings.position_embeddings.weight', [P, H]]);
+    norm('distilbert.embeddings.LayerNorm');
+    for (let i = 0; i < 2; i++) {
+      const L = `distilbert.transformer.layer.${i}.`;
+      for (const n of ['q_lin', 'k_lin', 'v_lin', 'out_lin']) dense(`${L}attention.${n}`, H, H);
+      norm(`${L}sa_layer_norm`);
+      dense(`${L}ffn.lin1`, I, H);
+      dense(`${L}ffn.lin2`, H, I);
+      norm(`${L}output_layer_norm`);
+    }
+    dense('pre_classifier', H, H);
+    dense('classifier', C, H);
+  } else {
+    const p = `${arch}.`;
+    shapes.push([`${p}embeddings.word_embeddings.weight`, [V, H]]);
+    shapes.push([`${p}embeddings.position_embeddings.weight`, [P, H]]);
+    shapes.push([`${p}embeddings.token_type_embeddings.weight`, [arch === 'bert' ? 2 : 1, H]]);
+    norm(`${p}embeddings.LayerNorm`);
+    for (let i = 0; i < 2; i++) {
+      const L = `${p}encoder.layer.${i}.`;
+      for (const n of ['self.query', 'self.key', 'self.value', 'output.dense'])
+        dense(`${L}attention.${n}`, H, H);
+      norm(`${L}attention.output.LayerNorm`);
+      dense(`${L}intermediate.dense`, I, H);
+      dense(`${L}output.dense`, H, I);
+      norm(`${L}output.LayerNorm`);
+    }
+    if (arch === 'bert') {
+      dense('bert.pooler.dense', H, H);
+      dense('classifier', C, H);
+    } else {
+      dense('classifier.dense', H, H);
+      dense('classifier.out_proj', C, H);
+    }
+  }
+  const map: TensorMap = new Map();
+  shapes.forEach(([name, shape], i) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const isScale = /(LayerNorm|layer_norm)\.weight$/.test(name);
+    map.set(name, {
+      shape,
+      data: randomNormals(size, isScale ? 0.1 : std, seed * 1000 + i + 1, isScale ? 1 : 0),
+    });
+  });
+  return map;
+}
+
+/** A batch for the tiny models: two sequences of 6, the second padded after 4 tokens. */
+export function tinyInputs(arch: TinyArch): EncoderInputs {
+  const pad = arch === 'roberta' ? 1 : 0;
+  const ids = [
+    [2, 5, 9, 17, 30, 3],
+    [2, 11, 4, 3, pad, pad],
+  ];
+  return {
+    inputIds: tf.tensor2d(ids, undefined, 'int32'),
+    attentionMask: tf.tensor2d(
+      [
+        [1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 1, 0, 0],
+      ],
+      undefined,
+      'int32',
+    ),
+    tokenTypeIds: tf.tensor2d(
+      [
+        [0, 0, 0, 1, 1, 1],
+        [0, 0, 1, 1, 0, 0],
+      ],
+      undefined,
+      'int32',
+    ),
+  };
+}

@@ -45,14 +45,14 @@ export class WeightLoader {
       );
     }
     this.checkShape(found.name, found.tensor, shape);
-    return this.add(key, found.tensor.shape, found.tensor.data);
+    return this.take(key, found);
   }
 
   /** An encoder weight that transformers initialises when a checkpoint lacks it (BERT's pooler). */
   encoderOrInit(name: string, shape: number[], init: Init): tf.Variable {
     const key = `${this.prefix}.${name}`;
     const found = this.find([key, name]);
-    if (found && sameShape(found.tensor.shape, shape)) return this.add(key, shape, found.tensor.data);
+    if (found && sameShape(found.tensor.shape, shape)) return this.take(key, found);
     return this.init(key, shape, init);
   }
 
@@ -63,7 +63,7 @@ export class WeightLoader {
    */
   head(name: string, shape: number[], init: Init): tf.Variable {
     const found = this.find([name]);
-    if (found && sameShape(found.tensor.shape, shape)) return this.add(name, shape, found.tensor.data);
+    if (found && sameShape(found.tensor.shape, shape)) return this.take(name, found);
     return this.init(name, shape, init);
   }
 
@@ -74,8 +74,9 @@ export class WeightLoader {
   fixed(name: string, shape: number[], compute: () => Float32Array): tf.Variable {
     const key = `${this.prefix}.${name}`;
     const found = this.find([key, name]);
-    if (found) this.checkShape(found.name, found.tensor, shape);
-    return this.add(key, shape, found ? found.tensor.data : compute(), false);
+    if (!found) return this.add(key, shape, compute(), false);
+    this.checkShape(found.name, found.tensor, shape);
+    return this.take(key, found, false);
   }
 
   encoderDense(name: string, outDim: number, inDim: number): Dense {
@@ -110,13 +111,16 @@ export class WeightLoader {
     for (const name of names) {
       for (const candidate of [name, ...legacyNames(name)]) {
         const tensor = this.weights.get(candidate);
-        if (tensor) {
-          this.used.add(candidate);
-          return { name: candidate, tensor };
-        }
+        if (tensor) return { name: candidate, tensor };
       }
     }
     return undefined;
+  }
+
+  /** A variable from a checkpoint tensor, which then counts as used. */
+  private take(name: string, found: { name: string; tensor: HostTensor }, trainable = true): tf.Variable {
+    this.used.add(found.name);
+    return this.add(name, found.tensor.shape, found.tensor.data, trainable);
   }
 
   private checkShape(name: string, tensor: HostTensor, shape: number[]): void {
