@@ -66,6 +66,12 @@ export interface SequenceClassifier {
   headVariableNames: string[];
   /** The names of the embedding weights, for the frozen-embeddings mode. */
   embeddingVariableNames: string[];
+  /**
+   * What loading did with the checkpoint (optional for other producers of this interface): the weights that
+   * were initialised because the checkpoint lacked them (a new head), and the checkpoint tensors left unused
+   * (an MLM head, buffers), as transformers' from_pretrained warns about both.
+   */
+  loadReport?: { initialized: string[]; unused: string[] };
   /** Logits [batch, numLabels]. Call inside tf.tidy or dispose the result. */
   forward(inputs: EncoderInputs, options: ForwardOptions): tf.Tensor2D;
   /** The encoder's last_hidden_state [batch, length, hidden] (and BERT's pooler_output), for fidelity checks. */

@@ -1,0 +1,151 @@
+// The layers the three encoders share, from tfjs ops that all have gradients (matMul, gather, erf, softmax,
+// slice, reshape, transpose, …), with PyTorch's semantics: Linear weights stay in PyTorch's [out, in] layout.
+import * as tf from '@tensorflow/tfjs';
+
+import type { ActivationName } from './config';
+
+/** A PyTorch Linear: weight [out, in], bias [out]. */
+export interface Dense {
+  weight: tf.Variable;
+  bias: tf.Variable;
+}
+
+/** A LayerNorm's scale and shift. */
+export interface Norm {
+  weight: tf.Variable;
+  bias: tf.Variable;
+}
+
+/** x [..., in] → [..., out], as F.linear(x, weight, bias). */
+export function linear(x: tf.Tensor, dense: Dense): tf.Tensor {
+  const inDim = x.shape[x.rank - 1]!;
+  const outDim = dense.weight.shape[0]!;
+  const flat = x.rank === 2 ? x : tf.reshape(x, [-1, inDim]);
+  const y = tf.add(tf.matMul(flat, dense.weight, false, true), dense.bias);
+  return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
+}
+
+/** LayerNorm over the last axis with the biased variance, as torch.nn.functional.layer_norm. */
+export function layerNorm(x: tf.Tensor, norm: Norm, eps: number): tf.Tensor {
+  const mean = tf.mean(x, -1, true);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), norm.weight), norm.bias);
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** The tanh approximation of GELU (transformers' gelu_new / gelu_pytorch_tanh / gelu_fast). */
+function geluTanh(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), SQRT_2_OVER_PI);
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/** transformers' ACT2FN, for the names config.ts accepts. `gelu` is the exact erf form. */
+export function activate(x: tf.Tensor, name: ActivationName): tf.Tensor {
+  switch (name) {
+    case 'gelu':
+      return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+    case 'gelu_new':
+    case 'gelu_pytorch_tanh':
+    case 'gelu_fast':
+      return geluTanh(x);
+    case 'quick_gelu':
+      return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
+    case 'relu':
+      return tf.relu(x);
+    case 'silu':
+    case 'swish':
+      return tf.mul(x, tf.sigmoid(x));
+    case 'tanh':
+      return tf.tanh(x);
+  }
+}
+
+/**
+ * Dropout for one forward pass: identity unless training; when training, each call draws its mask from its
+ * own seed, derived from the step's seed and the call's position in the pass, so the same seed gives the same
+ * masks. tf.dropout scales kept values by 1 / (1 - rate), as torch.nn.Dropout does.
+ */
+export class Dropout {
+  private calls = 0;
+
+  constructor(
+    readonly training: boolean,
+    private readonly seed: number,
+  ) {}
+
+  apply(x: tf.Tensor, rate: number): tf.Tensor {
+    if (!this.training || rate === 0) return x;
+    this.calls += 1;
+    return tf.dropout(x, rate, undefined, mixSeed(this.seed, this.calls));
+  }
+}
+
+/** A 32-bit mix of two integers (a murmur3-style finaliser), for seeds that do not collide in practice. */
+export function mixSeed(a: number, b: number): number {
+  let h = (Math.imul(a | 0, 0x9e3779b1) ^ Math.imul(b | 0, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** The most negative float32, which transformers adds to the scores of masked keys. */
+const MASKED = -3.4028234663852886e38;
+
+/** attention_mask [batch, length] (1 = token, 0 = padding) → the additive mask [batch, 1, 1, length]. */
+export function additiveMask(attentionMask: tf.Tensor2D): tf.Tensor4D {
+  const [batch, length] = attentionMask.shape;
+  const keep = tf.cast(attentionMask, 'float32');
+  return tf.reshape(tf.mul(tf.sub(1, keep), MASKED), [batch, 1, 1, length]);
+}
+
+export interface AttentionWeights {
+  query: Dense;
+  key: Dense;
+  value: Dense;
+}
+
+/**
+ * Multi-head scaled dot-product self-attention: softmax(q kᵀ / √d + mask), dropout on the probabilities,
+ * times v; returns the heads concatenated [batch, length, hidden], before the output projection.
+ */
+export function selfAttention(
+  x: tf.Tensor3D,
+  weights: AttentionWeights,
+  numHeads: number,
+  mask: tf.Tensor4D,
+  dropout: Dropout,
+  dropoutRate: number,
+): tf.Tensor3D {
+  const [batch, length, hidden] = x.shape;
+  const headSize = hidden / numHeads;
+  const heads = (t: tf.Tensor) =>
+    tf.transpose(tf.reshape(t, [batch, length, numHeads, headSize]), [0, 2, 1, 3]);
+  const q = heads(linear(x, weights.query));
+  const k = heads(linear(x, weights.key));
+  const v = heads(linear(x, weights.value));
+  const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(headSize)), mask);
+  const probs = dropout.apply(tf.softmax(scores, -1), dropoutRate);
+  const context = tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]);
+  return tf.reshape(context, [batch, length, hidden]);
+}
+
+/** Looks up rows of `table` [vocab, hidden] for int32 `ids` [batch, length] → [batch, length, hidden]. */
+export function embed(table: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
+  const [batch, length] = ids.shape;
+  const rows = tf.gather(table, tf.reshape(ids, [-1]));
+  return tf.reshape(rows, [batch, length, table.shape[1]]);
+}
+
+/** The first `length` rows of a position table, shaped to broadcast over the batch: [1, length, hidden]. */
+export function leadingPositions(table: tf.Tensor2D, length: number): tf.Tensor3D {
+  const hidden = table.shape[1];
+  return tf.reshape(tf.slice(table, [0, 0], [length, hidden]), [1, length, hidden]);
+}
+
+/** The hidden state of the first token of each sequence ([CLS] / <s>): [batch, length, hidden] → [batch, hidden]. */
+export function firstToken(x: tf.Tensor3D): tf.Tensor2D {
+  const [batch, , hidden] = x.shape;
+  return tf.reshape(tf.slice(x, [0, 0, 0], [batch, 1, hidden]), [batch, hidden]);
+}
