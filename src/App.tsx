@@ -3,10 +3,11 @@ import { BackendStatus } from './ui/app/BackendStatus';
 import { Stepper, STEPS, type StepId } from './ui/app/Stepper';
 import { useTrainingWorker } from './ui/app/useTrainingWorker';
 import { readUrlOptions } from './ui/app/url-options';
+import { ModelStep } from './ui/model/ModelStep';
 
 export function App() {
   const options = useMemo(() => readUrlOptions(window.location.search), []);
-  const { backend, error } = useTrainingWorker(options.backend);
+  const { backend, backendError, model, loadModel } = useTrainingWorker(options.backend);
   const [step, setStep] = useState<StepId>('data');
   const current = STEPS.find((s) => s.id === step) ?? STEPS[0];
 
@@ -17,12 +18,13 @@ export function App() {
         <p className="tagline">
           Fine-tune a language model in your browser. Your data never leaves this machine.
         </p>
-        <BackendStatus backend={backend} error={error} />
+        <BackendStatus backend={backend} error={backendError} />
       </header>
       <Stepper current={step} onSelect={setStep} />
-      <main className="step-panel" aria-labelledby="step-title">
+      <main className="step-panel">
         <h2 id="step-title">{current.title}</h2>
         <p>{current.summary}</p>
+        {step === 'model' && <ModelStep hub={options.hub} state={model} onLoad={loadModel} />}
       </main>
     </div>
   );

@@ -9,7 +9,8 @@ export interface TrainingWorker {
 export function startTrainingWorker(onEvent: (event: WorkerEvent) => void): TrainingWorker {
   const worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
   worker.onmessage = (message: MessageEvent<WorkerEvent>) => onEvent(message.data);
-  worker.onerror = (err) => onEvent({ type: 'error', message: `The training worker failed: ${err.message}` });
+  worker.onerror = (err) =>
+    onEvent({ type: 'error', context: 'backend', message: `The training worker failed: ${err.message}` });
   return {
     send: (request) => worker.postMessage(request),
     terminate: () => worker.terminate(),

@@ -1,29 +1,58 @@
 /// <reference lib="webworker" />
 // The training worker: owns TensorFlow.js and every tensor; the page only sends requests and reads events.
 import { initBackend } from '../core/backend';
+import type { ProgressCallback } from '../core/hub/source';
+import { loadModel, type LoadedModel } from './model-session';
 import type { WorkerEvent, WorkerRequest } from './protocol';
 import { wasmPaths } from './wasm-assets';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+let model: LoadedModel | undefined;
+
 function post(event: WorkerEvent): void {
   self.postMessage(event);
 }
 
-self.onmessage = async (message: MessageEvent<WorkerRequest>) => {
-  const request = message.data;
-  try {
-    switch (request.type) {
-      case 'init-backend':
-        // The threaded wasm build starts its pthreads from a blob script that fails inside a bundled module
-        // worker ("e is not defined"), so the browser uses the single-threaded SIMD build for now.
-        post({
-          type: 'backend',
-          info: await initBackend({ prefer: request.prefer, wasmPaths, wasmThreads: false }),
-        });
-        break;
-    }
-  } catch (err) {
-    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Posts a file's progress at most every 100 ms, and always its first and last chunk. */
+function throttledProgress(): ProgressCallback {
+  const lastPosted = new Map<string, number>();
+  return (progress) => {
+    const now = Date.now();
+    const done = progress.total !== undefined && progress.loaded >= progress.total;
+    if (!done && now - (lastPosted.get(progress.file) ?? -Infinity) < 100) return;
+    lastPosted.set(progress.file, now);
+    post({ type: 'model-progress', progress });
+  };
+}
+
+async function handle(request: WorkerRequest): Promise<void> {
+  switch (request.type) {
+    case 'init-backend':
+      // The threaded wasm build starts its pthreads from a blob script that fails inside a bundled module
+      // worker ("e is not defined"), so the browser uses the single-threaded SIMD build for now.
+      post({
+        type: 'backend',
+        info: await initBackend({ prefer: request.prefer, wasmPaths, wasmThreads: false }),
+      });
+      return;
+    case 'load-model':
+      try {
+        model = await loadModel(request.source, throttledProgress());
+        post({ type: 'model-loaded', facts: model.facts });
+      } catch (err) {
+        post({ type: 'error', context: 'model', message: messageOf(err) });
+      }
+      return;
   }
+}
+
+self.onmessage = (message: MessageEvent<WorkerRequest>) => {
+  handle(message.data).catch((err: unknown) =>
+    post({ type: 'error', context: 'backend', message: messageOf(err) }),
+  );
 };
