@@ -3,6 +3,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startHubMirror, type HubMirror } from '../support/hub-mirror';
+import { sharedModelDir } from '../support/shared';
 import { launchChromium, openPage } from './browser';
 
 describe('the Model step', () => {
@@ -45,6 +46,23 @@ describe('the Model step', () => {
     await page.getByTestId('model-facts').waitFor({ timeout: 60_000 });
     expect(weightRequests()).toHaveLength(1); // served by the Cache API this time
     expect(await page.getByText('cached').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    expect(offMachine).toEqual([]);
+  });
+
+  it('loads a model folder picked from disk, with no network at all', async () => {
+    const { page, errors, offMachine } = await openPage(browser, `${inject('appUrl')}/?backend=wasm`);
+    await page.getByRole('button', { name: /Model/ }).click();
+    const before = hub.requests.length;
+    await page
+      .getByLabel(/Or drop a model folder/)
+      .setInputFiles(sharedModelDir('webtune/tiny-random-roberta-bpe-cls'));
+    const facts = page.getByTestId('model-facts');
+    await facts.waitFor({ timeout: 60_000 });
+    const text = await facts.innerText();
+    expect(text).toContain('RobertaForSequenceClassification');
+    expect(text).toContain('the dropped folder webtune--tiny-random-roberta-bpe-cls');
+    expect(hub.requests.length).toBe(before);
     expect(errors).toEqual([]);
     expect(offMachine).toEqual([]);
   });
