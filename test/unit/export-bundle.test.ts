@@ -9,6 +9,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExportFiles } from '../../src/core/export/bundle';
 import { ExportConfigError } from '../../src/core/export/config';
+import { exportListing, formatBytes, formatListing } from '../../src/core/export/listing';
 import { readSafetensors } from '../../src/core/hub/safetensors';
 import { ExportTokenizerError, positionLimit } from '../../src/core/export/tokenizer-files';
 import type { ExportInputs } from '../../src/core/export/types';
@@ -66,6 +67,19 @@ describe('buildExportFiles', () => {
     );
     const weights = readSafetensors(files.get('model.safetensors')!);
     expect([...weights.keys()].sort()).toEqual([...inputs.weights.keys()].sort());
+    for (const [name, { shape, data }] of inputs.weights) {
+      expect(weights.get(name)!.shape, name).toEqual(shape);
+      const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+      expectSameBytes(bytes(weights.get(name)!.data), bytes(data), name);
+    }
+    const listing = exportListing(files);
+    expect(listing.map((e) => e.name)).toEqual([...files.keys()]);
+    expect(listing.find((e) => e.name === 'model.safetensors')!.bytes).toBe(
+      files.get('model.safetensors')!.byteLength,
+    );
+    const total = listing.reduce((a, e) => a + e.bytes, 0);
+    expect(formatListing(files).split('\n').at(-1)).toContain(`(${total} bytes)`);
+    expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(json(files.get('config.json')).architectures).toEqual(['BertForSequenceClassification']);
   });
 
