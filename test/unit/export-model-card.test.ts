@@ -236,6 +236,25 @@ describe('the model card', () => {
   });
 });
 
+describe('a card for a model that did not come from the Hub', () => {
+  it('names it without claiming a base_model id, and says so when nothing was evaluated', async () => {
+    const base = sampleInputs('webtune/tiny-random-bert-cls', 'bert');
+    const inputs: ExportInputs = {
+      ...base,
+      baseModel: { ...base.baseModel, hubId: undefined, displayName: 'my-bert (dropped files)' },
+      logHistory: base.logHistory.filter((e) => e.loss !== undefined),
+      dataset: { ...base.dataset, split: { kind: 'file', validationFileName: 'dev.csv' } },
+    };
+    const card = buildModelCard(inputs);
+    const [parsed] = (await pyYaml([frontMatterOf(card)])) as Record<string, unknown>[];
+    expect(parsed!.base_model).toBeUndefined();
+    expect(card).toContain('fine-tuned version of my-bert (dropped files)');
+    expect(card).toContain('No evaluation was logged during training.');
+    expect(card).toContain('the validation rows come from a separate file, `dev.csv`');
+    expect(card).not.toContain('huggingface.co/');
+  });
+});
+
 describe('toYaml', () => {
   it('writes values that PyYAML reads back unchanged', async () => {
     const doc: { [key: string]: YamlValue } = {

@@ -116,4 +116,15 @@ describe('an exported folder in the PyTorch reference', () => {
       expect(config.id2label).toEqual(Object.fromEntries(labels.map((l, i) => [String(i), l])));
     },
   );
+
+  it('reports the reference tool’s own error when a folder is incomplete', async () => {
+    const dir = join(root, 'incomplete');
+    await writeExportFolder(
+      dir,
+      new Map([['config.json', new TextEncoder().encode('{"model_type": "bert"}')]]),
+    );
+    await expect(referencePredict(dir, [{ ids: [101, 102], label: 0 }])).rejects.toThrow(
+      /refarch\.py predict .* failed: .*model\.safetensors/s,
+    );
+  });
 });
