@@ -1,0 +1,68 @@
+// The base model's tokenizer files, copied into the export so that AutoTokenizer (Python and
+// transformers.js) loads the fine-tuned model with exactly the tokenizer it was trained with.
+import type { HFConfig } from '../models/types';
+
+export class ExportTokenizerError extends Error {}
+
+/** Tokenizer files the three supported architectures come with, copied when the base model has them. */
+export const TOKENIZER_FILE_NAMES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'added_tokens.json',
+  'vocab.txt',
+  'vocab.json',
+  'merges.txt',
+] as const;
+
+/** transformers writes int(1e30) when a tokenizer has no length limit of its own. */
+const UNSET_MAX_LENGTH = 1e29;
+
+/**
+ * Picks the tokenizer files from the base model's files. `tokenizer_config.json` is copied byte for byte
+ * when its `model_max_length` is a real limit; when it is missing or transformers' "no limit" value, the
+ * limit the position embeddings allow is filled in, so truncation in Python stops where the model must.
+ */
+export function tokenizerFiles(
+  baseFiles: ReadonlyMap<string, Uint8Array>,
+  config: HFConfig,
+  modelName = 'the base model',
+): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const name of TOKENIZER_FILE_NAMES) {
+    const bytes = baseFiles.get(name);
+    if (bytes) out.set(name, bytes);
+  }
+  const hasVocabulary =
+    out.has('tokenizer.json') || out.has('vocab.txt') || (out.has('vocab.json') && out.has('merges.txt'));
+  if (!hasVocabulary) {
+    const found = [...out.keys()];
+    throw new ExportTokenizerError(
+      `${modelName} has no tokenizer to export: it needs tokenizer.json, vocab.txt, or vocab.json with ` +
+        `merges.txt (found ${found.length ? found.join(', ') : 'no tokenizer files'})`,
+    );
+  }
+  const tokenizerConfig = out.get('tokenizer_config.json');
+  if (tokenizerConfig)
+    out.set('tokenizer_config.json', withModelMaxLength(tokenizerConfig, config, modelName));
+  return out;
+}
+
+/** The longest input the position embeddings allow (RoBERTa's positions start after the padding index). */
+export function positionLimit(config: HFConfig): number {
+  const positions = config.max_position_embeddings;
+  return config.model_type === 'roberta' ? positions - (config.pad_token_id ?? 1) - 1 : positions;
+}
+
+function withModelMaxLength(bytes: Uint8Array, config: HFConfig, modelName: string): Uint8Array {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  } catch {
+    throw new ExportTokenizerError(`${modelName}'s tokenizer_config.json is not valid JSON`);
+  }
+  const current = parsed.model_max_length;
+  if (typeof current === 'number' && current > 0 && current < UNSET_MAX_LENGTH) return bytes;
+  parsed.model_max_length = positionLimit(config);
+  return new TextEncoder().encode(`${JSON.stringify(parsed, null, 2)}\n`);
+}

@@ -1,0 +1,58 @@
+// training_args.json and metrics.json: how the model was trained and what was logged, as plain JSON a
+// transformers user recognises (TrainingArguments names; trainer_state.json's log_history layout).
+import type { ExportInputs } from './types';
+
+export function trainingArgs(inputs: ExportInputs): Record<string, unknown> {
+  const { hyperparameters, run, baseModel } = inputs;
+  const defined = Object.fromEntries(Object.entries(hyperparameters).filter(([, v]) => v !== undefined));
+  return {
+    ...defined,
+    seed: hyperparameters.seed,
+    webtune: {
+      version: run.webtuneVersion,
+      backend: run.backend,
+      ...(run.tfjsVersion ? { tfjs_version: run.tfjsVersion } : {}),
+      base_model: baseModel.hubId ?? baseModel.displayName ?? null,
+      ...(baseModel.revision ? { base_model_revision: baseModel.revision } : {}),
+      ...(run.startedAt ? { started_at: run.startedAt } : {}),
+      ...(run.finishedAt ? { finished_at: run.finishedAt } : {}),
+    },
+  };
+}
+
+/** trainer_state.json's fields that WebTune knows, plus the final per-class evaluation of the weights. */
+export function trainerState(inputs: ExportInputs): Record<string, unknown> {
+  const { logHistory, hyperparameters: hp, finalEvaluation: ev, labels } = inputs;
+  const last = logHistory.at(-1);
+  const evals = logHistory.filter((e) => e.eval_loss !== undefined || e.eval_accuracy !== undefined);
+  return {
+    epoch: last?.epoch ?? 0,
+    global_step: last?.step ?? 0,
+    ...(hp.max_steps !== undefined ? { max_steps: hp.max_steps } : {}),
+    num_train_epochs: hp.num_train_epochs,
+    train_batch_size: hp.per_device_train_batch_size,
+    ...(hp.logging_steps !== undefined ? { logging_steps: hp.logging_steps } : {}),
+    ...(hp.eval_steps !== undefined ? { eval_steps: hp.eval_steps } : {}),
+    num_evaluations: evals.length,
+    log_history: logHistory,
+    final_evaluation: {
+      step: ev.step,
+      epoch: ev.epoch,
+      accuracy: ev.accuracy,
+      macro_f1: ev.macroF1,
+      ...(ev.weightedF1 !== undefined ? { weighted_f1: ev.weightedF1 } : {}),
+      ...(ev.loss !== undefined ? { loss: ev.loss } : {}),
+      per_class: Object.fromEntries(
+        ev.perClass.map((c) => [
+          c.label,
+          { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support },
+        ]),
+      ),
+      ...(ev.confusionMatrix ? { confusion_matrix: ev.confusionMatrix, labels } : {}),
+    },
+  };
+}
+
+export function jsonFile(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

@@ -1,0 +1,86 @@
+// Checks the weights about to be exported against what transformers' *ForSequenceClassification expects to
+// load: every name under the architecture's prefix or its head, a head sized for the labels, finite values.
+// A mistake here would otherwise only show when someone's `from_pretrained` silently re-initialises a tensor.
+import type { TensorMap } from '../hub/tensors';
+import type { Architecture, HFConfig } from '../models/types';
+
+export class ExportWeightsError extends Error {}
+
+const PREFIX: Record<Architecture, string> = {
+  bert: 'bert.',
+  distilbert: 'distilbert.',
+  roberta: 'roberta.',
+};
+
+/** The head's tensors for each architecture; `out` is the layer whose rows are the labels. */
+const HEAD: Record<Architecture, { names: string[]; out: string }> = {
+  bert: { names: ['classifier.weight', 'classifier.bias'], out: 'classifier' },
+  distilbert: {
+    names: ['pre_classifier.weight', 'pre_classifier.bias', 'classifier.weight', 'classifier.bias'],
+    out: 'classifier',
+  },
+  roberta: {
+    names: [
+      'classifier.dense.weight',
+      'classifier.dense.bias',
+      'classifier.out_proj.weight',
+      'classifier.out_proj.bias',
+    ],
+    out: 'classifier.out_proj',
+  },
+};
+
+export function checkExportWeights(
+  architecture: Architecture,
+  config: HFConfig,
+  weights: TensorMap,
+  numLabels: number,
+): void {
+  const prefix = PREFIX[architecture];
+  const head = HEAD[architecture];
+  for (const name of head.names) {
+    if (!weights.has(name)) {
+      throw new ExportWeightsError(`the ${architecture} classifier has no ${name} tensor to export`);
+    }
+  }
+  for (const [name, { shape, data }] of weights) {
+    if (!name.startsWith(prefix) && !head.names.includes(name)) {
+      throw new ExportWeightsError(
+        `tensor ${name} is neither under ${prefix} nor part of the ${architecture} classification head`,
+      );
+    }
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (data.length !== count) {
+      throw new ExportWeightsError(
+        `tensor ${name} has shape [${shape.join(', ')}] but holds ${data.length} values`,
+      );
+    }
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) {
+        throw new ExportWeightsError(
+          `tensor ${name} holds ${data[i]} at index ${i}: training diverged, so these weights are not exported`,
+        );
+      }
+    }
+  }
+  const outWeight = weights.get(`${head.out}.weight`)!;
+  const outBias = weights.get(`${head.out}.bias`)!;
+  if (outWeight.shape[0] !== numLabels || outBias.shape[0] !== numLabels) {
+    throw new ExportWeightsError(
+      `${head.out}.weight has ${outWeight.shape[0]} rows and ${head.out}.bias ${outBias.shape[0]} values, ` +
+        `but there are ${numLabels} labels`,
+    );
+  }
+  const embeddings = weights.get(`${prefix}embeddings.word_embeddings.weight`);
+  if (!embeddings) {
+    throw new ExportWeightsError(
+      `the ${architecture} model has no ${prefix}embeddings.word_embeddings.weight`,
+    );
+  }
+  if (embeddings.shape[0] !== config.vocab_size) {
+    throw new ExportWeightsError(
+      `${prefix}embeddings.word_embeddings.weight has ${embeddings.shape[0]} rows but config.json says ` +
+        `vocab_size ${config.vocab_size}`,
+    );
+  }
+}
