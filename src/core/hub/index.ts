@@ -16,6 +16,7 @@ export {
   loadPretrained,
   loadWeights,
   type LoadOptions,
+  type LoadPretrainedOptions,
   type PretrainedModel,
   type TokenizerFiles,
 } from './load';
