@@ -71,6 +71,8 @@ def save(path, obj, legacy=False):
 
 tensors = read_safetensors(source)
 state = OrderedDict((k, v.clone()) for k, v in tensors.items())
+# What nn.Module.state_dict() attaches, so the pickle carries it as transformers' checkpoints do.
+state._metadata = OrderedDict([("", {"version": 1}), ("embeddings", {"version": 1})])
 save(f"{out}/bin/pytorch_model.bin", state)
 save(f"{out}/legacy/pytorch_model.bin", state, legacy=True)
 save(f"{out}/bin-f16/pytorch_model.bin", OrderedDict((k, v.half()) for k, v in state.items()))

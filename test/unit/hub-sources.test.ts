@@ -188,6 +188,21 @@ describe('loading from the Hub mirror', () => {
     expect(since(before)).toEqual([`GET /${id}/resolve/main/model.safetensors`]);
   });
 
+  it('goes on loading when the cache cannot store (a full quota)', async () => {
+    const full = new MemoryCache();
+    full.put = () => Promise.reject(new Error('QuotaExceededError'));
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => void warnings.push(message);
+    try {
+      const model = await loadPretrained(hubSource(ID, { endpoint: hub.url }), { cache: full });
+      expect(model.weights.size).toBe(44);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toContain(`Could not cache model.safetensors of model ${ID}: QuotaExceededError`);
+  });
+
   it('reads a folder URL laid out like the Hub, and parses ids with revisions and URLs', async () => {
     const url = `${hub.url}/${ID}/resolve/main/`;
     const model = await loadPretrained(urlSource(url));
