@@ -6,12 +6,14 @@ From SOURCE's float32 tensors it writes, under OUT_DIR:
   bin/pytorch_model.bin              torch.save(state_dict) in the standard zip layout
   bin-f16/pytorch_model.bin          the same in float16 (HalfStorage)
   bin-bf16/pytorch_model.bin         the same in bfloat16 (BFloat16Storage)
+  legacy/pytorch_model.bin           the same in PyTorch's pre-1.6 (non-zip) format
   f16/model.safetensors              F16 tensors
   bf16/model.safetensors             BF16 tensors
   f16-as-f32/model.safetensors       torch's float16 rounding of each tensor, stored as F32 (the expected values)
   bf16-as-f32/model.safetensors      torch's bfloat16 rounding, stored as F32
   sharded/model-0000N-of-00003.safetensors + model.safetensors.index.json
   strided/pytorch_model.bin          views that share storage (a transpose, a strided slice) + strided.json
+  strided/legacy.bin                 the same views in the legacy format
   hostile/pytorch_model.bin          a torch.save zip whose pickle calls os.system('touch MARKER_PATH')
 The safetensors writer here is independent of WebTune's reader on purpose.
 """
@@ -62,14 +64,17 @@ def write_safetensors(path, tensors):
         f.write(struct.pack("<Q", len(text)) + text + b"".join(chunks))
 
 
-def save(path, obj):
+def save(path, obj, legacy=False):
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    torch.save(obj, path)
+    torch.save(obj, path, _use_new_zipfile_serialization=not legacy)
 
 
 tensors = read_safetensors(source)
 state = OrderedDict((k, v.clone()) for k, v in tensors.items())
+# What nn.Module.state_dict() attaches, so the pickle carries it as transformers' checkpoints do.
+state._metadata = OrderedDict([("", {"version": 1}), ("embeddings", {"version": 1})])
 save(f"{out}/bin/pytorch_model.bin", state)
+save(f"{out}/legacy/pytorch_model.bin", state, legacy=True)
 save(f"{out}/bin-f16/pytorch_model.bin", OrderedDict((k, v.half()) for k, v in state.items()))
 save(f"{out}/bin-bf16/pytorch_model.bin", OrderedDict((k, v.bfloat16()) for k, v in state.items()))
 write_safetensors(f"{out}/f16/model.safetensors", OrderedDict((k, v.half()) for k, v in state.items()))
@@ -90,6 +95,7 @@ with open(f"{out}/sharded/model.safetensors.index.json", "w") as f:
 base = torch.arange(24, dtype=torch.float32).reshape(4, 6) / 7
 views = OrderedDict(base=base, transposed=base.t(), strided=base[1:3, ::2], row=base[2])
 save(f"{out}/strided/pytorch_model.bin", views)
+save(f"{out}/strided/legacy.bin", views, legacy=True)
 with open(f"{out}/strided/strided.json", "w") as f:
     json.dump({k: {"shape": list(v.shape), "data": v.contiguous().flatten().tolist()} for k, v in views.items()}, f)
 

@@ -173,7 +173,9 @@ describe('loading from the Hub mirror', () => {
   it('reports a truncated download and never caches it', async () => {
     const cache = new MemoryCache();
     const id = 'webtune/tiny-random-roberta-cls';
-    const error = await failure(loadWeights(hubSource(id, { endpoint: hub.url }), { cache }));
+    const error = await failure(
+      loadPretrained(hubSource(id, { endpoint: hub.url }), { cache, tokenizer: false }),
+    );
     expect([error.code, error.file]).toEqual(['truncated', 'model.safetensors']);
     expect(error.message).toMatch(
       /model\.safetensors of model webtune\/tiny-random-roberta-cls was cut off after \d+ of 810172 bytes/,
@@ -184,6 +186,21 @@ describe('loading from the Hub mirror', () => {
     const before = hub.requests.length;
     await failure(loadWeights(hubSource(id, { endpoint: hub.url }), { cache }));
     expect(since(before)).toEqual([`GET /${id}/resolve/main/model.safetensors`]);
+  });
+
+  it('goes on loading when the cache cannot store (a full quota)', async () => {
+    const full = new MemoryCache();
+    full.put = () => Promise.reject(new Error('QuotaExceededError'));
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => void warnings.push(message);
+    try {
+      const model = await loadPretrained(hubSource(ID, { endpoint: hub.url }), { cache: full });
+      expect(model.weights.size).toBe(44);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toContain(`Could not cache model.safetensors of model ${ID}: QuotaExceededError`);
   });
 
   it('reads a folder URL laid out like the Hub, and parses ids with revisions and URLs', async () => {

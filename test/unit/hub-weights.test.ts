@@ -70,6 +70,10 @@ describe('checkpoint formats written by PyTorch', () => {
     ]);
   });
 
+  it("reads PyTorch's legacy (pre-1.6, non-zip) format as the same tensors", () => {
+    expectSameTensors(readPytorchBin(read('legacy/pytorch_model.bin')), reference);
+  });
+
   it('reads a sharded safetensors checkpoint through its index', async () => {
     const { weights, weightFiles } = await loadWeights(hubSource('test/sharded', { endpoint: hub.url }));
     expect(weightFiles).toEqual([
@@ -104,10 +108,13 @@ describe('checkpoint formats written by PyTorch', () => {
       string,
       { shape: number[]; data: number[] }
     >;
-    const tensors = readPytorchBin(read('strided/pytorch_model.bin'));
-    for (const [name, { shape, data }] of Object.entries(expected)) {
-      expect(tensors.get(name)?.shape).toEqual(shape);
-      expect([...tensors.get(name)!.data]).toEqual(data.map(Math.fround));
+    for (const file of ['strided/pytorch_model.bin', 'strided/legacy.bin']) {
+      const tensors = readPytorchBin(read(file), file);
+      expect(tensors.size).toBe(Object.keys(expected).length);
+      for (const [name, { shape, data }] of Object.entries(expected)) {
+        expect(tensors.get(name)?.shape).toEqual(shape);
+        expect([...tensors.get(name)!.data]).toEqual(data.map(Math.fround));
+      }
     }
   });
 
@@ -167,9 +174,12 @@ describe('the unpickler refuses what a state dict does not need', () => {
     );
   });
 
-  it('says when a .bin is not a zip, or a zip without data.pkl', () => {
-    expect(() => readPytorchBin(new Uint8Array([0x80, 2, 0x8a, 0x0a]), 'old.bin')).toThrow(
-      /legacy \(pre-1\.6\)/,
+  it('says when a .bin is not a checkpoint, a cut legacy file, or a zip without data.pkl', () => {
+    expect(() => readPytorchBin(new TextEncoder().encode('<html>Not Found</html>'), 'odd.bin')).toThrow(
+      /odd\.bin is neither a zip archive .* nor PyTorch's legacy format/,
+    );
+    expect(() => readPytorchBin(new Uint8Array([0x80, 2, 0x8a, 0x0a]), 'cut.bin')).toThrow(
+      /cut\.bin \(legacy format\): the pickle ends in the middle of an instruction/,
     );
     expect(() => readPytorchBin(zipSync({ 'a/readme.txt': new Uint8Array(1) }), 'odd.bin')).toThrow(
       /no <name>\/data\.pkl/,

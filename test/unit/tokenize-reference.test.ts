@@ -100,6 +100,15 @@ describe('tokenizers match the reference ids', () => {
       [1, 0],
     ]);
   });
+
+  it('the other uncased-vocabulary fixtures (bert-tiny, MiniLM) give the same ids', async () => {
+    const { ref, texts } = reference('webtune/bert-tiny-mlm');
+    for (const id of ['prajjwal1/bert-tiny', 'sentence-transformers/all-MiniLM-L6-v2']) {
+      const tokenizer = loadTokenizer(await filesOf(id), { model: id });
+      const batch = tokenizer.encode(texts.slice(0, 4), undefined, { padding: 'max_length', maxLength: 24 });
+      expect(batch.input_ids, id).toEqual(ref.input_ids.slice(0, 4));
+    }
+  });
 });
 
 describe('truncation and padding', () => {

@@ -28,9 +28,17 @@ export function cachedSource(source: ModelSource, cache: FileCache | undefined):
   const prefix = source.cacheKey;
   if (!cache || prefix === undefined) return source;
   const key = (file: string) => `${prefix}/${file}`;
+  // The cache is a convenience: when it cannot store (a full quota, a read-only folder) the load goes on.
+  const put = async (file: string, cacheKey: string, bytes: Uint8Array) => {
+    try {
+      await cache.put(cacheKey, bytes);
+    } catch (error) {
+      console.warn(`Could not cache ${file} of model ${source.name}: ${(error as Error).message}`);
+    }
+  };
   const rememberMissing = async (file: string, error: unknown) => {
     if (error instanceof ModelLoadError && error.code === 'missing-file') {
-      await cache.put(key(file) + MISSING, new Uint8Array(0));
+      await put(file, key(file) + MISSING, new Uint8Array(0));
     }
   };
   return {
@@ -57,14 +65,14 @@ export function cachedSource(source: ModelSource, cache: FileCache | undefined):
         await rememberMissing(file, error);
         throw error;
       }
-      await cache.put(key(file), bytes);
+      await put(file, key(file), bytes);
       return bytes;
     },
     async exists(file: string) {
       if (await cache.get(key(file))) return true;
       if (await cache.get(key(file) + MISSING)) return false;
       const found = await source.exists(file);
-      if (!found) await cache.put(key(file) + MISSING, new Uint8Array(0));
+      if (!found) await put(file, key(file) + MISSING, new Uint8Array(0));
       return found;
     },
   };

@@ -16,6 +16,11 @@ export interface LoadOptions {
   cache?: FileCache;
 }
 
+export interface LoadPretrainedOptions extends LoadOptions {
+  /** false: fetch no tokenizer files (for checkpoints that have none, used with token ids only). */
+  tokenizer?: boolean;
+}
+
 /** Tokenizer files by name (`tokenizer.json`, `vocab.txt`, …) as text, for the tokenizer and for export. */
 export type TokenizerFiles = Record<string, string>;
 
@@ -33,14 +38,14 @@ export interface PretrainedModel {
 
 export async function loadPretrained(
   source: ModelSource,
-  options: LoadOptions = {},
+  options: LoadPretrainedOptions = {},
 ): Promise<PretrainedModel> {
   const cached = cachedSource(source, options.cache);
   const inner = { onProgress: options.onProgress }; // the cache is already in front of `cached`
   const config = await loadConfig(cached, inner);
   const [weights, tokenizerFiles] = await Promise.all([
     loadWeights(cached, inner),
-    fetchTokenizerFiles(cached, inner),
+    options.tokenizer === false ? {} : fetchTokenizerFiles(cached, inner),
   ]);
   return { name: source.name, config, ...weights, tokenizerFiles };
 }

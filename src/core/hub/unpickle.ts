@@ -105,11 +105,20 @@ const OPCODE_NAMES: Record<number, string> = {
 
 /** Reads a pickle made by torch.save's state-dict path; `what` names the file in error messages. */
 export function unpickleStateDict(bytes: Uint8Array, what: string): PickleValue {
+  return unpickle(bytes, what, 0).value;
+}
+
+/** One pickle starting at `start`; `end` is the offset just after its STOP (files may hold several). */
+export function unpickle(
+  bytes: Uint8Array,
+  what: string,
+  start: number,
+): { value: PickleValue; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const decoder = new TextDecoder('utf-8', { fatal: false });
   const stack: unknown[] = [];
   const memo = new Map<number, unknown>();
-  let pos = 0;
+  let pos = start;
 
   const fail = (message: string): never => {
     throw new UnsafePickleError(`${what}: ${message} (at byte ${pos})`);
@@ -175,7 +184,7 @@ export function unpickleStateDict(bytes: Uint8Array, what: string): PickleValue 
         break;
       case 0x2e: // STOP
         if (stack.includes(MARK)) fail('the pickle ends with a MARK on the stack');
-        return pop() as PickleValue;
+        return { value: pop() as PickleValue, end: pos };
       case 0x28: // MARK
         stack.push(MARK);
         break;
@@ -364,7 +373,8 @@ function persistentStorage(pid: unknown, fail: (message: string) => never): Stor
   if (!isTuple(pid) || pid[0] !== 'storage') {
     return fail('a persistent id that is not a storage');
   }
-  const [, type, key] = pid;
+  const [, type, key, , , viewMetadata] = pid;
+  if (viewMetadata != null) return fail('a storage that is a view of another (PyTorch before 1.0)');
   if (!(type instanceof Global) || type.module !== 'torch' || !(type.name in STORAGE_DTYPES)) {
     return fail('a storage whose type is not a torch storage class');
   }
