@@ -52,6 +52,23 @@ describe('training pieces on webgpu', () => {
     gpu.dispose();
   });
 
+  it('covers masks larger than one dispatch row (65,535 workgroups × 64)', async () => {
+    const size = 5_000_000;
+    await tf.setBackend('webgpu');
+    const gpu = dropoutMask([size], 0.1, 99);
+    const gpuValues = (await gpu.data()) as Float32Array;
+    await tf.setBackend('cpu');
+    const cpu = dropoutMask([size], 0.1, 99);
+    const cpuValues = (await cpu.data()) as Float32Array;
+    let mismatches = 0;
+    for (let i = 0; i < size; i++) if (gpuValues[i] !== cpuValues[i]) mismatches++;
+    expect(mismatches).toBe(0);
+    expect(gpuValues[size - 1]).toBe(cpuValues[size - 1]);
+    cpu.dispose();
+    await tf.setBackend('webgpu');
+    gpu.dispose();
+  });
+
   it('computes the training gradient of a tiny BERT as the cpu backend does', async () => {
     const cpu = await gradientsOn('cpu');
     const gpu = await gradientsOn('webgpu');
