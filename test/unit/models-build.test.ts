@@ -216,6 +216,11 @@ describe('buildClassifier: names and layouts', () => {
     expect(() =>
       buildClassifier(tinyConfig('distilbert'), missing, { numLabels: 3, seed: 0, modelName: 'me/tiny' }),
     ).toThrow(/me\/tiny: the checkpoint has no distilbert\.transformer\.layer\.1\.ffn\.lin2\.weight/);
+    const badPooler = tinyCheckpoint('bert');
+    badPooler.set('bert.pooler.dense.bias', { shape: [4], data: new Float32Array(4) });
+    expect(() => buildClassifier(tinyConfig('bert'), badPooler, { numLabels: 3, seed: 0 })).toThrow(
+      /bert\.pooler\.dense\.bias has shape \[4\] but config\.json implies \[8\]/,
+    );
     const config = { ...tinyConfig('bert'), intermediate_size: 32 };
     expect(() => buildClassifier(config, tinyCheckpoint('bert'), { numLabels: 3, seed: 0 })).toThrow(
       /bert\.encoder\.layer\.0\.intermediate\.dense\.weight has shape \[16, 8\] but config\.json implies \[32, 8\]/,

@@ -27,3 +27,16 @@ describe.each(['cpu', 'wasm'] as const)('fidelity to PyTorch on %s', (backend) =
 afterAll(() => {
   console.log(`max |diff| against reference.json:\n${table.join('\n')}`);
 });
+
+describe('the fidelity check tells a wrong encoder apart', () => {
+  it('bert-tiny-mlm with the tanh GELU instead of the exact one misses the reference by more than 1e-4', async () => {
+    await initBackend({ prefer: 'cpu' });
+    const fixture = loadFixture('webtune/bert-tiny-mlm');
+    const measured = await measureFixture({
+      ...fixture,
+      config: { ...fixture.config, hidden_act: 'gelu_new' },
+    });
+    table.push(`webtune/bert-tiny-mlm with gelu_new (wrong on purpose) × cpu: ${formatMeasured(measured)}`);
+    expect(measured.lastHiddenState).toBeGreaterThan(TOLERANCE);
+  });
+});

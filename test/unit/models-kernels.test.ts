@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/core/backend';
-import { registerSegmentSumKernels } from '../../src/core/kernels/unsorted-segment-sum';
+import { dropoutMask, registerModelKernels, registerSegmentSumKernels } from '../../src/core/kernels';
 import { buildClassifier } from '../../src/core/models/build';
 import { randomNormals, tinyCheckpoint, tinyConfig, tinyInputs } from './models-fixtures';
 
@@ -104,4 +104,47 @@ describe('UnsortedSegmentSum on wasm and cpu', () => {
       expect(maxDiff(grads.wasm!.get(name)!, cpu) / scale, name).toBeLessThan(1e-4);
     }
   });
+});
+
+describe('dropout masks from our kernel', () => {
+  async function mask(backend: string, shape: number[], rate: number, key: number): Promise<Float32Array> {
+    registerModelKernels();
+    await tf.setBackend(backend);
+    const m = dropoutMask(shape, rate, key);
+    expect(m.shape).toEqual(shape);
+    const values = (await m.data()) as Float32Array;
+    m.dispose();
+    return values;
+  }
+
+  it('gives the same mask on cpu and wasm for the same key, and another for another key', async () => {
+    const cpu = await mask('cpu', [40, 50, 30], 0.1, 12345);
+    expect(Array.from(await mask('wasm', [40, 50, 30], 0.1, 12345))).toEqual(Array.from(cpu));
+    const other = await mask('cpu', [40, 50, 30], 0.1, 12346);
+    expect(Array.from(other)).not.toEqual(Array.from(cpu));
+  });
+
+  it.each([0.1, 0.5])(
+    'drops a fraction %s of elements, independently of their neighbours and of other keys',
+    async (rate) => {
+      const n = 200_000;
+      const a = await mask('cpu', [n], rate, 777);
+      const b = await mask('cpu', [n], rate, 778);
+      const dropped = (v: Float32Array, i: number) => v[i] === 0;
+      let zeros = 0;
+      let adjacent = 0;
+      let acrossKeys = 0;
+      for (let i = 0; i < n; i++) {
+        if (dropped(a, i)) zeros++;
+        if (i > 0 && dropped(a, i) && dropped(a, i - 1)) adjacent++;
+        if (dropped(a, i) && dropped(b, i)) acrossKeys++;
+      }
+      // Binomial standard deviations here are ≤ 0.0012; allow five of them.
+      expect(Math.abs(zeros / n - rate)).toBeLessThan(0.006);
+      expect(Math.abs(adjacent / (n - 1) - rate * rate)).toBeLessThan(0.006);
+      expect(Math.abs(acrossKeys / n - rate * rate)).toBeLessThan(0.006);
+      const scale = Math.fround(1 / (1 - rate));
+      expect(a.every((v) => v === 0 || v === scale)).toBe(true);
+    },
+  );
 });

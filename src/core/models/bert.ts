@@ -140,7 +140,8 @@ export function buildBert(loader: WeightLoader, dims: EncoderDims, numLabels: nu
     bias: loader.encoderOrInit('pooler.dense.bias', [dims.hiddenSize], 'zeros'),
   };
   const head = loadBertHead(loader, dims, numLabels);
-  // Token types beyond the table would read garbage on some backends; BERT checkpoints with one type exist.
+  // With a one-row token-type table (some BERT checkpoints), every token is type 0: a pair's type-1 ids would
+  // index past the table (an error in transformers, garbage on webgpu), so they are not looked up.
   const useTokenTypes = dims.typeVocabSize > 1;
   return {
     maxLength: dims.maxPositions,

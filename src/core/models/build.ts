@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { TensorMap } from '../hub/tensors';
-import { registerSegmentSumKernels } from '../kernels/unsorted-segment-sum';
+import { registerModelKernels } from '../kernels';
 import { buildBert } from './bert';
 import { ModelConfigError, parseConfig, type EncoderDims } from './config';
 import { buildDistilBert } from './distilbert';
@@ -51,8 +51,8 @@ export function buildClassifier(
     throw new ModelConfigError(`${modelName}: numLabels must be a positive integer, got ${numLabels}`);
   }
   const dims = parseConfig(config, modelName);
-  // Embedding gradients need UnsortedSegmentSum, which the wasm backend lacks.
-  registerSegmentSumKernels();
+  // Embedding gradients need UnsortedSegmentSum, which the wasm backend lacks; dropout masks come from ours.
+  registerModelKernels();
   const loader = new WeightLoader(weights, modelName, dims.architecture, seed, dims.initializerRange);
   let model: EncoderModel;
   try {

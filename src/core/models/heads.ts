@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { EncoderDims } from './config';
-import { type Dense, type Dropout, firstToken, linear } from './layers';
+import { type Dropout, firstToken, linear } from './layers';
 import type { WeightLoader } from './weights';
 
 export interface Encoded {
@@ -20,15 +20,15 @@ export interface ClassificationHead {
   apply(encoded: Encoded, dropout: Dropout): tf.Tensor2D;
 }
 
-function namesOf(...layers: [string, Dense][]): string[] {
-  return layers.flatMap(([name]) => [`${name}.weight`, `${name}.bias`]);
+function namesOf(...layers: string[]): string[] {
+  return layers.flatMap((name) => [`${name}.weight`, `${name}.bias`]);
 }
 
 /** BertForSequenceClassification: a Linear on the pooled [CLS] output. */
 export function loadBertHead(loader: WeightLoader, dims: EncoderDims, numLabels: number): ClassificationHead {
   const classifier = loader.headDense('classifier', numLabels, dims.hiddenSize);
   return {
-    names: namesOf(['classifier', classifier]),
+    names: namesOf('classifier'),
     apply({ poolerOutput }, dropout) {
       if (!poolerOutput) throw new Error('internal: the BERT head needs the pooler output');
       return linear(dropout.apply(poolerOutput, dims.classifierDropout), classifier) as tf.Tensor2D;
@@ -45,7 +45,7 @@ export function loadDistilBertHead(
   const preClassifier = loader.headDense('pre_classifier', dims.hiddenSize, dims.hiddenSize);
   const classifier = loader.headDense('classifier', numLabels, dims.hiddenSize);
   return {
-    names: namesOf(['pre_classifier', preClassifier], ['classifier', classifier]),
+    names: namesOf('pre_classifier', 'classifier'),
     apply({ lastHiddenState }, dropout) {
       const pooled = tf.relu(linear(firstToken(lastHiddenState), preClassifier));
       return linear(dropout.apply(pooled, dims.classifierDropout), classifier) as tf.Tensor2D;
@@ -62,7 +62,7 @@ export function loadRobertaHead(
   const dense = loader.headDense('classifier.dense', dims.hiddenSize, dims.hiddenSize);
   const outProj = loader.headDense('classifier.out_proj', numLabels, dims.hiddenSize);
   return {
-    names: namesOf(['classifier.dense', dense], ['classifier.out_proj', outProj]),
+    names: namesOf('classifier.dense', 'classifier.out_proj'),
     apply({ lastHiddenState }, dropout) {
       const first = dropout.apply(firstToken(lastHiddenState), dims.classifierDropout);
       const hidden = dropout.apply(tf.tanh(linear(first, dense)), dims.classifierDropout);

@@ -2,6 +2,7 @@
 // slice, reshape, transpose, …), with PyTorch's semantics: Linear weights stay in PyTorch's [out, in] layout.
 import * as tf from '@tensorflow/tfjs';
 
+import { dropoutMask } from '../kernels/dropout-mask';
 import type { ActivationName } from './config';
 
 /** A PyTorch Linear: weight [out, in], bias [out]. */
@@ -64,8 +65,8 @@ export function activate(x: tf.Tensor, name: ActivationName): tf.Tensor {
 
 /**
  * Dropout for one forward pass: identity unless training; when training, each call draws its mask from its
- * own seed, derived from the step's seed and the call's position in the pass, so the same seed gives the same
- * masks. tf.dropout scales kept values by 1 / (1 - rate), as torch.nn.Dropout does.
+ * own key, derived from the step's seed and the call's position in the pass, so the same seed gives the same
+ * masks (on every backend). Kept values are scaled by 1 / (1 - rate), as torch.nn.Dropout does.
  */
 export class Dropout {
   private calls = 0;
@@ -78,7 +79,7 @@ export class Dropout {
   apply(x: tf.Tensor, rate: number): tf.Tensor {
     if (!this.training || rate === 0) return x;
     this.calls += 1;
-    return tf.dropout(x, rate, undefined, mixSeed(this.seed, this.calls));
+    return tf.mul(x, dropoutMask(x.shape, rate, mixSeed(this.seed, this.calls)));
   }
 }
 

@@ -52,8 +52,9 @@ export class WeightLoader {
   encoderOrInit(name: string, shape: number[], init: Init): tf.Variable {
     const key = `${this.prefix}.${name}`;
     const found = this.find([key, name]);
-    if (found && sameShape(found.tensor.shape, shape)) return this.take(key, found);
-    return this.init(key, shape, init);
+    if (!found) return this.init(key, shape, init);
+    this.checkShape(found.name, found.tensor, shape);
+    return this.take(key, found);
   }
 
   /**
