@@ -26,7 +26,7 @@ describe('classifierWeights', () => {
       expect(got.shape, name).toEqual(shape);
       expect(
         Buffer.compare(
-          Buffer.from(got.data.buffer),
+          Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength),
           Buffer.from(data.buffer, data.byteOffset, data.byteLength),
         ),
         name,
