@@ -206,7 +206,7 @@ describe('batching', () => {
     await expect(
       train(model, { train: [{ inputIds: [4], label: 2 }] }, { eval_strategy: 'no' }),
     ).rejects.toThrow('Training example 0 has label 2, not a class index in [0, 2)');
-    await expect(train(model, { train: trainSet }, {})).rejects.toThrow(
+    await expect(train(model, { train: trainSet }, { eval_strategy: 'epoch' })).rejects.toThrow(
       'eval_strategy "epoch" needs an evaluation set',
     );
     await expect(

@@ -28,6 +28,7 @@ describe('trainer on a tiny real classifier', () => {
         per_device_train_batch_size: 8,
         logging_steps: 1,
         warmup_ratio: 0.1,
+        eval_strategy: 'epoch',
       },
       {
         onLog: (r) => {
@@ -107,7 +108,13 @@ describe('trainer on a tiny real classifier', () => {
   });
 
   it('resumes across an epoch boundary checkpoint with per-epoch evaluation', async () => {
-    const args = { learning_rate: 0.03, num_train_epochs: 3, per_device_train_batch_size: 16, seed: 7 };
+    const args = {
+      learning_rate: 0.03,
+      num_train_epochs: 3,
+      per_device_train_batch_size: 16,
+      seed: 7,
+      eval_strategy: 'epoch' as const,
+    };
     const straight = createToyClassifier({ seed: 4 });
     const full = await train(straight, { train: trainSet, eval: evalSet }, args);
     const checkpoints: TrainerCheckpoint[] = [];

@@ -50,7 +50,7 @@ export const DEFAULT_TRAINING_ARGUMENTS: TrainingArguments = {
   lr_scheduler_type: 'linear',
   label_smoothing_factor: 0,
   seed: 42,
-  eval_strategy: 'epoch',
+  eval_strategy: 'no',
   logging_steps: 10,
   save_steps: 0,
   early_stopping_threshold: 0,
