@@ -83,3 +83,8 @@ export function shuffle<T>(items: readonly T[], rng: Rng): T[] {
 export function nextSeed(rng: Rng): number {
   return rng.nextUint32() >>> 1;
 }
+
+/** `count` samples of N(0, std²), e.g. a classification head's weights with the config's initializer_range. */
+export function normalArray(rng: Rng, count: number, std: number): Float32Array {
+  return Float32Array.from({ length: count }, () => rng.nextGaussian() * std);
+}

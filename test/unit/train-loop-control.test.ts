@@ -107,6 +107,15 @@ describe('divergence', () => {
     for (const [name, w] of diverged.checkpoint.weights)
       expect(Array.from(weights.get(name)!.data)).toEqual(Array.from(w.data));
     expect(tf.memory().numTensors).toBe(before);
+    // The checkpoint is the state just before the failing step: resuming from it fails at that same step.
+    await expect(
+      train(
+        model,
+        { train: trainSet },
+        { eval_strategy: 'no', learning_rate: 1e38, max_grad_norm: 0, logging_steps: 1 },
+        { resumeFrom: diverged.checkpoint },
+      ),
+    ).rejects.toThrow(diverged.message);
     model.dispose();
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { Rng, createRng, nextSeed, shuffle } from '../../src/core/random';
+import { Rng, createRng, nextSeed, normalArray, shuffle } from '../../src/core/random';
 import { runPython } from '../support/python';
 
 // sfc32 written independently in Python (64-bit ints masked to 32 bits), to check our 32-bit JS arithmetic.
@@ -61,6 +61,12 @@ describe('seeded random generator', () => {
     for (const c of counts) expect(Math.abs(c - 10000)).toBeLessThan(500);
     expect(Math.abs(sum / 30000)).toBeLessThan(0.03);
     expect(Math.abs(sumSq / 30000 - 1)).toBeLessThan(0.05);
+    const head = normalArray(createRng(4), 20000, 0.02);
+    const mean = head.reduce((a, b) => a + b, 0) / head.length;
+    const std = Math.sqrt(head.reduce((a, b) => a + (b - mean) ** 2, 0) / head.length);
+    expect(Math.abs(mean)).toBeLessThan(0.001);
+    expect(Math.abs(std - 0.02)).toBeLessThan(0.001);
+    expect(Array.from(normalArray(createRng(4), 5, 0.02))).toEqual(Array.from(head.subarray(0, 5)));
     expect(() => rng.nextInt(0)).toThrow('nextInt needs 1 ≤ n ≤ 2^32, got 0');
     expect(() => createRng(Number.NaN)).toThrow('The seed must be a finite number, got NaN');
   });

@@ -119,16 +119,15 @@ function checkExamples(examples: readonly TokenizedExample[], numLabels: number,
   });
 }
 
+/**
+ * The arguments that fix the data order and the optimizer's shape must not change across a resume; the rest
+ * (learning rate, schedule, epochs, evaluation) may, as with the Trainer, at the cost of exactness.
+ */
 function checkResumable(saved: TrainingArguments, args: TrainingArguments): void {
   const mustMatch = [
     'seed',
     'per_device_train_batch_size',
     'gradient_accumulation_steps',
-    'num_train_epochs',
-    'learning_rate',
-    'lr_scheduler_type',
-    'warmup_ratio',
-    'warmup_steps',
     'mode',
     'group_by_length',
   ] as const;
@@ -197,7 +196,7 @@ export async function train(
     logHistory = resume.logHistory.map((r) => ({ ...r }));
   }
 
-  const makeCheckpoint = (): TrainerCheckpoint => ({
+  const makeCheckpoint = (rngState = rng.getState()): TrainerCheckpoint => ({
     format: 'webtune-trainer-checkpoint',
     version: 1,
     weights: snapshotWeights(model),
@@ -206,7 +205,7 @@ export async function train(
     epoch,
     batchInEpoch,
     epochRngState,
-    rngState: rng.getState(),
+    rngState,
     logHistory: logHistory.map((r) => ({ ...r })),
     lossSinceLog,
     stepsSinceLog,
@@ -277,6 +276,7 @@ export async function train(
         // Forward and backward on each micro-batch; the gradients of loss / ga are summed, as the Trainer does.
         const grads = new Map<string, tf.Tensor>();
         let stepLoss = tf.scalar(0);
+        const stepRngState = rng.getState();
         for (const indices of group) {
           const dropoutSeed = nextSeed(rng);
           const { value, grads: micro } = tf.tidy(() => {
@@ -315,7 +315,7 @@ export async function train(
           throw new TrainingDivergedError(
             `Training stopped at step ${globalStep + 1} (epoch ${epoch + 1}) because ${what}; ` +
               `the weights are kept as they were after step ${globalStep}. Try a lower learning rate.`,
-            makeCheckpoint(),
+            makeCheckpoint(stepRngState),
           );
         }
         optimizer.applyGradients(clipped, lrAt(globalStep));
