@@ -1,6 +1,6 @@
 // The whole loop against PyTorch: the toy classifier written again in torch, fed the same initial weights and
 // the same batches, trained with torch.optim.AdamW (transformers' decay groups), LambdaLR with transformers'
-// schedule formulas, clip_grad_norm_, F.cross_entropy with label smoothing and loss / gradient_accumulation_steps.
+// schedule formulas, clip_grad_norm_, F.cross_entropy with label smoothing, and the loss divided by the micro-batches of each update.
 // The per-step losses, gradient norms, learning rates and final weights must agree.
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -51,7 +51,8 @@ for group in case['steps']:
     opt.zero_grad()
     step_loss = 0.0
     for micro in group:
-        loss = F.cross_entropy(forward(micro['ids']), torch.tensor(micro['labels']), label_smoothing=case['ls']) / case['ga']
+        # Trainer.training_step: loss / current_gradient_accumulation_steps (the micro-batches of this update)
+        loss = F.cross_entropy(forward(micro['ids']), torch.tensor(micro['labels']), label_smoothing=case['ls']) / len(group)
         loss.backward()
         step_loss += loss.item()
     norm = torch.nn.utils.clip_grad_norm_(list(P.values()), case['max_norm'])
@@ -82,7 +83,8 @@ describe('the training loop matches the same recipe in PyTorch', () => {
       lr_scheduler_type: 'linear',
       learning_rate: 0.05,
       num_train_epochs: 2,
-      per_device_train_batch_size: 5,
+      // 37 rows: 7 batches of up to 6, so each epoch ends with a partial accumulation step of one batch.
+      per_device_train_batch_size: 6,
       gradient_accumulation_steps: 2,
       warmup_ratio: 0.2,
       weight_decay: 0.05,
@@ -124,7 +126,6 @@ describe('the training loop matches the same recipe in PyTorch', () => {
       lr: args.learning_rate,
       wd: args.weight_decay,
       ls: args.label_smoothing_factor,
-      ga: args.gradient_accumulation_steps,
       max_norm: args.max_grad_norm,
       total: totalSteps,
       warmup: getWarmupSteps(totalSteps, args.warmup_ratio, args.warmup_steps),

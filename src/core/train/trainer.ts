@@ -273,7 +273,8 @@ export async function train(
 
       while (batchInEpoch < batches.length) {
         const group = batches.slice(batchInEpoch, batchInEpoch + ga);
-        // Forward and backward on each micro-batch; the gradients of loss / ga are summed, as the Trainer does.
+        // Forward and backward on each micro-batch, summing the gradients of loss / (micro-batches in this step):
+        // the Trainer divides by its current_gradient_accumulation_steps, smaller for an epoch's last partial step.
         const grads = new Map<string, tf.Tensor>();
         let stepLoss = tf.scalar(0);
         const stepRngState = rng.getState();
@@ -283,7 +284,9 @@ export async function train(
             const batch = padBatch(trainSet, indices, padTokenId);
             return tf.variableGrads(() => {
               const logits = model.forward(batch.inputs, { training: true, dropoutSeed });
-              return crossEntropy(logits, batch.labels, args.label_smoothing_factor).div(ga) as tf.Scalar;
+              return crossEntropy(logits, batch.labels, args.label_smoothing_factor).div(
+                group.length,
+              ) as tf.Scalar;
             }, varList);
           });
           const summed = stepLoss.add(value) as tf.Scalar;
