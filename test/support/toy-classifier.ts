@@ -49,8 +49,10 @@ export function createToyClassifier(options: ToyOptions = {}): SequenceClassifie
   const pooled = (inputs: EncoderInputs): tf.Tensor2D =>
     tf.tidy(() => {
       const emb = tf.gather(get('embeddings.word_embeddings.weight'), inputs.inputIds); // [b, l, h]
-      const mask = inputs.attentionMask.toFloat().expandDims(2); // [b, l, 1]
-      return emb.mul(mask).sum(1).div(mask.sum(1)) as tf.Tensor2D;
+      const mask = inputs.attentionMask.toFloat(); // [b, l]
+      // Count along the innermost axis: on webgpu, reducing a non-innermost axis of a tensor cast from int32
+      // builds a transpose shader that fails to compile (tfjs 4.22).
+      return emb.mul(mask.expandDims(2)).sum(1).div(mask.sum(1, true)) as tf.Tensor2D;
     });
 
   return {

@@ -46,8 +46,8 @@ describe('checkpoint bytes', () => {
 
     const second = createToyClassifier({ seed: 123 });
     await train(second, { train: trainSet, eval: evalSet }, args, { resumeFrom: decoded });
-    const a = snapshotWeights(straight);
-    const b = snapshotWeights(second);
+    const a = await snapshotWeights(straight);
+    const b = await snapshotWeights(second);
     for (const [name, w] of a) expect(Array.from(b.get(name)!.data), name).toEqual(Array.from(w.data));
     for (const m of [straight, first, second]) m.dispose();
   });

@@ -34,13 +34,13 @@ describe('training modes', () => {
     ],
   ] as const)('%s updates exactly its weights', async (mode, changed) => {
     const model = createToyClassifier();
-    const before = snapshotWeights(model);
+    const before = await snapshotWeights(model);
     await train(
       model,
       { train: trainSet },
       { mode, eval_strategy: 'no', num_train_epochs: 1, learning_rate: 0.01 },
     );
-    const after = snapshotWeights(model);
+    const after = await snapshotWeights(model);
     const moved = [...before.keys()].filter((n) => maxDiff(before.get(n)!.data, after.get(n)!.data) > 0);
     expect(moved.sort()).toEqual([...changed].sort());
     model.dispose();
@@ -66,13 +66,13 @@ describe('gradient accumulation', () => {
       { ...args, per_device_train_batch_size: 4, gradient_accumulation_steps: 2 },
     );
     expect(rb.globalStep).toBe(ra.globalStep);
-    const wa = snapshotWeights(a);
-    const wb = snapshotWeights(b);
+    const wa = await snapshotWeights(a);
+    const wb = await snapshotWeights(b);
     for (const [name, w] of wa) expect(maxDiff(w.data, wb.get(name)!.data), name).toBeLessThan(1e-5);
     // And the accumulated run is not simply the unaccumulated one with batch 4.
     const c = createToyClassifier({ dropout: 0 });
     await train(c, { train: trainSet }, { ...args, per_device_train_batch_size: 4 });
-    const wc = snapshotWeights(c);
+    const wc = await snapshotWeights(c);
     expect(maxDiff(wc.get('classifier.weight')!.data, wa.get('classifier.weight')!.data)).toBeGreaterThan(
       1e-3,
     );
@@ -103,7 +103,7 @@ describe('divergence', () => {
     const step = diverged.checkpoint.globalStep;
     expect(diverged.message).toContain(`at step ${step + 1} `);
     expect(step).toBeGreaterThanOrEqual(1);
-    const weights = snapshotWeights(model);
+    const weights = await snapshotWeights(model);
     for (const [name, w] of diverged.checkpoint.weights)
       expect(Array.from(weights.get(name)!.data)).toEqual(Array.from(w.data));
     expect(tf.memory().numTensors).toBe(before);
@@ -164,7 +164,7 @@ describe('evaluation schedule, early stopping and the best model', () => {
     expect(result.bestStep).toBe(best.step);
     expect(result.bestMetric).toBe(best.eval_loss);
     const atBest = checkpoints.find((c) => c.globalStep === best.step)!;
-    const weights = snapshotWeights(model);
+    const weights = await snapshotWeights(model);
     for (const [name, w] of atBest.weights)
       expect(Array.from(weights.get(name)!.data), name).toEqual(Array.from(w.data));
     expect(best.step).not.toBe(result.globalStep);

@@ -76,7 +76,7 @@ describe('trainer on a tiny real classifier', () => {
     };
     const straight = createToyClassifier({ seed: 3 });
     const full = await train(straight, { train: trainSet, eval: evalSet }, args);
-    const expected = snapshotWeights(straight);
+    const expected = await snapshotWeights(straight);
 
     for (const stopAt of [4, 10, 20]) {
       const first = createToyClassifier({ seed: 3 });
@@ -96,7 +96,7 @@ describe('trainer on a tiny real classifier', () => {
         resumeFrom: part.checkpoint,
       });
       expect(rest.globalStep).toBe(full.globalStep);
-      const got = snapshotWeights(second);
+      const got = await snapshotWeights(second);
       for (const [name, w] of expected)
         expect(Array.from(got.get(name)!.data), name).toEqual(Array.from(w.data));
       const strip = (h: LogRecord[]) =>
@@ -132,8 +132,8 @@ describe('trainer on a tiny real classifier', () => {
       resumeFrom: checkpoints[0],
     });
     expect(rest.logHistory.filter((r) => 'eval_loss' in r)).toHaveLength(3);
-    const a = snapshotWeights(straight);
-    const b = snapshotWeights(resumed);
+    const a = await snapshotWeights(straight);
+    const b = await snapshotWeights(resumed);
     for (const [name, w] of a) expect(Array.from(b.get(name)!.data), name).toEqual(Array.from(w.data));
     expect(full.globalStep).toBe(18);
     for (const m of [straight, other, resumed]) m.dispose();

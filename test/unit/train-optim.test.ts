@@ -46,7 +46,7 @@ json.dump(history, sys.stdout)
 `;
 
 describe('AdamW matches torch.optim.AdamW', () => {
-  it('applies decoupled weight decay, bias correction and the decay exclusions', () => {
+  it('applies decoupled weight decay, bias correction and the decay exclusions', async () => {
     const shapes: Record<string, number[]> = {
       'bert.encoder.layer.0.attention.self.query.weight': [3, 4],
       'bert.encoder.layer.0.attention.self.query.bias': [3],
@@ -96,10 +96,10 @@ describe('AdamW matches torch.optim.AdamW', () => {
     expect(opt.step).toBe(lrs.length);
 
     // The moments survive a round trip through getState / setState.
-    const state = opt.getState();
+    const state = await opt.getState();
     const copy = new AdamW(vars, { weightDecay: wd });
     copy.setState(state);
-    expect(copy.getState()).toEqual(state);
+    expect(await copy.getState()).toEqual(state);
     opt.dispose();
     copy.dispose();
     for (const v of vars.values()) v.dispose();

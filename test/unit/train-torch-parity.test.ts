@@ -107,7 +107,7 @@ describe('the training loop matches the same recipe in PyTorch', () => {
     const args = resolveTrainingArguments({ ...options, logging_steps: 1 });
     const examples = toyDataset(37, 31);
     const model = createToyClassifier({ dropout: 0, seed: 6 });
-    const initial = snapshotWeights(model);
+    const initial = await snapshotWeights(model);
     const { totalSteps } = countTrainingSteps(examples.length, args);
     const steps = plannedSteps(examples, args);
     const reference = runPython<{
@@ -143,7 +143,7 @@ describe('the training loop matches the same recipe in PyTorch', () => {
         1e-9,
       );
     });
-    const final = snapshotWeights(model);
+    const final = await snapshotWeights(model);
     for (const [name, w] of final) {
       const ref = reference.weights[name]!;
       const diff = w.data.reduce((m, x, i) => Math.max(m, Math.abs(x - ref[i]!)), 0);

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/core/backend';
+import { crossEntropy } from '../../src/core/train/loss';
 import { train } from '../../src/core/train/trainer';
 import { snapshotWeights } from '../../src/core/train/weights';
 import { createToyClassifier, toyDataset } from '../support/toy-classifier';
@@ -14,6 +15,29 @@ beforeAll(async () => {
 });
 
 describe('trainer on wasm', () => {
+  it('computes the smoothed cross-entropy (wasm kernels differ from cpu: its oneHot ignores dtype)', async () => {
+    const logits = [
+      [2, -1, 0.5],
+      [-0.3, 0.8, 3.1],
+    ];
+    const labels = [0, 2];
+    // In double precision: (1 − ε)·nll + ε·mean_k(−log p_k), averaged over rows.
+    const expected =
+      logits
+        .map((row, i) => {
+          const lse = Math.log(row.reduce((a, x) => a + Math.exp(x), 0));
+          const nll = lse - row[labels[i]!]!;
+          const smooth = row.reduce((a, x) => a + (lse - x), 0) / row.length;
+          return 0.9 * nll + 0.1 * smooth;
+        })
+        .reduce((a, b) => a + b, 0) / logits.length;
+    const x = tf.tensor2d(logits);
+    const y = tf.tensor1d(labels, 'int32');
+    const loss = crossEntropy(x, y, 0.1);
+    expect((await loss.data())[0]).toBeCloseTo(expected, 6);
+    tf.dispose([x, y, loss]);
+  });
+
   it('trains, keeps tf.memory flat, and resumes to identical weights', async () => {
     expect(tf.getBackend()).toBe('wasm');
     const data = { train: toyDataset(60, 41), eval: toyDataset(32, 42) };
@@ -46,8 +70,8 @@ describe('trainer on wasm', () => {
     });
     const second = createToyClassifier({ seed: 77 });
     await train(second, data, args, { resumeFrom: part.checkpoint });
-    const a = snapshotWeights(straight);
-    const b = snapshotWeights(second);
+    const a = await snapshotWeights(straight);
+    const b = await snapshotWeights(second);
     for (const [name, w] of a) expect(Array.from(b.get(name)!.data), name).toEqual(Array.from(w.data));
     for (const m of [straight, first, second]) m.dispose();
   });

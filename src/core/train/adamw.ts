@@ -92,13 +92,15 @@ export class AdamW {
     });
   }
 
-  /** The moments and step count, copied to host memory (for a checkpoint). */
-  getState(): AdamWState {
-    const read = (vars: Map<string, tf.Variable>): TensorMap =>
-      new Map(
-        [...vars].map(([name, x]) => [name, { shape: x.shape.slice(), data: x.dataSync() as Float32Array }]),
-      );
-    return { step: this.stepCount, m: read(this.m), v: read(this.v) };
+  /** The moments and step count, copied to host memory (for a checkpoint); asynchronous, for webgpu. */
+  async getState(): Promise<AdamWState> {
+    const read = async (vars: Map<string, tf.Variable>): Promise<TensorMap> => {
+      const out: TensorMap = new Map();
+      for (const [name, x] of vars)
+        out.set(name, { shape: x.shape.slice(), data: (await x.data()) as Float32Array });
+      return out;
+    };
+    return { step: this.stepCount, m: await read(this.m), v: await read(this.v) };
   }
 
   /** Restores a state saved by getState; every moment must match a param's name and shape. */

@@ -9,7 +9,8 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, labelSmoo
   return tf.tidy(() => {
     const numClasses = logits.shape[1];
     const logProbs = tf.logSoftmax(logits);
-    const oneHot = tf.oneHot(labels.toInt(), numClasses);
+    // Cast explicitly: oneHot's dtype argument is ignored by the wasm kernel (int32 bits read as float32).
+    const oneHot = tf.oneHot(labels.toInt(), numClasses).toFloat();
     const nll = logProbs.mul(oneHot).sum(1).neg();
     if (labelSmoothing === 0) return nll.mean() as tf.Scalar;
     const smooth = logProbs.mean(1).neg();

@@ -196,11 +196,11 @@ export async function train(
     logHistory = resume.logHistory.map((r) => ({ ...r }));
   }
 
-  const makeCheckpoint = (rngState = rng.getState()): TrainerCheckpoint => ({
+  const makeCheckpoint = async (rngState = rng.getState()): Promise<TrainerCheckpoint> => ({
     format: 'webtune-trainer-checkpoint',
     version: 1,
-    weights: snapshotWeights(model),
-    optimizer: optimizer.getState(),
+    weights: await snapshotWeights(model),
+    optimizer: await optimizer.getState(),
     globalStep,
     epoch,
     batchInEpoch,
@@ -248,7 +248,7 @@ export async function train(
     if (isImprovement(value, bestMetric, rule)) {
       bestMetric = value;
       bestStep = globalStep;
-      if (args.load_best_model_at_end) bestWeights = snapshotWeights(model);
+      if (args.load_best_model_at_end) bestWeights = await snapshotWeights(model);
     }
     return stop;
   };
@@ -318,7 +318,7 @@ export async function train(
           throw new TrainingDivergedError(
             `Training stopped at step ${globalStep + 1} (epoch ${epoch + 1}) because ${what}; ` +
               `the weights are kept as they were after step ${globalStep}. Try a lower learning rate.`,
-            makeCheckpoint(stepRngState),
+            await makeCheckpoint(stepRngState),
           );
         }
         optimizer.applyGradients(clipped, lrAt(globalStep));
@@ -348,14 +348,14 @@ export async function train(
         const evalDue = args.eval_strategy === 'steps' && globalStep % (args.eval_steps as number) === 0;
         const stopEarly = evalDue && (await evaluateNow(epochProgress));
         if (evalDue || (args.save_steps > 0 && globalStep % args.save_steps === 0))
-          await hooks.onCheckpoint?.(makeCheckpoint());
+          await hooks.onCheckpoint?.(await makeCheckpoint());
         if (stopEarly) {
           status = 'early-stopped';
           break;
         }
         if (globalStep >= totalSteps) break;
         if (hooks.signal?.aborted) {
-          const checkpoint = makeCheckpoint();
+          const checkpoint = await makeCheckpoint();
           await hooks.onCheckpoint?.(checkpoint);
           return { status: 'stopped', globalStep, logHistory, bestMetric, bestStep, checkpoint };
         }
@@ -367,13 +367,13 @@ export async function train(
       epoch += 1;
       batchInEpoch = 0;
       epochRngState = rng.getState();
-      if (args.eval_strategy === 'epoch') await hooks.onCheckpoint?.(makeCheckpoint());
+      if (args.eval_strategy === 'epoch') await hooks.onCheckpoint?.(await makeCheckpoint());
       if (stopEarly) {
         status = 'early-stopped';
         break;
       }
       if (hooks.signal?.aborted && globalStep < totalSteps) {
-        const checkpoint = makeCheckpoint();
+        const checkpoint = await makeCheckpoint();
         await hooks.onCheckpoint?.(checkpoint);
         return { status: 'stopped', globalStep, logHistory, bestMetric, bestStep, checkpoint };
       }

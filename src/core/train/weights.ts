@@ -4,14 +4,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorMap } from '../hub/tensors';
 import type { SequenceClassifier } from '../models/types';
 
-/** Every variable of the model, copied to Float32Arrays (a sync read). */
-export function snapshotWeights(model: SequenceClassifier): TensorMap {
-  return new Map(
-    [...model.variables].map(([name, v]) => [
-      name,
-      { shape: v.shape.slice(), data: v.dataSync() as Float32Array },
-    ]),
-  );
+/**
+ * Every variable of the model, copied to Float32Arrays. Asynchronous: the webgpu backend has no cheap
+ * synchronous read (dataSync goes through a canvas there, and there is none in a worker or in Node).
+ */
+export async function snapshotWeights(model: SequenceClassifier): Promise<TensorMap> {
+  const out: TensorMap = new Map();
+  for (const [name, v] of model.variables)
+    out.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
+  return out;
 }
 
 /** Writes saved weights back into the model's variables; names and shapes must match exactly. */
