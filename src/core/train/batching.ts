@@ -1,0 +1,85 @@
+// Pre-tokenised examples → batches: the epoch's order (shuffled with the run's generator, optionally grouped
+// by length as transformers' LengthGroupedSampler does) and dynamic padding to each batch's longest row.
+import * as tf from '@tensorflow/tfjs';
+
+import type { EncoderInputs } from '../models/types';
+import { type Rng, shuffle } from '../random';
+
+/** One tokenised example: ids, optional mask and token type ids of equal length, and its label index. */
+export interface TokenizedExample {
+  inputIds: number[];
+  attentionMask?: number[];
+  tokenTypeIds?: number[];
+  label: number;
+}
+
+/** Batches of example indices for one epoch. */
+export function epochBatches(
+  examples: readonly TokenizedExample[],
+  batchSize: number,
+  rng: Rng,
+  groupByLength = false,
+): number[][] {
+  const order = shuffle([...examples.keys()], rng);
+  const chunk = (xs: number[], n: number): number[][] => {
+    const out: number[][] = [];
+    for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+    return out;
+  };
+  if (!groupByLength) return chunk(order, batchSize);
+  // Megabatches of 50 batches, each sorted longest first, so that a batch holds rows of similar length and
+  // pads little while the order stays random; the batch with the longest row goes first (fail early on memory).
+  const length = (i: number): number => (examples[i] as TokenizedExample).inputIds.length;
+  const sorted = chunk(order, 50 * batchSize).flatMap((mega) => mega.sort((a, b) => length(b) - length(a)));
+  const batches = chunk(sorted, batchSize);
+  let longest = 0;
+  batches.forEach((b, i) => {
+    if (length(b[0] as number) > length((batches[longest] as number[])[0] as number)) longest = i;
+  });
+  [batches[0], batches[longest]] = [batches[longest] as number[], batches[0] as number[]];
+  return batches;
+}
+
+export interface PaddedBatch {
+  inputs: EncoderInputs;
+  labels: tf.Tensor1D;
+}
+
+/** Pads the selected examples to their longest row; tensors are int32. Call inside tf.tidy or dispose. */
+export function padBatch(
+  examples: readonly TokenizedExample[],
+  indices: readonly number[],
+  padTokenId = 0,
+): PaddedBatch {
+  const rows = indices.map((i) => {
+    const ex = examples[i];
+    if (!ex) throw new Error(`No example at index ${i}`);
+    return ex;
+  });
+  const length = Math.max(1, ...rows.map((r) => r.inputIds.length));
+  const ids = new Int32Array(rows.length * length).fill(padTokenId);
+  const mask = new Int32Array(rows.length * length);
+  const types = new Int32Array(rows.length * length);
+  rows.forEach((r, b) => {
+    const n = r.inputIds.length;
+    if ((r.attentionMask && r.attentionMask.length !== n) || (r.tokenTypeIds && r.tokenTypeIds.length !== n))
+      throw new Error(
+        `Example ${indices[b]} has input ids, attention mask and token type ids of different lengths`,
+      );
+    ids.set(r.inputIds, b * length);
+    mask.set(r.attentionMask ?? new Array<number>(n).fill(1), b * length);
+    if (r.tokenTypeIds) types.set(r.tokenTypeIds, b * length);
+  });
+  const shape: [number, number] = [rows.length, length];
+  return {
+    inputs: {
+      inputIds: tf.tensor2d(ids, shape, 'int32'),
+      attentionMask: tf.tensor2d(mask, shape, 'int32'),
+      tokenTypeIds: tf.tensor2d(types, shape, 'int32'),
+    },
+    labels: tf.tensor1d(
+      rows.map((r) => r.label),
+      'int32',
+    ),
+  };
+}

@@ -1,0 +1,396 @@
+// The training loop, one readable pass in the spirit of nanoGPT's train.py, with the transformers Trainer's
+// recipe: shuffle with the seed, batch with dynamic padding, forward, loss, gradients (of the mode's weights),
+// accumulate, clip, AdamW, schedule, log; evaluate on schedule; early stopping; best model; checkpoints.
+// Everything a resume needs (weights, moments, position in the data order, RNG state) is in TrainerCheckpoint.
+import * as tf from '@tensorflow/tfjs';
+
+import type { TensorMap } from '../hub/tensors';
+import type { ClassificationMetrics } from '../metrics/classification';
+import {
+  bestModelRule,
+  earlyStoppingCheck,
+  isImprovement,
+  metricValue,
+  type EarlyStoppingState,
+} from '../metrics/best-model';
+import type { SequenceClassifier } from '../models/types';
+import { createRng, nextSeed, type RngState } from '../random';
+import { AdamW, type AdamWState } from './adamw';
+import { resolveTrainingArguments, type TrainingArguments } from './arguments';
+import { epochBatches, padBatch, type TokenizedExample } from './batching';
+import { clipByGlobalNorm } from './clip';
+import { evaluate } from './evaluate';
+import { crossEntropy } from './loss';
+import { createSchedule, getWarmupSteps } from './schedules';
+import { restoreWeights, snapshotWeights, trainableVariables } from './weights';
+
+/** One entry of transformers' `trainer_state.json` log_history: a training log, an evaluation, or the summary. */
+export type LogRecord = Record<string, number> & { step: number; epoch: number };
+
+export interface TrainerCheckpoint {
+  format: 'webtune-trainer-checkpoint';
+  version: 1;
+  weights: TensorMap;
+  optimizer: AdamWState;
+  /** Optimizer steps done. */
+  globalStep: number;
+  /** The epoch in progress (0-based) and how many of its micro-batches are done. */
+  epoch: number;
+  batchInEpoch: number;
+  /** The generator's state when this epoch's order was drawn, and now. */
+  epochRngState: RngState;
+  rngState: RngState;
+  logHistory: LogRecord[];
+  /** Running sums behind the next log record and the final train_loss. */
+  lossSinceLog: number;
+  stepsSinceLog: number;
+  trainLossSum: number;
+  bestMetric?: number;
+  bestStep?: number;
+  bestWeights?: TensorMap;
+  earlyStopping: EarlyStoppingState;
+  /** The arguments of the run, to refuse resuming with a different recipe. */
+  args: TrainingArguments;
+}
+
+/** Something that says "stop": an AbortSignal or any object with `aborted`. */
+export interface StopSignal {
+  readonly aborted: boolean;
+}
+
+export interface TrainHooks {
+  /** Every log_history record, as it is made (training logs, evaluations, the final summary). Small objects. */
+  onLog?: (record: LogRecord) => void;
+  /** Each evaluation's full metrics (per-class scores, confusion matrix). */
+  onEvaluate?: (metrics: ClassificationMetrics, record: LogRecord) => void;
+  /** A checkpoint after each evaluation, every save_steps, and when stopped; store it (IndexedDB, a folder). */
+  onCheckpoint?: (checkpoint: TrainerCheckpoint) => void | Promise<void>;
+  /** Checked after every optimizer step: when set, the run saves a checkpoint and returns (pause or stop). */
+  signal?: StopSignal;
+  /** Continue a run from this checkpoint instead of starting afresh. */
+  resumeFrom?: TrainerCheckpoint;
+}
+
+export interface TrainData {
+  train: readonly TokenizedExample[];
+  eval?: readonly TokenizedExample[];
+}
+
+export interface TrainResult {
+  /** completed: all epochs; early-stopped: patience ran out; stopped: the signal asked (see `checkpoint`). */
+  status: 'completed' | 'early-stopped' | 'stopped';
+  globalStep: number;
+  logHistory: LogRecord[];
+  bestMetric?: number;
+  bestStep?: number;
+  /** The checkpoint made when stopped by the signal, to resume from. */
+  checkpoint?: TrainerCheckpoint;
+}
+
+/** The loss or the gradient norm became NaN or Inf: the update was not applied, `checkpoint` is the last good state. */
+export class TrainingDivergedError extends Error {
+  constructor(
+    message: string,
+    readonly checkpoint: TrainerCheckpoint,
+  ) {
+    super(message);
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+/** How many optimizer steps a run takes: ceil(micro-batches / accumulation) per epoch, as the Trainer counts. */
+export function countTrainingSteps(
+  numExamples: number,
+  args: TrainingArguments,
+): {
+  updatesPerEpoch: number;
+  totalSteps: number;
+} {
+  const batchesPerEpoch = Math.ceil(numExamples / args.per_device_train_batch_size);
+  const updatesPerEpoch = Math.ceil(batchesPerEpoch / args.gradient_accumulation_steps);
+  return { updatesPerEpoch, totalSteps: Math.ceil(updatesPerEpoch * args.num_train_epochs) };
+}
+
+function checkExamples(examples: readonly TokenizedExample[], numLabels: number, what: string): void {
+  examples.forEach((ex, i) => {
+    if (!Number.isInteger(ex.label) || ex.label < 0 || ex.label >= numLabels)
+      throw new Error(`${what} example ${i} has label ${ex.label}, not a class index in [0, ${numLabels})`);
+    if (ex.inputIds.length === 0) throw new Error(`${what} example ${i} has no tokens`);
+  });
+}
+
+/**
+ * The arguments that fix the data order and the optimizer's shape must not change across a resume; the rest
+ * (learning rate, schedule, epochs, evaluation) may, as with the Trainer, at the cost of exactness.
+ */
+function checkResumable(saved: TrainingArguments, args: TrainingArguments): void {
+  const mustMatch = [
+    'seed',
+    'per_device_train_batch_size',
+    'gradient_accumulation_steps',
+    'mode',
+    'group_by_length',
+  ] as const;
+  for (const k of mustMatch)
+    if (saved[k] !== args[k])
+      throw new Error(
+        `Cannot resume: the checkpoint was made with ${k}=${saved[k]}, this run has ${k}=${args[k]}`,
+      );
+}
+
+export async function train(
+  model: SequenceClassifier,
+  data: TrainData,
+  options: Partial<TrainingArguments> = {},
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
+  const args = resolveTrainingArguments(options);
+  const { train: trainSet, eval: evalSet } = data;
+  if (trainSet.length === 0) throw new Error('The training set is empty');
+  checkExamples(trainSet, model.numLabels, 'Training');
+  if (evalSet) checkExamples(evalSet, model.numLabels, 'Evaluation');
+  if (args.eval_strategy !== 'no' && (!evalSet || evalSet.length === 0))
+    throw new Error(`eval_strategy "${args.eval_strategy}" needs an evaluation set`);
+  const padTokenId = model.config.pad_token_id ?? 0;
+  const ga = args.gradient_accumulation_steps;
+
+  // Steps, schedule, optimizer.
+  const { totalSteps } = countTrainingSteps(trainSet.length, args);
+  const warmup = getWarmupSteps(totalSteps, args.warmup_ratio, args.warmup_steps);
+  const lrAt = createSchedule(args.learning_rate, {
+    type: args.lr_scheduler_type,
+    numWarmupSteps: warmup,
+    numTrainingSteps: totalSteps,
+  });
+  const params = trainableVariables(model, args.mode);
+  const varList = [...params.values()];
+  const keyOfVariable = new Map([...params].map(([key, v]) => [v.name, key]));
+  const optimizer = new AdamW(params, { weightDecay: args.weight_decay });
+  const rule = bestModelRule(args.metric_for_best_model, args.greater_is_better);
+  const rng = createRng(args.seed);
+
+  // Loop state: everything here goes into a checkpoint.
+  let globalStep = 0;
+  let epoch = 0;
+  let batchInEpoch = 0;
+  let epochRngState = rng.getState();
+  let logHistory: LogRecord[] = [];
+  let lossSinceLog = 0;
+  let stepsSinceLog = 0;
+  let trainLossSum = 0;
+  let bestMetric: number | undefined;
+  let bestStep: number | undefined;
+  let bestWeights: TensorMap | undefined;
+  let earlyStopping: EarlyStoppingState = { patienceCounter: 0 };
+
+  const resume = hooks.resumeFrom;
+  if (resume) {
+    if (resume.format !== 'webtune-trainer-checkpoint' || resume.version !== 1)
+      throw new Error('Cannot resume: this is not a WebTune trainer checkpoint of version 1');
+    checkResumable(resume.args, args);
+    restoreWeights(model, resume.weights);
+    optimizer.setState(resume.optimizer);
+    ({ globalStep, epoch, batchInEpoch, epochRngState, lossSinceLog, stepsSinceLog, trainLossSum } = resume);
+    ({ bestMetric, bestStep, bestWeights } = resume);
+    earlyStopping = { ...resume.earlyStopping };
+    logHistory = resume.logHistory.map((r) => ({ ...r }));
+  }
+
+  const makeCheckpoint = async (rngState = rng.getState()): Promise<TrainerCheckpoint> => ({
+    format: 'webtune-trainer-checkpoint',
+    version: 1,
+    weights: await snapshotWeights(model),
+    optimizer: await optimizer.getState(),
+    globalStep,
+    epoch,
+    batchInEpoch,
+    epochRngState,
+    rngState,
+    logHistory: logHistory.map((r) => ({ ...r })),
+    lossSinceLog,
+    stepsSinceLog,
+    trainLossSum,
+    bestMetric,
+    bestStep,
+    bestWeights,
+    earlyStopping: { ...earlyStopping },
+    args,
+  });
+  const log = (record: LogRecord): void => {
+    logHistory.push(record);
+    hooks.onLog?.(record);
+  };
+
+  /** Evaluates, logs, tracks the best model; returns whether early stopping says stop. */
+  const evaluateNow = async (epochProgress: number): Promise<boolean> => {
+    const result = await evaluate(model, evalSet ?? [], {
+      batchSize: args.per_device_eval_batch_size,
+      labelSmoothing: args.label_smoothing_factor,
+      padTokenId,
+    });
+    const record: LogRecord = { ...result.record, epoch: epochProgress, step: globalStep };
+    log(record);
+    hooks.onEvaluate?.(result.metrics, record);
+    const value = metricValue(record, rule);
+    let stop = false;
+    if (args.early_stopping_patience !== undefined) {
+      const check = earlyStoppingCheck(
+        earlyStopping,
+        value,
+        bestMetric,
+        rule,
+        args.early_stopping_patience,
+        args.early_stopping_threshold,
+      );
+      earlyStopping = check.state;
+      stop = check.shouldStop;
+    }
+    if (isImprovement(value, bestMetric, rule)) {
+      bestMetric = value;
+      bestStep = globalStep;
+      if (args.load_best_model_at_end) bestWeights = await snapshotWeights(model);
+    }
+    return stop;
+  };
+
+  const started = performance.now();
+  let lastLogTime = started;
+  let samplesSinceLog = 0;
+  let samplesSeen = 0;
+  let status: TrainResult['status'] = 'completed';
+
+  try {
+    // A resumed run redraws its epoch's order from the saved generator state, then continues the stream.
+    if (resume) rng.setState(resume.epochRngState);
+    let resuming = resume !== undefined;
+    while (globalStep < totalSteps) {
+      epochRngState = rng.getState();
+      const batches = epochBatches(trainSet, args.per_device_train_batch_size, rng, args.group_by_length);
+      // Mid-epoch, the saved stream state is past the order's draw; at an epoch boundary (nothing of the epoch
+      // done) it is the state the order was drawn from, and the stream simply continues.
+      if (resume && resuming && resume.batchInEpoch > 0) rng.setState(resume.rngState);
+      resuming = false;
+
+      while (batchInEpoch < batches.length) {
+        const group = batches.slice(batchInEpoch, batchInEpoch + ga);
+        // Forward and backward on each micro-batch, summing the gradients of loss / (micro-batches in this step):
+        // the Trainer divides by its current_gradient_accumulation_steps, smaller for an epoch's last partial step.
+        const grads = new Map<string, tf.Tensor>();
+        let stepLoss = tf.scalar(0);
+        const stepRngState = rng.getState();
+        for (const indices of group) {
+          const dropoutSeed = nextSeed(rng);
+          const { value, grads: micro } = tf.tidy(() => {
+            const batch = padBatch(trainSet, indices, padTokenId);
+            return tf.variableGrads(() => {
+              const logits = model.forward(batch.inputs, { training: true, dropoutSeed });
+              return crossEntropy(logits, batch.labels, args.label_smoothing_factor).div(
+                group.length,
+              ) as tf.Scalar;
+            }, varList);
+          });
+          const summed = stepLoss.add(value) as tf.Scalar;
+          tf.dispose([stepLoss, value]);
+          stepLoss = summed;
+          for (const [varName, g] of Object.entries(micro)) {
+            if (!g) continue; // a frozen variable: no gradient
+            const key = keyOfVariable.get(varName) as string;
+            const prev = grads.get(key);
+            if (prev) {
+              grads.set(key, tf.add(prev, g));
+              tf.dispose([prev, g]);
+            } else grads.set(key, g);
+          }
+          samplesSeen += indices.length;
+          samplesSinceLog += indices.length;
+        }
+        const { grads: clipped, totalNorm } = clipByGlobalNorm(grads, args.max_grad_norm);
+        // One read per step: the loss (for the log and the NaN check) and the norm, together.
+        const both = tf.tidy(() => tf.stack([stepLoss, totalNorm]));
+        const [lossValue, gradNorm] = (await both.data()) as unknown as [number, number];
+        tf.dispose([both, stepLoss, totalNorm, ...grads.values()]);
+
+        if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) {
+          tf.dispose([...clipped.values()]);
+          const what = Number.isFinite(lossValue)
+            ? `the gradient norm is ${gradNorm}`
+            : `the loss is ${lossValue}`;
+          throw new TrainingDivergedError(
+            `Training stopped at step ${globalStep + 1} (epoch ${epoch + 1}) because ${what}; ` +
+              `the weights are kept as they were after step ${globalStep}. Try a lower learning rate.`,
+            await makeCheckpoint(stepRngState),
+          );
+        }
+        optimizer.applyGradients(clipped, lrAt(globalStep));
+        tf.dispose([...clipped.values()]);
+        globalStep += 1;
+        batchInEpoch += group.length;
+        lossSinceLog += lossValue;
+        stepsSinceLog += 1;
+        trainLossSum += lossValue;
+        const epochProgress = epoch + batchInEpoch / batches.length;
+
+        if (globalStep % args.logging_steps === 0) {
+          const now = performance.now();
+          log({
+            loss: lossSinceLog / stepsSinceLog,
+            grad_norm: gradNorm,
+            learning_rate: lrAt(globalStep),
+            samples_per_second: samplesSinceLog / Math.max((now - lastLogTime) / 1000, 1e-9),
+            epoch: epochProgress,
+            step: globalStep,
+          });
+          lossSinceLog = 0;
+          stepsSinceLog = 0;
+          samplesSinceLog = 0;
+          lastLogTime = now;
+        }
+        const evalDue = args.eval_strategy === 'steps' && globalStep % (args.eval_steps as number) === 0;
+        const stopEarly = evalDue && (await evaluateNow(epochProgress));
+        if (evalDue || (args.save_steps > 0 && globalStep % args.save_steps === 0))
+          await hooks.onCheckpoint?.(await makeCheckpoint());
+        if (stopEarly) {
+          status = 'early-stopped';
+          break;
+        }
+        if (globalStep >= totalSteps) break;
+        if (hooks.signal?.aborted) {
+          const checkpoint = await makeCheckpoint();
+          await hooks.onCheckpoint?.(checkpoint);
+          return { status: 'stopped', globalStep, logHistory, bestMetric, bestStep, checkpoint };
+        }
+      }
+      if (status === 'early-stopped') break;
+      const stopEarly =
+        args.eval_strategy === 'epoch' && (await evaluateNow(epoch + batchInEpoch / batches.length));
+      // The next epoch starts here: its order is drawn from the generator's current state.
+      epoch += 1;
+      batchInEpoch = 0;
+      epochRngState = rng.getState();
+      if (args.eval_strategy === 'epoch') await hooks.onCheckpoint?.(await makeCheckpoint());
+      if (stopEarly) {
+        status = 'early-stopped';
+        break;
+      }
+      if (hooks.signal?.aborted && globalStep < totalSteps) {
+        const checkpoint = await makeCheckpoint();
+        await hooks.onCheckpoint?.(checkpoint);
+        return { status: 'stopped', globalStep, logHistory, bestMetric, bestStep, checkpoint };
+      }
+    }
+  } finally {
+    optimizer.dispose();
+  }
+
+  if (args.load_best_model_at_end && bestWeights) restoreWeights(model, bestWeights);
+  const seconds = (performance.now() - started) / 1000;
+  const lastEpoch = logHistory.at(-1)?.epoch ?? epoch;
+  log({
+    train_runtime: seconds,
+    train_samples_per_second: samplesSeen / Math.max(seconds, 1e-9),
+    train_loss: trainLossSum / Math.max(globalStep, 1),
+    epoch: lastEpoch,
+    step: globalStep,
+  });
+  return { status, globalStep, logHistory, bestMetric, bestStep };
+}

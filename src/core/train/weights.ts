@@ -1,0 +1,44 @@
+// Copies of a classifier's weights in host memory: for checkpoints and for the best model kept at evaluations.
+import * as tf from '@tensorflow/tfjs';
+
+import type { TensorMap } from '../hub/tensors';
+import type { SequenceClassifier } from '../models/types';
+
+/**
+ * Every variable of the model, copied to Float32Arrays. Asynchronous: the webgpu backend has no cheap
+ * synchronous read (dataSync goes through a canvas there, and there is none in a worker or in Node).
+ */
+export async function snapshotWeights(model: SequenceClassifier): Promise<TensorMap> {
+  const out: TensorMap = new Map();
+  for (const [name, v] of model.variables)
+    out.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
+  return out;
+}
+
+/** Writes saved weights back into the model's variables; names and shapes must match exactly. */
+export function restoreWeights(model: SequenceClassifier, weights: TensorMap): void {
+  for (const name of weights.keys())
+    if (!model.variables.has(name))
+      throw new Error(`The saved weights hold "${name}", which the model does not have`);
+  for (const [name, v] of model.variables) {
+    const w = weights.get(name);
+    if (!w) throw new Error(`The saved weights have no "${name}"`);
+    if (w.shape.join(',') !== v.shape.join(','))
+      throw new Error(`The saved weight "${name}" has shape [${w.shape}], the model has [${v.shape}]`);
+    tf.tidy(() => v.assign(tf.tensor(w.data, w.shape, 'float32')));
+  }
+}
+
+/** The variables a training mode updates, by name. */
+export function trainableVariables(
+  model: SequenceClassifier,
+  mode: 'full' | 'head' | 'frozen-embeddings',
+): Map<string, tf.Variable> {
+  const head = new Set(model.headVariableNames);
+  const embeddings = new Set(model.embeddingVariableNames);
+  const keep = (name: string): boolean =>
+    mode === 'full' ? true : mode === 'head' ? head.has(name) : !embeddings.has(name);
+  const out = new Map([...model.variables].filter(([name]) => keep(name)));
+  if (out.size === 0) throw new Error(`Training mode "${mode}" leaves no weight of the model to train`);
+  return out;
+}
