@@ -9,7 +9,7 @@ import {
   sortLabels,
   type PartRows,
 } from '../../src/core/data/prepare';
-import { roleFromFileName, datasetName } from '../../src/core/data/roles';
+import { assignRoles, datasetName, roleFromFileName } from '../../src/core/data/roles';
 import { stratifiedSplit } from '../../src/core/data/split';
 
 describe('column mapping guesses', () => {
@@ -227,5 +227,12 @@ describe('file roles', () => {
         { name: 'dev.csv', role: 'validation' },
       ]),
     ).toBe('train.csv');
+  });
+
+  it('always gives a dataset training rows', () => {
+    expect(assignRoles(['train.csv', 'dev.csv', 'test.csv'])).toEqual(['train', 'validation', 'test']);
+    expect(assignRoles(['dev.tsv'])).toEqual(['train']);
+    expect(assignRoles(['validation.csv', 'test.csv'])).toEqual(['train', 'test']);
+    expect(assignRoles(['test.csv'])).toEqual(['train']);
   });
 });

@@ -9,6 +9,17 @@ export function roleFromFileName(fileName: string): FileRole {
   return 'train';
 }
 
+/**
+ * Roles for files dropped together. A dataset needs training rows: when no name says "train" or nothing, the
+ * validation-named files train (a lone dev.tsv is a dataset, not a validation split), else every file does.
+ */
+export function assignRoles(fileNames: readonly string[]): FileRole[] {
+  const roles = fileNames.map(roleFromFileName);
+  if (roles.includes('train')) return roles;
+  if (roles.includes('validation')) return roles.map((r) => (r === 'validation' ? 'train' : r));
+  return roles.map(() => 'train');
+}
+
 /** The dataset's name in the list: the training file's name, or every TXT class file's name. */
 export function datasetName(files: readonly { name: string; role: FileRole }[]): string {
   const train = files.filter((f) => f.role === 'train').map((f) => f.name);

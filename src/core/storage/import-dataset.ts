@@ -5,7 +5,7 @@ import { DataError, isQuotaError, toDataErrorInfo } from '../data/errors';
 import { formatOf } from '../data/format';
 import { guessMapping, hasTextLikeColumn } from '../data/guess';
 import { openTable } from '../data/read';
-import { datasetName, roleFromFileName } from '../data/roles';
+import { assignRoles, datasetName } from '../data/roles';
 import type { FileRole } from '../data/prepare';
 import { availableBytes } from './quota';
 import { commitDataset, createStaging, deleteDataset, newDatasetId, writeRowChunk } from './datasets';
@@ -57,7 +57,8 @@ export async function importDataset(
   }
 
   const id = newDatasetId();
-  const roles = files.map((f) => f.role ?? roleFromFileName(f.name));
+  const guessed = assignRoles(files.map((f) => f.name));
+  const roles = files.map((f, i) => f.role ?? guessed[i]!);
   const meta: DatasetMeta = {
     id,
     name: datasetName(files.map((f, i) => ({ name: f.name, role: roles[i]! }))),
