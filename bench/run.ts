@@ -2,9 +2,10 @@
 // Each suite runs side by side in one invocation so that ratios between backends are fair.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { importSuite } from './import';
 import { matmulSuite } from './matmul';
 
-const suites = [matmulSuite];
+const suites = [matmulSuite, importSuite];
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 for (const suite of suites) {
