@@ -275,3 +275,90 @@ describe('the Data step', () => {
     expect(watched.offMachine).toEqual([]);
   });
 });
+
+describe('the Data step, more ways in', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('makes one dataset from train, dev and test files dropped together', async () => {
+    const { page, errors } = await openPage(browser, inject('appUrl'));
+    await page.getByText('No datasets stored yet.').waitFor();
+    const csv = (n: number, tag: string) =>
+      'text,label\n' +
+      Array.from({ length: n }, (_v, i) => `${tag} example ${i},${i % 2 ? 'yes' : 'no'}`).join('\n');
+    await importFiles(page, [
+      text('train.csv', csv(20, 'train')),
+      text('dev.csv', csv(6, 'dev')),
+      text('test.csv', csv(4, 'test')),
+    ]);
+    expect(await waitForListed(page, 'train.csv')).toBe(30);
+    await page.getByText('Validation rows come from the validation file.').waitFor();
+    expect(await page.getByTestId('train-count').textContent()).toBe('20');
+    expect(await page.getByTestId('validation-count').textContent()).toBe('6');
+    const header = await page
+      .getByRole('table', { name: 'Class counts per split' })
+      .getByRole('columnheader')
+      .allTextContents();
+    expect(header).toEqual(['Class', 'Train', 'Validation', 'Test']);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('imports a file dropped on the drop zone', async () => {
+    const { page, errors } = await openPage(browser, inject('appUrl'));
+    await page.getByText('No datasets stored yet.').waitFor();
+    await page.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(
+        new File(['{"review":"good","stars":"5"}\n{"review":"bad","stars":"1"}\n'], 'dropped.jsonl'),
+      );
+      const zone = document.querySelector('section[aria-label="Import a dataset"]')!;
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    expect(await waitForListed(page, 'dropped.jsonl')).toBe(2);
+    expect(await page.getByLabel('Text column', { exact: true }).inputValue()).toBe('review');
+    expect(await page.getByLabel('Label column', { exact: true }).inputValue()).toBe('stars');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('cancels an import in progress and keeps nothing of it', async () => {
+    const context = await browser.newContext();
+    // Slow reads (150 ms per chunk) keep the import running long enough to press Cancel.
+    await context.route(/import\.worker[^/]*\.js$/, async (route) => {
+      const response = await route.fetch();
+      const prelude = `{
+        const read = ReadableStreamDefaultReader.prototype.read;
+        ReadableStreamDefaultReader.prototype.read = function (...args) {
+          return new Promise((r) => setTimeout(r, 150)).then(() => read.apply(this, args));
+        };
+      }`;
+      await route.fulfill({ response, body: `${prelude}\n${await response.text()}` });
+    });
+    const page = await context.newPage();
+    await page.goto(inject('appUrl'));
+    await importFiles(page, [text('keep.csv', 'text,label\na,x\nb,y\n')]);
+    expect(await waitForListed(page, 'keep.csv')).toBe(2);
+    const rows = Array.from({ length: 60_000 }, (_v, i) => `slow row ${i},${i % 2}`).join('\n');
+    await page
+      .getByLabel('Dataset files', { exact: true })
+      .setInputFiles([text('slow.csv', `text,label\n${rows}`)] as never);
+    await page.getByRole('progressbar').waitFor();
+    await page.getByRole('button', { name: 'Cancel import' }).click();
+    await page.getByRole('status').filter({ hasText: 'cancelled' }).waitFor();
+    expect(await page.getByRole('status').textContent()).toBe(
+      'The import of slow.csv was cancelled. Nothing was kept.',
+    );
+    expect(await alerts(page)).toEqual([]);
+    expect(await listed(page)).toEqual({ 'keep.csv': 2 });
+    await page.reload();
+    await page.getByTestId('dataset').first().waitFor();
+    expect(await listed(page)).toEqual({ 'keep.csv': 2 });
+    await context.close();
+  });
+});

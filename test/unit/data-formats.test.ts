@@ -4,7 +4,8 @@ import Papa from 'papaparse';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readAll } from '../../src/core/data/read';
-import { readDatasetFile } from '../../src/core/data/node-file';
+import { prepareDatasetFiles, readDatasetFile } from '../../src/core/data/node-file';
+import { DEFAULT_CLEANING } from '../../src/core/data/prepare';
 import { sharedPath } from '../support/shared';
 
 const blob = (content: string | Uint8Array) => new Blob([content as BlobPart]);
@@ -173,5 +174,28 @@ describe('JSON, JSONL, Parquet and TXT', () => {
   it('takes a Blob with a name as well as a path', async () => {
     const { rows } = await readDatasetFile({ blob: blob('text\tlabel\na\tb\n'), name: 'x.tsv' });
     expect(rows).toEqual([['a', 'b']]);
+  });
+});
+
+describe('files by path for the CLI', () => {
+  it('prepares emotion train/validation/test CSVs as one dataset with the documented counts', async () => {
+    const dir = sharedPath('datasets', 'emotion');
+    const keepAll = {
+      ...DEFAULT_CLEANING,
+      dropDuplicates: false,
+      dropConflicts: false,
+      dropEmptyTexts: false,
+    };
+    const prepared = await prepareDatasetFiles(
+      ['train.csv', 'validation.csv', 'test.csv'].map((f) => `${dir}/${f}`),
+      { cleaning: keepAll },
+    );
+    expect(prepared.labels).toEqual(['anger', 'fear', 'joy', 'love', 'sadness', 'surprise']);
+    expect(prepared.report.validationFrom).toBe('file');
+    expect(prepared.report.classCounts).toEqual({
+      train: [2159, 1937, 5362, 1304, 4666, 572],
+      validation: [275, 212, 704, 178, 550, 81],
+      test: [275, 224, 695, 159, 581, 66],
+    });
   });
 });

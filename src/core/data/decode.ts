@@ -164,7 +164,8 @@ export async function* decodeText(
       if (done) return;
     }
   } finally {
-    reader.releaseLock();
+    // Stopped early (a bad row, a cancel): close the file instead of leaving its stream open.
+    await reader.cancel().catch(() => {});
   }
 }
 

@@ -70,7 +70,11 @@ function findByName(columns: readonly string[], names: readonly string[]): strin
   return undefined;
 }
 
-function columnValues(columns: readonly string[], rows: readonly string[][], column: string): string[] {
+function columnValues(
+  columns: readonly string[],
+  rows: readonly (readonly string[])[],
+  column: string,
+): string[] {
   const i = columns.indexOf(column);
   return rows.map((r) => r[i] ?? '');
 }
@@ -103,13 +107,13 @@ function textLikeness(values: readonly string[]): number {
 }
 
 /** True when some column could hold text (not all numbers or empty). */
-export function hasTextLikeColumn(columns: readonly string[], rows: readonly string[][]): boolean {
+export function hasTextLikeColumn(columns: readonly string[], rows: readonly (readonly string[])[]): boolean {
   return columns.some((c) => textLikeness(columnValues(columns, rows, c)) > 0);
 }
 
 export function guessMapping(
   columns: readonly string[],
-  rows: readonly string[][],
+  rows: readonly (readonly string[])[],
 ): ColumnMapping | undefined {
   const lower = columns.map(normalise);
   let text: string | undefined;

@@ -8,6 +8,7 @@ import { DatasetList, StorageInfo } from './DatasetList';
 import { DropZone } from './DropZone';
 import { MappingForm } from './MappingForm';
 import { useDatasets } from './useDatasets';
+import './data.css';
 
 function initialConfig(dataset: DatasetMeta): DatasetConfig {
   return (
@@ -44,6 +45,11 @@ export function DataPanel({ onUseDataset }: { onUseDataset: (datasetId: string) 
     <div className="data-panel">
       <StorageInfo quota={data.quota} />
       <DropZone importing={data.importing} onFiles={data.importFiles} onCancel={data.cancelImport} />
+      {data.notice && (
+        <p role="status" className="notice">
+          {data.notice}
+        </p>
+      )}
       {data.alerts.map((alert, i) => (
         <div key={i} role="alert" className="alert" data-code={alert.code}>
           {alert.message}

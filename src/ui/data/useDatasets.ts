@@ -32,6 +32,7 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
   const [datasets, setDatasets] = useState<DatasetMeta[]>();
   const [importing, setImporting] = useState<ImportState>();
   const [alerts, setAlerts] = useState<ImportAlert[]>([]);
+  const [notice, setNotice] = useState<string>();
   const [quota, setQuota] = useState<StorageQuota>({});
   const [analysis, setAnalysis] = useState<{
     datasetId: string;
@@ -77,7 +78,9 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
         setImporting((s) => (s && s.requestId === event.requestId ? undefined : s));
         const alert: ImportAlert = { ...event.error };
         if (event.error.code === 'broken-jsonl-lines' && event.error.count && files) alert.retryFiles = files;
-        if (event.error.code !== 'cancelled' || files) setAlerts((a) => [...a, alert]);
+        // A cancel is the person's own choice: a status line, not an alert.
+        if (event.error.code === 'cancelled') setNotice(`${event.error.message} Nothing was kept.`);
+        else setAlerts((a) => [...a, alert]);
         void refresh();
       }
     },
@@ -105,6 +108,7 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
   const importFiles = useCallback((files: File[], skipBrokenLines = false) => {
     if (!worker.current || files.length === 0) return;
     setAlerts([]);
+    setNotice(undefined);
     const requestId = worker.current.send({ type: 'import', files, skipBrokenLines });
     pendingFiles.current.set(requestId, files);
     setImporting({ requestId, files: files.map((f) => f.name) });
@@ -145,6 +149,7 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
     datasets,
     importing,
     alerts,
+    notice,
     quota,
     analysis,
     importFiles,
