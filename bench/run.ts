@@ -2,10 +2,11 @@
 // Each suite runs side by side in one invocation so that ratios between backends are fair.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { importSuite } from './import';
 import { loadSuite } from './load';
 import { matmulSuite } from './matmul';
 
-const suites = [loadSuite, matmulSuite];
+const suites = [loadSuite, matmulSuite, importSuite];
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 for (const suite of suites) {

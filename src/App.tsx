@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { BackendStatus } from './ui/app/BackendStatus';
+import { DataPanel } from './ui/data/DataPanel';
 import { Stepper, STEPS, type StepId } from './ui/app/Stepper';
 import { useTrainingWorker } from './ui/app/useTrainingWorker';
 import { readUrlOptions } from './ui/app/url-options';
@@ -9,6 +10,7 @@ export function App() {
   const options = useMemo(() => readUrlOptions(window.location.search), []);
   const { backend, backendError, model, loadModel } = useTrainingWorker(options.backend);
   const [step, setStep] = useState<StepId>('data');
+  const [, setDatasetId] = useState<string>();
   const current = STEPS.find((s) => s.id === step) ?? STEPS[0];
 
   return (
@@ -24,6 +26,14 @@ export function App() {
       <main className="step-panel">
         <h2 id="step-title">{current.title}</h2>
         <p>{current.summary}</p>
+        {step === 'data' && (
+          <DataPanel
+            onUseDataset={(id) => {
+              setDatasetId(id);
+              setStep('model');
+            }}
+          />
+        )}
         {step === 'model' && <ModelStep hub={options.hub} state={model} onLoad={loadModel} />}
       </main>
     </div>

@@ -1,0 +1,37 @@
+// What a stored dataset looks like: one record of metadata and its rows in chunks, per source file ("part").
+import type { FileFormat } from '../data/format';
+import type { ColumnMapping } from '../data/guess';
+import type { DatasetConfig, FileRole } from '../data/prepare';
+
+export interface DatasetPart {
+  file: string;
+  role: FileRole;
+  format: FileFormat;
+  bytes: number;
+  columns: string[];
+  rowCount: number;
+  chunks: number;
+}
+
+export interface DatasetMeta {
+  id: string;
+  /** The file name(s) it was imported from: what the list shows. */
+  name: string;
+  /** 'staging' while an import writes it; only 'ready' datasets are listed. */
+  status: 'staging' | 'ready';
+  createdAt: number;
+  parts: DatasetPart[];
+  rowCount: number;
+  /** The first rows of the first part, for the preview. */
+  preview: string[][];
+  guessedMapping?: ColumnMapping;
+  /** Set by "Use this dataset": the mapping, cleaning choices and split the trainer will use. */
+  confirmed?: DatasetConfig;
+}
+
+export interface RowChunk {
+  datasetId: string;
+  part: number;
+  chunk: number;
+  rows: string[][];
+}

@@ -1,0 +1,95 @@
+// The datasets store. An import writes a 'staging' record and its row chunks, then flips the record to 'ready'
+// in one final transaction; a failure or cancel deletes everything the import wrote. Staging records left by
+// a closed tab are removed on the next start, so a half-written dataset is never listed.
+import type { DatasetConfig, PartRows } from '../data/prepare';
+import type { WebTuneDatabase } from './db';
+import type { DatasetMeta, DatasetPart } from './dataset-types';
+
+function datasetRange(id: string): IDBKeyRange {
+  return IDBKeyRange.bound([id, -Infinity, -Infinity], [id, Infinity, Infinity]);
+}
+
+export function newDatasetId(): string {
+  return `ds-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export async function createStaging(db: WebTuneDatabase, meta: Omit<DatasetMeta, 'status'>): Promise<void> {
+  await db.put('datasets', { ...meta, status: 'staging' });
+}
+
+export async function writeRowChunk(
+  db: WebTuneDatabase,
+  datasetId: string,
+  part: number,
+  chunk: number,
+  rows: string[][],
+): Promise<void> {
+  await db.put('datasetRows', { datasetId, part, chunk, rows });
+}
+
+/** The one transaction that makes an import visible. */
+export async function commitDataset(db: WebTuneDatabase, meta: DatasetMeta): Promise<void> {
+  await db.put('datasets', { ...meta, status: 'ready' });
+}
+
+export async function deleteDataset(db: WebTuneDatabase, id: string): Promise<void> {
+  const tx = db.transaction(['datasets', 'datasetRows'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('datasetRows').delete(datasetRange(id)),
+    tx.objectStore('datasets').delete(id),
+    tx.done,
+  ]);
+}
+
+export async function listDatasets(db: WebTuneDatabase): Promise<DatasetMeta[]> {
+  const all = await db.getAll('datasets');
+  return all.filter((d) => d.status === 'ready').sort((a, b) => b.createdAt - a.createdAt);
+}
+
+export async function getDataset(db: WebTuneDatabase, id: string): Promise<DatasetMeta | undefined> {
+  const meta = await db.get('datasets', id);
+  return meta?.status === 'ready' ? meta : undefined;
+}
+
+/** Removes what interrupted imports left behind. Returns how many were removed. */
+export async function removeStaleStaging(db: WebTuneDatabase, olderThanMs = 0): Promise<number> {
+  const all = await db.getAll('datasets');
+  const stale = all.filter((d) => d.status === 'staging' && Date.now() - d.createdAt >= olderThanMs);
+  for (const d of stale) await deleteDataset(db, d.id);
+  return stale.length;
+}
+
+export async function saveConfirmedConfig(
+  db: WebTuneDatabase,
+  id: string,
+  config: DatasetConfig,
+): Promise<void> {
+  const tx = db.transaction('datasets', 'readwrite');
+  const meta = await tx.store.get(id);
+  if (!meta) throw new Error(`Dataset ${id} is not stored (was it deleted?).`);
+  await tx.store.put({ ...meta, confirmed: config });
+  await tx.done;
+}
+
+/** Every row of one part, chunk by chunk, in file order. */
+export async function readPartRows(db: WebTuneDatabase, id: string, part: number): Promise<string[][]> {
+  const chunks = await db.getAll(
+    'datasetRows',
+    IDBKeyRange.bound([id, part, -Infinity], [id, part, Infinity]),
+  );
+  const rows: string[][] = [];
+  for (const c of chunks) for (const r of c.rows) rows.push(r);
+  return rows;
+}
+
+/** A stored dataset's parts with their rows, ready for prepareDataset. */
+export async function readDatasetParts(db: WebTuneDatabase, meta: DatasetMeta): Promise<PartRows[]> {
+  return Promise.all(
+    meta.parts.map(async (p: DatasetPart, i) => ({
+      file: p.file,
+      role: p.role,
+      columns: p.columns,
+      rows: await readPartRows(db, meta.id, i),
+    })),
+  );
+}

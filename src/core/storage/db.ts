@@ -1,0 +1,30 @@
+// WebTune's IndexedDB database. Each version adds stores in its own upgrade step, so later stores (runs,
+// metric logs, checkpoints, model cache) are appended here without touching the datasets.
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DatasetMeta, RowChunk } from './dataset-types';
+
+export const DB_NAME = 'webtune';
+export const DB_VERSION = 1;
+
+export interface WebTuneDB extends DBSchema {
+  datasets: { key: string; value: DatasetMeta };
+  /** Rows in chunks, keyed [datasetId, part, chunk], so one range covers a dataset or one of its files. */
+  datasetRows: { key: [string, number, number]; value: RowChunk };
+}
+
+export type WebTuneDatabase = IDBPDatabase<WebTuneDB>;
+
+const UPGRADES: ((db: IDBPDatabase<WebTuneDB>) => void)[] = [
+  (db) => {
+    db.createObjectStore('datasets', { keyPath: 'id' });
+    db.createObjectStore('datasetRows', { keyPath: ['datasetId', 'part', 'chunk'] });
+  },
+];
+
+export function openWebTuneDB(name = DB_NAME): Promise<WebTuneDatabase> {
+  return openDB<WebTuneDB>(name, DB_VERSION, {
+    upgrade(db, oldVersion) {
+      for (let v = oldVersion; v < UPGRADES.length; v++) UPGRADES[v]!(db);
+    },
+  });
+}

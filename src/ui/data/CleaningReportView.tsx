@@ -1,0 +1,160 @@
+// The cleaning report: each issue with its count, a few examples and the action the person can take; then the
+// split settings and the class counts per split.
+import type { CleaningIssue, CleaningOptions, CleaningReport, SplitOptions } from '../../core/data/prepare';
+
+const TITLES: Record<CleaningIssue['kind'], string> = {
+  'empty-labels': 'Empty labels',
+  'empty-texts': 'Empty texts',
+  duplicates: 'Exact duplicates',
+  conflicts: 'Same text with different labels',
+  'long-texts': 'Very long texts',
+  'rare-classes': 'Rare classes',
+  imbalance: 'Class imbalance',
+};
+
+function action(issue: CleaningIssue, options: CleaningOptions, set: (o: CleaningOptions) => void) {
+  const box = (key: keyof CleaningOptions, label: string) => (
+    <label>
+      <input
+        type="checkbox"
+        checked={Boolean(options[key])}
+        onChange={(e) => set({ ...options, [key]: e.target.checked })}
+      />{' '}
+      {label}
+    </label>
+  );
+  switch (issue.kind) {
+    case 'empty-labels':
+      return box('dropEmptyLabels', `Drop the ${issue.count} rows without a label`);
+    case 'empty-texts':
+      return box('dropEmptyTexts', `Drop the ${issue.count} empty texts`);
+    case 'duplicates':
+      return box('dropDuplicates', `Drop the ${issue.count} extra copies`);
+    case 'conflicts':
+      return box('dropConflicts', `Drop the ${issue.count} conflicting rows`);
+    case 'long-texts':
+      return box(
+        'dropLongTexts',
+        `Drop the ${issue.count} texts longer than ${options.longTextChars} characters (otherwise they are truncated)`,
+      );
+    case 'rare-classes':
+      return box(
+        'dropRareClasses',
+        `Drop the ${issue.count} rows of classes with fewer than ${options.rareClassMin} examples`,
+      );
+    case 'imbalance':
+      return box(
+        'capImbalance',
+        `Downsample classes to at most ${options.maxImbalance}× the smallest (${issue.count} rows)`,
+      );
+  }
+}
+
+export function CleaningReportView({
+  report,
+  cleaning,
+  onCleaning,
+}: {
+  report: CleaningReport;
+  cleaning: CleaningOptions;
+  onCleaning: (options: CleaningOptions) => void;
+}) {
+  return (
+    <section aria-label="Cleaning report">
+      <h3>Cleaning report</h3>
+      <p data-testid="cleaning-summary">
+        {report.total} rows: {report.kept} kept, {report.dropped} dropped.
+      </p>
+      {report.issues.length === 0 && <p>No problems found.</p>}
+      <ul className="issues">
+        {report.issues.map((issue) => (
+          <li key={issue.kind} data-issue={issue.kind}>
+            <strong>{TITLES[issue.kind]}</strong>:{' '}
+            {issue.kind === 'imbalance'
+              ? `largest / smallest class = ${issue.ratio?.toFixed(1)}`
+              : `${issue.count} row${issue.count === 1 ? '' : 's'}`}
+            {issue.dropped > 0 && ` (${issue.dropped} dropped)`}
+            {issue.examples.length > 0 && issue.kind !== 'imbalance' && (
+              <ul className="examples">
+                {issue.examples.map((e, i) => (
+                  <li key={i}>{e}</li>
+                ))}
+              </ul>
+            )}
+            <div>{action(issue, cleaning, onCleaning)}</div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function SplitView({
+  report,
+  split,
+  onSplit,
+}: {
+  report: CleaningReport;
+  split: SplitOptions;
+  onSplit: (split: SplitOptions) => void;
+}) {
+  const { labels, classCounts } = report;
+  const total = (n: number[]) => n.reduce((a, b) => a + b, 0);
+  const hasTest = total(classCounts.test) > 0;
+  return (
+    <section aria-label="Split">
+      <h3>Split</h3>
+      {report.validationFrom === 'file' ? (
+        <p>Validation rows come from the validation file.</p>
+      ) : (
+        <div className="field-row">
+          <label htmlFor="split-share">Validation share (%)</label>{' '}
+          <input
+            id="split-share"
+            type="number"
+            min={1}
+            max={50}
+            value={Math.round(split.validationShare * 100)}
+            onChange={(e) => {
+              const pct = Number(e.target.value);
+              if (pct >= 1 && pct <= 50) onSplit({ ...split, validationShare: pct / 100 });
+            }}
+          />{' '}
+          <label htmlFor="split-seed">Seed</label>{' '}
+          <input
+            id="split-seed"
+            type="number"
+            value={split.seed}
+            onChange={(e) => onSplit({ ...split, seed: Math.trunc(Number(e.target.value)) || 0 })}
+          />
+        </div>
+      )}
+      <table className="class-counts" aria-label="Class counts per split">
+        <thead>
+          <tr>
+            <th scope="col">Class</th>
+            <th scope="col">Train</th>
+            <th scope="col">Validation</th>
+            {hasTest && <th scope="col">Test</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {labels.map((label, i) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{classCounts.train[i]}</td>
+              <td>{classCounts.validation[i]}</td>
+              {hasTest && <td>{classCounts.test[i]}</td>}
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">Total</th>
+            <td data-testid="train-count">{total(classCounts.train)}</td>
+            <td data-testid="validation-count">{total(classCounts.validation)}</td>
+            {hasTest && <td>{total(classCounts.test)}</td>}
+          </tr>
+        </tbody>
+      </table>
+    </section>
+  );
+}

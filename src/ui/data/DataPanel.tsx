@@ -1,0 +1,125 @@
+// The Data step: import files, pick a stored dataset, map its columns, review the cleaning report, choose the
+// split, and confirm with "Use this dataset" (which hands the dataset's id to the next step).
+import { useEffect, useMemo, useState } from 'react';
+import { DEFAULT_CLEANING, DEFAULT_SPLIT, type DatasetConfig } from '../../core/data/prepare';
+import type { DatasetMeta } from '../../core/storage/dataset-types';
+import { CleaningReportView, SplitView } from './CleaningReportView';
+import { DatasetList, StorageInfo } from './DatasetList';
+import { DropZone } from './DropZone';
+import { MappingForm } from './MappingForm';
+import { useDatasets } from './useDatasets';
+import './data.css';
+
+function initialConfig(dataset: DatasetMeta): DatasetConfig {
+  return (
+    dataset.confirmed ?? {
+      mapping: dataset.guessedMapping ?? { text: dataset.parts[0]?.columns[0] ?? '' },
+      cleaning: DEFAULT_CLEANING,
+      split: DEFAULT_SPLIT,
+    }
+  );
+}
+
+export function DataPanel({ onUseDataset }: { onUseDataset: (datasetId: string) => void }) {
+  const [selectedId, setSelectedId] = useState<string>();
+  const [config, setConfig] = useState<DatasetConfig>();
+  const [confirmError, setConfirmError] = useState<string>();
+  const select = (dataset?: DatasetMeta) => {
+    setSelectedId(dataset?.id);
+    setConfig(dataset ? initialConfig(dataset) : undefined);
+    setConfirmError(undefined);
+  };
+  // A fresh import is selected at once, so its report (and any problem with it) shows.
+  const data = useDatasets(select);
+  const { datasets, analyze } = data;
+  const selected = useMemo(() => datasets?.find((d) => d.id === selectedId), [datasets, selectedId]);
+
+  useEffect(() => {
+    if (selectedId && config) analyze(selectedId, config);
+  }, [selectedId, config, analyze]);
+
+  const report = data.analysis?.datasetId === selectedId ? data.analysis?.report : undefined;
+  const blocked = !report || report.problems.length > 0 || Boolean(data.importing);
+
+  return (
+    <div className="data-panel">
+      <StorageInfo quota={data.quota} />
+      <DropZone importing={data.importing} onFiles={data.importFiles} onCancel={data.cancelImport} />
+      {data.notice && (
+        <p role="status" className="notice">
+          {data.notice}
+        </p>
+      )}
+      {data.alerts.map((alert, i) => (
+        <div key={i} role="alert" className="alert" data-code={alert.code}>
+          {alert.message}
+          {alert.retryFiles && (
+            <>
+              {' '}
+              <button type="button" onClick={() => data.importFiles(alert.retryFiles!, true)}>
+                Skip the {alert.count} broken line{alert.count === 1 ? '' : 's'} and import
+              </button>
+            </>
+          )}
+        </div>
+      ))}
+      <h3>Stored datasets</h3>
+      {datasets === undefined ? (
+        <p>Reading stored datasets…</p>
+      ) : (
+        <DatasetList
+          datasets={datasets}
+          selected={selectedId}
+          onSelect={(id) => select(datasets.find((d) => d.id === id))}
+          onDelete={(id) => void data.remove(id)}
+        />
+      )}
+      {selected && config && (
+        <section className="dataset-detail" aria-label={`Dataset ${selected.name}`}>
+          <h3>{selected.name}</h3>
+          <MappingForm
+            dataset={selected}
+            mapping={config.mapping}
+            onChange={(mapping) => setConfig({ ...config, mapping })}
+          />
+          {report ? (
+            <>
+              {report.problems.map((p) => (
+                <div key={p.code + p.message} role="alert" className="alert" data-code={p.code}>
+                  {selected.name}: {p.message}
+                </div>
+              ))}
+              <CleaningReportView
+                report={report}
+                cleaning={config.cleaning}
+                onCleaning={(cleaning) => setConfig({ ...config, cleaning })}
+              />
+              <SplitView
+                report={report}
+                split={config.split}
+                onSplit={(split) => setConfig({ ...config, split })}
+              />
+            </>
+          ) : (
+            <p>Checking the rows…</p>
+          )}
+          {confirmError && <div role="alert">{confirmError}</div>}
+          <button
+            type="button"
+            disabled={blocked}
+            onClick={() => {
+              data
+                .confirm(selected.id, config)
+                .then(() => onUseDataset(selected.id))
+                .catch((err: unknown) =>
+                  setConfirmError(`${selected.name} could not be saved: ${String(err)}`),
+                );
+            }}
+          >
+            Use this dataset
+          </button>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,162 @@
+// The Data step's state: the stored datasets (read on the page with idb), and the import worker that imports
+// files and computes cleaning reports. Every failure becomes an alert; nothing here throws into React.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DataErrorInfo } from '../../core/data/errors';
+import type { CleaningReport, DatasetConfig } from '../../core/data/prepare';
+import {
+  deleteDataset,
+  listDatasets,
+  removeStaleStaging,
+  saveConfirmedConfig,
+} from '../../core/storage/datasets';
+import type { DatasetMeta } from '../../core/storage/dataset-types';
+import { openWebTuneDB, type WebTuneDatabase } from '../../core/storage/db';
+import type { ImportProgress } from '../../core/storage/import-dataset';
+import { requestPersistence, storageQuota, type StorageQuota } from '../../core/storage/quota';
+import { startImportWorker, type ImportWorker } from '../../worker/import-client';
+import type { ImportEvent } from '../../worker/import-protocol';
+
+export interface ImportState {
+  requestId: number;
+  files: string[];
+  progress?: ImportProgress;
+}
+
+export interface ImportAlert extends DataErrorInfo {
+  /** For broken JSONL lines: the files to import again, skipping them. */
+  retryFiles?: File[];
+}
+
+/** `onImported` is called with each dataset an import stores (the panel selects it). */
+export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
+  const [datasets, setDatasets] = useState<DatasetMeta[]>();
+  const [importing, setImporting] = useState<ImportState>();
+  const [alerts, setAlerts] = useState<ImportAlert[]>([]);
+  const [notice, setNotice] = useState<string>();
+  const [quota, setQuota] = useState<StorageQuota>({});
+  const [analysis, setAnalysis] = useState<{
+    datasetId: string;
+    requestId: number;
+    report?: CleaningReport;
+  }>();
+  const worker = useRef<ImportWorker | null>(null);
+  const db = useRef<Promise<WebTuneDatabase> | null>(null);
+  const pendingFiles = useRef(new Map<number, File[]>());
+  const importedListener = useRef(onImported);
+  useEffect(() => {
+    importedListener.current = onImported;
+  });
+
+  const refresh = useCallback(async () => {
+    try {
+      const handle = await db.current!;
+      setDatasets(await listDatasets(handle));
+      setQuota(await storageQuota());
+    } catch (err) {
+      setAlerts((a) => [
+        ...a,
+        { code: 'storage', message: `The stored datasets cannot be read: ${String(err)}` },
+      ]);
+      setDatasets([]);
+    }
+  }, []);
+
+  const onEvent = useCallback(
+    (event: ImportEvent) => {
+      if (event.type === 'progress') {
+        setImporting((s) => (s && s.requestId === event.requestId ? { ...s, progress: event.progress } : s));
+      } else if (event.type === 'imported') {
+        pendingFiles.current.delete(event.requestId);
+        setImporting(undefined);
+        importedListener.current?.(event.dataset);
+        void refresh();
+      } else if (event.type === 'analysis') {
+        setAnalysis((a) => (a && a.requestId === event.requestId ? { ...a, report: event.report } : a));
+      } else {
+        const files = pendingFiles.current.get(event.requestId);
+        pendingFiles.current.delete(event.requestId);
+        setImporting((s) => (s && s.requestId === event.requestId ? undefined : s));
+        const alert: ImportAlert = { ...event.error };
+        if (event.error.code === 'broken-jsonl-lines' && event.error.count && files) alert.retryFiles = files;
+        // A cancel is the person's own choice: a status line, not an alert.
+        if (event.error.code === 'cancelled') setNotice(`${event.error.message} Nothing was kept.`);
+        else setAlerts((a) => [...a, alert]);
+        void refresh();
+      }
+    },
+    [refresh],
+  );
+
+  useEffect(() => {
+    db.current = openWebTuneDB();
+    worker.current = startImportWorker(onEvent);
+    void (async () => {
+      try {
+        await removeStaleStaging(await db.current!);
+      } catch {
+        // A failure here only leaves staging records hidden; the list below still works.
+      }
+      await requestPersistence();
+      await refresh();
+    })();
+    return () => {
+      worker.current?.terminate();
+      worker.current = null;
+    };
+  }, [onEvent, refresh]);
+
+  const importFiles = useCallback((files: File[], skipBrokenLines = false) => {
+    if (!worker.current || files.length === 0) return;
+    setAlerts([]);
+    setNotice(undefined);
+    const requestId = worker.current.send({ type: 'import', files, skipBrokenLines });
+    pendingFiles.current.set(requestId, files);
+    setImporting({ requestId, files: files.map((f) => f.name) });
+  }, []);
+
+  const cancelImport = useCallback(() => {
+    if (importing) worker.current?.send({ type: 'cancel', importId: importing.requestId });
+  }, [importing]);
+
+  const analyze = useCallback((datasetId: string, config: DatasetConfig) => {
+    if (!worker.current) return;
+    const requestId = worker.current.send({ type: 'analyze', datasetId, config });
+    setAnalysis({ datasetId, requestId });
+  }, []);
+
+  const remove = useCallback(
+    async (id: string) => {
+      try {
+        await deleteDataset(await db.current!, id);
+      } catch (err) {
+        setAlerts((a) => [
+          ...a,
+          { code: 'storage', message: `The dataset could not be deleted: ${String(err)}` },
+        ]);
+      }
+      await refresh();
+    },
+    [refresh],
+  );
+
+  const confirm = useCallback(async (id: string, config: DatasetConfig) => {
+    await saveConfirmedConfig(await db.current!, id, config);
+  }, []);
+
+  const dismissAlerts = useCallback(() => setAlerts([]), []);
+
+  return {
+    datasets,
+    importing,
+    alerts,
+    notice,
+    quota,
+    analysis,
+    importFiles,
+    cancelImport,
+    analyze,
+    remove,
+    confirm,
+    dismissAlerts,
+  };
+}

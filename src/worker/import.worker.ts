@@ -1,0 +1,64 @@
+// The import worker: parses dropped files and writes them to IndexedDB off the main thread, and computes the
+// cleaning report (which reads every row) for the mapping the person is looking at.
+import { toDataErrorInfo } from '../core/data/errors';
+import { prepareDataset } from '../core/data/prepare';
+import { getDataset, readDatasetParts } from '../core/storage/datasets';
+import { openWebTuneDB } from '../core/storage/db';
+import { importDataset } from '../core/storage/import-dataset';
+import type { ImportEvent, ImportRequest } from './import-protocol';
+
+const post = (event: ImportEvent) => postMessage(event);
+const running = new Map<number, AbortController>();
+const dbPromise = openWebTuneDB();
+/** Progress is sent at most this often: the page has nothing to gain from more. */
+const PROGRESS_MS = 100;
+
+async function runImport(request: Extract<ImportRequest, { type: 'import' }>) {
+  const controller = new AbortController();
+  running.set(request.requestId, controller);
+  let last = 0;
+  try {
+    const dataset = await importDataset(
+      await dbPromise,
+      request.files.map((f) => ({ name: f.name, blob: f })),
+      {
+        signal: controller.signal,
+        skipBrokenLines: request.skipBrokenLines,
+        onProgress: (progress) => {
+          const now = performance.now();
+          if (now - last < PROGRESS_MS) return;
+          last = now;
+          post({ type: 'progress', requestId: request.requestId, progress });
+        },
+      },
+    );
+    post({ type: 'imported', requestId: request.requestId, dataset });
+  } catch (err) {
+    post({
+      type: 'failed',
+      requestId: request.requestId,
+      error: toDataErrorInfo(err, request.files[0]?.name),
+    });
+  } finally {
+    running.delete(request.requestId);
+  }
+}
+
+async function runAnalysis(request: Extract<ImportRequest, { type: 'analyze' }>) {
+  try {
+    const db = await dbPromise;
+    const meta = await getDataset(db, request.datasetId);
+    if (!meta) throw new Error(`Dataset ${request.datasetId} is not stored.`);
+    const { report } = prepareDataset(await readDatasetParts(db, meta), request.config);
+    post({ type: 'analysis', requestId: request.requestId, datasetId: request.datasetId, report });
+  } catch (err) {
+    post({ type: 'failed', requestId: request.requestId, error: toDataErrorInfo(err) });
+  }
+}
+
+onmessage = (message: MessageEvent<ImportRequest>) => {
+  const request = message.data;
+  if (request.type === 'import') void runImport(request);
+  else if (request.type === 'analyze') void runAnalysis(request);
+  else running.get(request.importId)?.abort();
+};
