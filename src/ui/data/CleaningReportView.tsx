@@ -50,6 +50,44 @@ function action(issue: CleaningIssue, options: CleaningOptions, set: (o: Cleanin
   }
 }
 
+/** The thresholds behind "very long", "rare" and the imbalance cap. */
+function Limits({
+  cleaning,
+  onCleaning,
+}: {
+  cleaning: CleaningOptions;
+  onCleaning: (o: CleaningOptions) => void;
+}) {
+  const number = (
+    id: string,
+    label: string,
+    key: 'longTextChars' | 'rareClassMin' | 'maxImbalance',
+    min: number,
+  ) => (
+    <span className="field">
+      <label htmlFor={id}>{label}</label>{' '}
+      <input
+        id={id}
+        type="number"
+        min={min}
+        value={cleaning[key]}
+        onChange={(e) => {
+          const value = Math.trunc(Number(e.target.value));
+          if (value >= min) onCleaning({ ...cleaning, [key]: value });
+        }}
+      />{' '}
+    </span>
+  );
+  return (
+    <fieldset>
+      <legend>Limits</legend>
+      {number('limit-long', 'Very long text (characters)', 'longTextChars', 1)}
+      {number('limit-rare', 'Rare class (fewer examples than)', 'rareClassMin', 1)}
+      {number('limit-imbalance', 'Largest class at most (× smallest)', 'maxImbalance', 1)}
+    </fieldset>
+  );
+}
+
 export function CleaningReportView({
   report,
   cleaning,
@@ -65,6 +103,7 @@ export function CleaningReportView({
       <p data-testid="cleaning-summary">
         {report.total} rows: {report.kept} kept, {report.dropped} dropped.
       </p>
+      <Limits cleaning={cleaning} onCleaning={onCleaning} />
       {report.issues.length === 0 && <p>No problems found.</p>}
       <ul className="issues">
         {report.issues.map((issue) => (

@@ -6,6 +6,7 @@ import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { CleaningReportView, SplitView } from './CleaningReportView';
 import { DatasetList, StorageInfo } from './DatasetList';
 import { DropZone } from './DropZone';
+import { FileRoles } from './FileRoles';
 import { MappingForm } from './MappingForm';
 import { useDatasets } from './useDatasets';
 import './data.css';
@@ -34,9 +35,11 @@ export function DataPanel({ onUseDataset }: { onUseDataset: (datasetId: string) 
   const { datasets, analyze } = data;
   const selected = useMemo(() => datasets?.find((d) => d.id === selectedId), [datasets, selectedId]);
 
+  // Roles live in the stored record: a change there re-runs the report too.
+  const rolesKey = selected?.parts.map((p) => p.role).join();
   useEffect(() => {
     if (selectedId && config) analyze(selectedId, config);
-  }, [selectedId, config, analyze]);
+  }, [selectedId, config, analyze, rolesKey]);
 
   const report = data.analysis?.datasetId === selectedId ? data.analysis?.report : undefined;
   const blocked = !report || report.problems.length > 0 || Boolean(data.importing);
@@ -77,6 +80,9 @@ export function DataPanel({ onUseDataset }: { onUseDataset: (datasetId: string) 
       {selected && config && (
         <section className="dataset-detail" aria-label={`Dataset ${selected.name}`}>
           <h3>{selected.name}</h3>
+          {selected.parts.length > 1 && (
+            <FileRoles dataset={selected} onChange={(roles) => void data.setRoles(selected.id, roles)} />
+          )}
           <MappingForm
             dataset={selected}
             mapping={config.mapping}

@@ -2,12 +2,13 @@
 // files and computes cleaning reports. Every failure becomes an alert; nothing here throws into React.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DataErrorInfo } from '../../core/data/errors';
-import type { CleaningReport, DatasetConfig } from '../../core/data/prepare';
+import type { CleaningReport, DatasetConfig, FileRole } from '../../core/data/prepare';
 import {
   deleteDataset,
   listDatasets,
   removeStaleStaging,
   saveConfirmedConfig,
+  saveDatasetRoles,
 } from '../../core/storage/datasets';
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { openWebTuneDB, type WebTuneDatabase } from '../../core/storage/db';
@@ -143,6 +144,21 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
     await saveConfirmedConfig(await db.current!, id, config);
   }, []);
 
+  const setRoles = useCallback(
+    async (id: string, roles: FileRole[]) => {
+      try {
+        await saveDatasetRoles(await db.current!, id, roles);
+      } catch (err) {
+        setAlerts((a) => [
+          ...a,
+          { code: 'storage', message: `The file roles could not be saved: ${String(err)}` },
+        ]);
+      }
+      await refresh();
+    },
+    [refresh],
+  );
+
   const dismissAlerts = useCallback(() => setAlerts([]), []);
 
   return {
@@ -157,6 +173,7 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
     analyze,
     remove,
     confirm,
+    setRoles,
     dismissAlerts,
   };
 }
