@@ -178,7 +178,7 @@ describe('the Data step', () => {
     expect((await alerts(page)).join('\n')).toMatch(
       /nolabels\.csv: 1 row has an empty label in column 'label' \(nolabels\.csv row 2\)/,
     );
-    await page.getByLabel('Drop the 1 rows without a label').check();
+    await page.getByLabel('Drop the 1 row without a label').check();
     await expect.poll(() => page.getByRole('button', { name: 'Use this dataset' }).isEnabled()).toBe(true);
     expect(await alerts(page)).toEqual([]);
   });

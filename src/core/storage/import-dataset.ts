@@ -46,7 +46,9 @@ export async function importDataset(
   for (const f of files) formatOf(f.name); // refuse unsupported extensions before writing anything
   const totalBytes = files.reduce((s, f) => s + f.blob.size, 0);
   const free = await availableBytes();
-  const needed = totalBytes * (options.storageFactor ?? 1.2);
+  // Stored rows take about the text's size; Parquet is compressed, so its text is several times the file.
+  const factor = (f: ImportFile) => options.storageFactor ?? (formatOf(f.name) === 'parquet' ? 3 : 1.2);
+  const needed = files.reduce((s, f) => s + f.blob.size * factor(f), 0);
   if (free !== undefined && needed > free) {
     const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
     throw new DataError({
