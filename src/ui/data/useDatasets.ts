@@ -76,7 +76,10 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
       } else {
         const files = pendingFiles.current.get(event.requestId);
         pendingFiles.current.delete(event.requestId);
-        setImporting((s) => (s && s.requestId === event.requestId ? undefined : s));
+        // requestId 0: the worker itself failed, so whatever it was importing has stopped.
+        setImporting((s) =>
+          s && (s.requestId === event.requestId || event.requestId === 0) ? undefined : s,
+        );
         const alert: ImportAlert = { ...event.error };
         if (event.error.code === 'broken-jsonl-lines' && event.error.count && files) alert.retryFiles = files;
         // A cancel is the person's own choice: a status line, not an alert.
@@ -103,6 +106,7 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
     return () => {
       worker.current?.terminate();
       worker.current = null;
+      void db.current?.then((handle) => handle.close()).catch(() => {});
     };
   }, [onEvent, refresh]);
 
