@@ -1,5 +1,5 @@
-// Property-based round trips: whatever fields papaparse's unparse writes (quotes, delimiters, CR/LF inside
-// fields, non-ASCII), our streaming reader gives the same fields back, in CSV and in TSV, in small batches.
+// Property-based tests (fast-check): whatever fields papaparse's unparse writes (quotes, delimiters, CR/LF inside
+// fields, non-ASCII), and wherever the stream cuts the bytes, our readers give the same rows back (CSV, TSV, JSONL).
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
@@ -107,6 +107,36 @@ describe('rows cut anywhere by the stream (fast-check)', () => {
             batchRows: 7,
           });
           expect(read.rows).toEqual(all);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('JSONL cut anywhere (fast-check)', () => {
+  it('reads back the same records whatever the chunk boundaries and line endings', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(field, field), { minLength: 1, maxLength: 30 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        async (data, newline, cuts) => {
+          const bytes = new TextEncoder().encode(
+            data.map(([text, label]) => JSON.stringify({ text, label })).join(newline) + newline,
+          );
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          const parts: Uint8Array[] = [];
+          let start = 0;
+          for (const p of [...points, bytes.length]) {
+            if (p > start) parts.push(bytes.slice(start, p));
+            start = Math.max(start, p);
+          }
+          const read = await readAll(new Blob(parts as BlobPart[]), 'cut.jsonl', {
+            chunkChars: 1,
+            batchRows: 4,
+          });
+          expect(read.rows).toEqual(data);
         },
       ),
       { numRuns: 150 },
