@@ -10,6 +10,8 @@ import type { ImportEvent, ImportRequest } from './import-protocol';
 const post = (event: ImportEvent) => postMessage(event);
 const running = new Map<number, AbortController>();
 const dbPromise = openWebTuneDB();
+// A database that cannot open is reported with each request that needs it, not as an unhandled rejection.
+dbPromise.catch(() => {});
 /** Progress is sent at most this often: the page has nothing to gain from more. */
 const PROGRESS_MS = 100;
 

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { DEFAULT_CLEANING, DEFAULT_SPLIT, type DatasetConfig } from '../../core/data/prepare';
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { CleaningReportView, SplitView } from './CleaningReportView';
+import { DataErrorBoundary } from './DataErrorBoundary';
 import { DatasetList, StorageInfo } from './DatasetList';
 import { DropZone } from './DropZone';
 import { FileRoles } from './FileRoles';
@@ -21,7 +22,16 @@ function initialConfig(dataset: DatasetMeta): DatasetConfig {
   );
 }
 
+/** The Data step. `onUseDataset` gets the id of the dataset confirmed with "Use this dataset". */
 export function DataPanel({ onUseDataset }: { onUseDataset: (datasetId: string) => void }) {
+  return (
+    <DataErrorBoundary>
+      <DataStep onUseDataset={onUseDataset} />
+    </DataErrorBoundary>
+  );
+}
+
+function DataStep({ onUseDataset }: { onUseDataset: (datasetId: string) => void }) {
   const [selectedId, setSelectedId] = useState<string>();
   const [config, setConfig] = useState<DatasetConfig>();
   const [confirmError, setConfirmError] = useState<string>();
