@@ -84,10 +84,11 @@ export async function* readDelimited(
   let textSinceRow = 0;
   let rowsAtLastCheck = 0;
   let bytesRead = 0;
+  let hadHeader = true;
 
   // papaparse rows are 0-based over the file, header included; we report data rows 1-based after the header.
   const fail = (e: Papa.ParseError): never => {
-    const headerRows = columns && columns.length && hadHeader ? 1 : 0;
+    const headerRows = columns && hadHeader ? 1 : 0;
     const row = Math.max(1, (e.row ?? 0) + 1 - headerRows);
     if (e.code === 'MissingQuotes') {
       throw new DataError({
@@ -104,7 +105,6 @@ export async function* readDelimited(
       message: `${fileName}: row ${row} has a stray '"' after a quoted field (${e.message}).`,
     });
   };
-  let hadHeader = true;
 
   const take = function* (final: boolean): Generator<RowBatch> {
     if (!columns && parsed.length) {

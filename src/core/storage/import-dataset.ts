@@ -1,7 +1,7 @@
 // One import, all or nothing: reads each file with the streaming readers, writes row chunks under a staging
 // record as they come, checks the result, and makes it visible in one final write. Any failure (bad file,
 // cancel, QuotaExceededError) deletes what this import wrote; datasets stored earlier are never touched.
-import { DataError, isQuotaError, toDataErrorInfo } from '../data/errors';
+import { DataError, toDataErrorInfo } from '../data/errors';
 import { formatOf } from '../data/format';
 import { guessMapping, hasTextLikeColumn } from '../data/guess';
 import { openTable } from '../data/read';
@@ -136,8 +136,7 @@ export async function importDataset(
     } catch {
       // The record stays 'staging' and is removed at the next start (removeStaleStaging).
     }
-    if (err instanceof DataError) throw err;
-    if (isQuotaError(err)) throw new DataError(toDataErrorInfo(err, current));
-    throw new DataError(toDataErrorInfo(err, current));
+    // A QuotaExceededError becomes the 'quota' error that says the import was rolled back.
+    throw err instanceof DataError ? err : new DataError(toDataErrorInfo(err, current));
   }
 }
