@@ -4,7 +4,7 @@
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { build, preview } from 'vite';
 import { launchChromium } from '../test/e2e/browser';
 import { repoRoot } from '../test/support/shared';
@@ -115,6 +115,8 @@ export async function runImportBench(megabytes = 200) {
         longestFrameGapMs: Math.round(measured.maxFrameGap),
         probe150msAsLongTaskMs: Math.round(probe.longTask),
         probe150msAsFrameGapMs: Math.round(probe.frameGap),
+        // Frame gaps also grow when other processes starve the browser of CPU: say how busy the machine was.
+        loadAverage1m: `${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
       },
     ];
   } finally {

@@ -1,7 +1,7 @@
 // The import worker: parses dropped files and writes them to IndexedDB off the main thread, and computes the
 // cleaning report (which reads every row) for the mapping the person is looking at.
 import { toDataErrorInfo } from '../core/data/errors';
-import { prepareDataset } from '../core/data/prepare';
+import { prepareDataset, type PartRows } from '../core/data/prepare';
 import { getDataset, readDatasetParts } from '../core/storage/datasets';
 import { openWebTuneDB } from '../core/storage/db';
 import { importDataset } from '../core/storage/import-dataset';
@@ -10,6 +10,8 @@ import type { ImportEvent, ImportRequest } from './import-protocol';
 const post = (event: ImportEvent) => postMessage(event);
 const running = new Map<number, AbortController>();
 const dbPromise = openWebTuneDB();
+// A database that cannot open is reported with each request that needs it, not as an unhandled rejection.
+dbPromise.catch(() => {});
 /** Progress is sent at most this often: the page has nothing to gain from more. */
 const PROGRESS_MS = 100;
 
@@ -44,12 +46,20 @@ async function runImport(request: Extract<ImportRequest, { type: 'import' }>) {
   }
 }
 
+/** The rows of the dataset last analysed: changing an option re-runs the report without reading them again. */
+let cached: { id: string; roles: string; parts: PartRows[] } | undefined;
+
 async function runAnalysis(request: Extract<ImportRequest, { type: 'analyze' }>) {
   try {
     const db = await dbPromise;
     const meta = await getDataset(db, request.datasetId);
     if (!meta) throw new Error(`Dataset ${request.datasetId} is not stored.`);
-    const { report } = prepareDataset(await readDatasetParts(db, meta), request.config);
+    const roles = meta.parts.map((p) => p.role).join();
+    if (cached?.id !== meta.id || cached.roles !== roles) {
+      cached = undefined; // let the previous dataset's rows go before reading the next
+      cached = { id: meta.id, roles, parts: await readDatasetParts(db, meta) };
+    }
+    const { report } = prepareDataset(cached.parts, request.config);
     post({ type: 'analysis', requestId: request.requestId, datasetId: request.datasetId, report });
   } catch (err) {
     post({ type: 'failed', requestId: request.requestId, error: toDataErrorInfo(err) });

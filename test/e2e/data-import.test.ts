@@ -178,7 +178,7 @@ describe('the Data step', () => {
     expect((await alerts(page)).join('\n')).toMatch(
       /nolabels\.csv: 1 row has an empty label in column 'label' \(nolabels\.csv row 2\)/,
     );
-    await page.getByLabel('Drop the 1 rows without a label').check();
+    await page.getByLabel('Drop the 1 row without a label').check();
     await expect.poll(() => page.getByRole('button', { name: 'Use this dataset' }).isEnabled()).toBe(true);
     expect(await alerts(page)).toEqual([]);
   });
@@ -250,6 +250,7 @@ describe('the Data step', () => {
       );
       expect(chunks).toBe(1);
       expect(quotaErrors).toEqual([]);
+      await quotaPage.context().unrouteAll({ behavior: 'ignoreErrors' });
       await quotaPage.context().close();
     });
   });
@@ -305,6 +306,15 @@ describe('the Data step, more ways in', () => {
       .getByRole('columnheader')
       .allTextContents();
     expect(header).toEqual(['Class', 'Train', 'Validation', 'Test']);
+    // The person moves the test file into training, and lowers the long-text limit.
+    await page.getByLabel('Role of test.csv (4 rows)').selectOption('train');
+    await expect.poll(() => page.getByTestId('train-count').textContent()).toBe('24');
+    await page.getByLabel('Very long text (characters)').fill('15');
+    await page.locator('[data-issue="long-texts"]').waitFor();
+    // Longer than 15 characters: only "train example 10" … "train example 19" (16 each).
+    expect(await page.locator('[data-issue="long-texts"]').textContent()).toMatch(
+      /^Very long texts: 10 rows/,
+    );
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -359,6 +369,7 @@ describe('the Data step, more ways in', () => {
     await page.reload();
     await page.getByTestId('dataset').first().waitFor();
     expect(await listed(page)).toEqual({ 'keep.csv': 2 });
+    await context.unrouteAll({ behavior: 'ignoreErrors' });
     await context.close();
   });
 });

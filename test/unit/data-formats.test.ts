@@ -77,6 +77,16 @@ describe('CSV and TSV', () => {
     expect(read.rows).toEqual(rows);
   });
 
+  it('keeps CRLF line endings when the first piece of the stream ends between CR and LF', async () => {
+    const parts = ['text,label\r', '\na,b\r', '\nc,d\r\n'].map((p) => new TextEncoder().encode(p));
+    const read = await readAll(new Blob(parts), 'crlf.csv', { chunkChars: 1 });
+    expect(read.columns).toEqual(['text', 'label']);
+    expect(read.rows).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+  });
+
   it('names the columns of a headerless file (AG News original) and keeps its first row', async () => {
     const { columns, rows } = await readDatasetFile(
       sharedPath('datasets', 'ag_news', 'original', 'test.csv'),

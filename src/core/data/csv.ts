@@ -8,6 +8,8 @@ import { DEFAULT_BATCH_ROWS, uniqueColumnNames, type ReadOptions, type RowBatch 
 
 /** A field still open after this much text has no closing quote: stop instead of scanning on (quadratic). */
 const MAX_OPEN_FIELD_CHARS = 8 << 20;
+/** Text held back before the first parse, so papaparse's guesses see enough lines. */
+const SNIFF_CHARS = 64 * 1024;
 
 export interface DelimitedOptions extends ReadOptions {
   /** Forced delimiter; sniffed by papaparse when absent. */
@@ -82,10 +84,11 @@ export async function* readDelimited(
   let textSinceRow = 0;
   let rowsAtLastCheck = 0;
   let bytesRead = 0;
+  let hadHeader = true;
 
   // papaparse rows are 0-based over the file, header included; we report data rows 1-based after the header.
   const fail = (e: Papa.ParseError): never => {
-    const headerRows = columns && columns.length && hadHeader ? 1 : 0;
+    const headerRows = columns && hadHeader ? 1 : 0;
     const row = Math.max(1, (e.row ?? 0) + 1 - headerRows);
     if (e.code === 'MissingQuotes') {
       throw new DataError({
@@ -102,7 +105,6 @@ export async function* readDelimited(
       message: `${fileName}: row ${row} has a stray '"' after a quoted field (${e.message}).`,
     });
   };
-  let hadHeader = true;
 
   const take = function* (final: boolean): Generator<RowBatch> {
     if (!columns && parsed.length) {
@@ -124,11 +126,23 @@ export async function* readDelimited(
     }
   };
 
+  // papaparse guesses the delimiter and the line ending from its first chunk: make sure that is a fair
+  // sample (a first chunk ending between '\r' and '\n' would otherwise read as '\r' line endings).
+  let head: string[] | null = [];
+  let headChars = 0;
   for await (const chunk of decodeText(blob, fileName, options)) {
     bytesRead = chunk.bytesRead;
-    feeder.push(chunk.text);
+    let text = chunk.text;
+    if (head) {
+      head.push(text);
+      headChars += text.length;
+      if (headChars < SNIFF_CHARS) continue;
+      text = head.join('');
+      head = null;
+    }
+    feeder.push(text);
     if (rowsBeforeChunk === rowsAtLastCheck) {
-      textSinceRow += chunk.text.length;
+      textSinceRow += text.length;
       if (textSinceRow > MAX_OPEN_FIELD_CHARS) {
         fail({ type: 'Quotes', code: 'MissingQuotes', message: '', row: rowsBeforeChunk, index: 0 });
       }
@@ -138,6 +152,7 @@ export async function* readDelimited(
     }
     yield* take(false);
   }
+  if (head?.length) feeder.push(head.join(''));
   feeder.end();
   yield* take(true);
   if (!columns) {

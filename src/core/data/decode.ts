@@ -12,8 +12,8 @@ export interface TextChunk {
 }
 
 const SNIFF_BYTES = 8192;
-/** Decoded text is handed on in pieces of about this many bytes: fewer, larger parser calls. */
-const CHUNK_BYTES = 1 << 20;
+/** Decoded text is handed on in pieces of about this many characters: fewer, larger parser calls. */
+const CHUNK_CHARS = 1 << 20;
 
 export function encodingFromBom(head: Uint8Array): TextEncodingName {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
@@ -106,6 +106,8 @@ function encodingError(fileName: string, encoding: TextEncodingName, offset: num
 
 export interface DecodeOptions {
   signal?: AbortSignal;
+  /** Hand text on once this many characters are pending (default about 1 MB). */
+  chunkChars?: number;
 }
 
 /** The encoding a file will be read with, from its first bytes. */
@@ -126,7 +128,7 @@ export async function* decodeText(
   let bytesRead = 0;
   let lines = 0;
   let pending: string[] = [];
-  let pendingBytes = 0;
+  let pendingChars = 0;
   try {
     for (;;) {
       if (options.signal?.aborted) throw cancelled(fileName);
@@ -154,12 +156,12 @@ export async function* decodeText(
       }
       if (text) {
         pending.push(text);
-        pendingBytes += text.length;
+        pendingChars += text.length;
       }
-      if (pendingBytes >= CHUNK_BYTES || (done && pending.length)) {
+      if (pendingChars >= (options.chunkChars ?? CHUNK_CHARS) || (done && pending.length)) {
         yield { text: pending.join(''), bytesRead };
         pending = [];
-        pendingBytes = 0;
+        pendingChars = 0;
       }
       if (done) return;
     }

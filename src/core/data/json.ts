@@ -87,7 +87,16 @@ export async function* readJson(
     parts.push(chunk.text);
     bytesRead = chunk.bytesRead;
   }
-  const text = parts.join('');
+  let text: string;
+  try {
+    text = parts.join('');
+  } catch {
+    throw new DataError({
+      code: 'too-large',
+      file: fileName,
+      message: `${fileName} is too large to read as one JSON document (${(blob.size / 1e6).toFixed(0)} MB): save it as JSON Lines (.jsonl), which is read line by line.`,
+    });
+  }
   if (text.trim() === '') {
     throw new DataError({ code: 'empty-file', file: fileName, message: `${fileName} is empty.` });
   }

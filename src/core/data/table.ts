@@ -13,6 +13,8 @@ export interface ReadOptions {
   skipBrokenLines?: boolean;
   /** Rows per batch handed to the caller. */
   batchRows?: number;
+  /** Characters of decoded text per parser call (tests use tiny ones to cut rows anywhere). */
+  chunkChars?: number;
 }
 
 export const DEFAULT_BATCH_ROWS = 2000;

@@ -1,7 +1,7 @@
 // The datasets store. An import writes a 'staging' record and its row chunks, then flips the record to 'ready'
 // in one final transaction; a failure or cancel deletes everything the import wrote. Staging records left by
 // a closed tab are removed on the next start, so a half-written dataset is never listed.
-import type { DatasetConfig, PartRows } from '../data/prepare';
+import type { DatasetConfig, FileRole, PartRows } from '../data/prepare';
 import type { WebTuneDatabase } from './db';
 import type { DatasetMeta, DatasetPart } from './dataset-types';
 
@@ -27,9 +27,29 @@ export async function writeRowChunk(
   await db.put('datasetRows', { datasetId, part, chunk, rows });
 }
 
-/** The one transaction that makes an import visible. */
+/**
+ * The one transaction that makes an import visible. It fails if the staging record is gone (another tab swept
+ * it as stale), so a dataset whose rows were deleted can never be listed.
+ */
 export async function commitDataset(db: WebTuneDatabase, meta: DatasetMeta): Promise<void> {
-  await db.put('datasets', { ...meta, status: 'ready' });
+  const tx = db.transaction('datasets', 'readwrite');
+  const staged = await tx.store.get(meta.id);
+  if (staged?.status !== 'staging') {
+    tx.abort();
+    await tx.done.catch(() => {});
+    throw new Error(`the import of ${meta.name} was interrupted (its staging record is gone)`);
+  }
+  await tx.store.put({ ...meta, status: 'ready' });
+  await tx.done;
+}
+
+/** Sets which split each file of a dataset feeds (train / validation / test). */
+export async function saveDatasetRoles(db: WebTuneDatabase, id: string, roles: FileRole[]): Promise<void> {
+  const tx = db.transaction('datasets', 'readwrite');
+  const meta = await tx.store.get(id);
+  if (!meta) throw new Error(`Dataset ${id} is not stored (was it deleted?).`);
+  await tx.store.put({ ...meta, parts: meta.parts.map((p, i) => ({ ...p, role: roles[i] ?? p.role })) });
+  await tx.done;
 }
 
 export async function deleteDataset(db: WebTuneDatabase, id: string): Promise<void> {
@@ -51,8 +71,14 @@ export async function getDataset(db: WebTuneDatabase, id: string): Promise<Datas
   return meta?.status === 'ready' ? meta : undefined;
 }
 
+/** Staging records older than this are left over from a closed tab or a crash (imports take seconds). */
+export const STALE_STAGING_MS = 60 * 60 * 1000;
+
 /** Removes what interrupted imports left behind. Returns how many were removed. */
-export async function removeStaleStaging(db: WebTuneDatabase, olderThanMs = 0): Promise<number> {
+export async function removeStaleStaging(
+  db: WebTuneDatabase,
+  olderThanMs = STALE_STAGING_MS,
+): Promise<number> {
   const all = await db.getAll('datasets');
   const stale = all.filter((d) => d.status === 'staging' && Date.now() - d.createdAt >= olderThanMs);
   for (const d of stale) await deleteDataset(db, d.id);

@@ -22,9 +22,14 @@ const UPGRADES: ((db: IDBPDatabase<WebTuneDB>) => void)[] = [
 ];
 
 export function openWebTuneDB(name = DB_NAME): Promise<WebTuneDatabase> {
-  return openDB<WebTuneDB>(name, DB_VERSION, {
+  const opening: Promise<WebTuneDatabase> = openDB<WebTuneDB>(name, DB_VERSION, {
     upgrade(db, oldVersion) {
       for (let v = oldVersion; v < UPGRADES.length; v++) UPGRADES[v]!(db);
     },
+    // A newer WebTune (another tab, after an update) wants to add stores: step aside instead of blocking it.
+    blocking() {
+      void opening.then((db) => db.close());
+    },
   });
+  return opening;
 }

@@ -1,7 +1,7 @@
 // One import, all or nothing: reads each file with the streaming readers, writes row chunks under a staging
 // record as they come, checks the result, and makes it visible in one final write. Any failure (bad file,
 // cancel, QuotaExceededError) deletes what this import wrote; datasets stored earlier are never touched.
-import { DataError, isQuotaError, toDataErrorInfo } from '../data/errors';
+import { DataError, toDataErrorInfo } from '../data/errors';
 import { formatOf } from '../data/format';
 import { guessMapping, hasTextLikeColumn } from '../data/guess';
 import { openTable } from '../data/read';
@@ -46,7 +46,9 @@ export async function importDataset(
   for (const f of files) formatOf(f.name); // refuse unsupported extensions before writing anything
   const totalBytes = files.reduce((s, f) => s + f.blob.size, 0);
   const free = await availableBytes();
-  const needed = totalBytes * (options.storageFactor ?? 1.2);
+  // Stored rows take about the text's size; Parquet is compressed, so its text is several times the file.
+  const factor = (f: ImportFile) => options.storageFactor ?? (formatOf(f.name) === 'parquet' ? 3 : 1.2);
+  const needed = files.reduce((s, f) => s + f.blob.size * factor(f), 0);
   if (free !== undefined && needed > free) {
     const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
     throw new DataError({
@@ -134,8 +136,7 @@ export async function importDataset(
     } catch {
       // The record stays 'staging' and is removed at the next start (removeStaleStaging).
     }
-    if (err instanceof DataError) throw err;
-    if (isQuotaError(err)) throw new DataError(toDataErrorInfo(err, current));
-    throw new DataError(toDataErrorInfo(err, current));
+    // A QuotaExceededError becomes the 'quota' error that says the import was rolled back.
+    throw err instanceof DataError ? err : new DataError(toDataErrorInfo(err, current));
   }
 }

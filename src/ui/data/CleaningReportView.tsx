@@ -23,31 +23,71 @@ function action(issue: CleaningIssue, options: CleaningOptions, set: (o: Cleanin
       {label}
     </label>
   );
+  const n = issue.count;
+  const rows = (one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   switch (issue.kind) {
     case 'empty-labels':
-      return box('dropEmptyLabels', `Drop the ${issue.count} rows without a label`);
+      return box('dropEmptyLabels', `Drop the ${rows('row', 'rows')} without a label`);
     case 'empty-texts':
-      return box('dropEmptyTexts', `Drop the ${issue.count} empty texts`);
+      return box('dropEmptyTexts', `Drop the ${rows('empty text', 'empty texts')}`);
     case 'duplicates':
-      return box('dropDuplicates', `Drop the ${issue.count} extra copies`);
+      return box('dropDuplicates', `Drop the ${rows('extra copy', 'extra copies')}`);
     case 'conflicts':
-      return box('dropConflicts', `Drop the ${issue.count} conflicting rows`);
+      return box('dropConflicts', `Drop the ${rows('conflicting row', 'conflicting rows')}`);
     case 'long-texts':
       return box(
         'dropLongTexts',
-        `Drop the ${issue.count} texts longer than ${options.longTextChars} characters (otherwise they are truncated)`,
+        `Drop the ${rows('text', 'texts')} longer than ${options.longTextChars} characters (otherwise they are truncated)`,
       );
     case 'rare-classes':
       return box(
         'dropRareClasses',
-        `Drop the ${issue.count} rows of classes with fewer than ${options.rareClassMin} examples`,
+        `Drop the ${rows('row', 'rows')} of classes with fewer than ${options.rareClassMin} examples`,
       );
     case 'imbalance':
       return box(
         'capImbalance',
-        `Downsample classes to at most ${options.maxImbalance}× the smallest (${issue.count} rows)`,
+        `Downsample classes to at most ${options.maxImbalance}× the smallest (removes ${rows('row', 'rows')})`,
       );
   }
+}
+
+/** The thresholds behind "very long", "rare" and the imbalance cap. */
+function Limits({
+  cleaning,
+  onCleaning,
+}: {
+  cleaning: CleaningOptions;
+  onCleaning: (o: CleaningOptions) => void;
+}) {
+  const number = (
+    id: string,
+    label: string,
+    key: 'longTextChars' | 'rareClassMin' | 'maxImbalance',
+    min: number,
+  ) => (
+    <span className="field">
+      <label htmlFor={id}>{label}</label>{' '}
+      <input
+        id={id}
+        type="number"
+        min={min}
+        value={cleaning[key]}
+        onChange={(e) => {
+          const value = Math.trunc(Number(e.target.value));
+          if (value >= min) onCleaning({ ...cleaning, [key]: value });
+        }}
+      />{' '}
+    </span>
+  );
+  return (
+    <fieldset>
+      <legend>Limits</legend>
+      {number('limit-long', 'Very long text (characters)', 'longTextChars', 1)}
+      {number('limit-rare', 'Rare class (fewer examples than)', 'rareClassMin', 1)}
+      {number('limit-imbalance', 'Largest class at most (× smallest)', 'maxImbalance', 1)}
+    </fieldset>
+  );
 }
 
 export function CleaningReportView({
@@ -65,6 +105,7 @@ export function CleaningReportView({
       <p data-testid="cleaning-summary">
         {report.total} rows: {report.kept} kept, {report.dropped} dropped.
       </p>
+      <Limits cleaning={cleaning} onCleaning={onCleaning} />
       {report.issues.length === 0 && <p>No problems found.</p>}
       <ul className="issues">
         {report.issues.map((issue) => (

@@ -4,8 +4,10 @@ import { useEffect, useMemo, useState } from 'react';
 import { DEFAULT_CLEANING, DEFAULT_SPLIT, type DatasetConfig } from '../../core/data/prepare';
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { CleaningReportView, SplitView } from './CleaningReportView';
+import { DataErrorBoundary } from './DataErrorBoundary';
 import { DatasetList, StorageInfo } from './DatasetList';
 import { DropZone } from './DropZone';
+import { FileRoles } from './FileRoles';
 import { MappingForm } from './MappingForm';
 import { useDatasets } from './useDatasets';
 import './data.css';
@@ -20,7 +22,16 @@ function initialConfig(dataset: DatasetMeta): DatasetConfig {
   );
 }
 
+/** The Data step. `onUseDataset` gets the id of the dataset confirmed with "Use this dataset". */
 export function DataPanel({ onUseDataset }: { onUseDataset: (datasetId: string) => void }) {
+  return (
+    <DataErrorBoundary>
+      <DataStep onUseDataset={onUseDataset} />
+    </DataErrorBoundary>
+  );
+}
+
+function DataStep({ onUseDataset }: { onUseDataset: (datasetId: string) => void }) {
   const [selectedId, setSelectedId] = useState<string>();
   const [config, setConfig] = useState<DatasetConfig>();
   const [confirmError, setConfirmError] = useState<string>();
@@ -34,9 +45,11 @@ export function DataPanel({ onUseDataset }: { onUseDataset: (datasetId: string) 
   const { datasets, analyze } = data;
   const selected = useMemo(() => datasets?.find((d) => d.id === selectedId), [datasets, selectedId]);
 
+  // Roles live in the stored record: a change there re-runs the report too.
+  const rolesKey = selected?.parts.map((p) => p.role).join();
   useEffect(() => {
     if (selectedId && config) analyze(selectedId, config);
-  }, [selectedId, config, analyze]);
+  }, [selectedId, config, analyze, rolesKey]);
 
   const report = data.analysis?.datasetId === selectedId ? data.analysis?.report : undefined;
   const blocked = !report || report.problems.length > 0 || Boolean(data.importing);
@@ -77,6 +90,9 @@ export function DataPanel({ onUseDataset }: { onUseDataset: (datasetId: string) 
       {selected && config && (
         <section className="dataset-detail" aria-label={`Dataset ${selected.name}`}>
           <h3>{selected.name}</h3>
+          {selected.parts.length > 1 && (
+            <FileRoles dataset={selected} onChange={(roles) => void data.setRoles(selected.id, roles)} />
+          )}
           <MappingForm
             dataset={selected}
             mapping={config.mapping}

@@ -2,12 +2,13 @@
 // files and computes cleaning reports. Every failure becomes an alert; nothing here throws into React.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DataErrorInfo } from '../../core/data/errors';
-import type { CleaningReport, DatasetConfig } from '../../core/data/prepare';
+import type { CleaningReport, DatasetConfig, FileRole } from '../../core/data/prepare';
 import {
   deleteDataset,
   listDatasets,
   removeStaleStaging,
   saveConfirmedConfig,
+  saveDatasetRoles,
 } from '../../core/storage/datasets';
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { openWebTuneDB, type WebTuneDatabase } from '../../core/storage/db';
@@ -75,7 +76,10 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
       } else {
         const files = pendingFiles.current.get(event.requestId);
         pendingFiles.current.delete(event.requestId);
-        setImporting((s) => (s && s.requestId === event.requestId ? undefined : s));
+        // requestId 0: the worker itself failed, so whatever it was importing has stopped.
+        setImporting((s) =>
+          s && (s.requestId === event.requestId || event.requestId === 0) ? undefined : s,
+        );
         const alert: ImportAlert = { ...event.error };
         if (event.error.code === 'broken-jsonl-lines' && event.error.count && files) alert.retryFiles = files;
         // A cancel is the person's own choice: a status line, not an alert.
@@ -102,6 +106,7 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
     return () => {
       worker.current?.terminate();
       worker.current = null;
+      void db.current?.then((handle) => handle.close()).catch(() => {});
     };
   }, [onEvent, refresh]);
 
@@ -143,6 +148,21 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
     await saveConfirmedConfig(await db.current!, id, config);
   }, []);
 
+  const setRoles = useCallback(
+    async (id: string, roles: FileRole[]) => {
+      try {
+        await saveDatasetRoles(await db.current!, id, roles);
+      } catch (err) {
+        setAlerts((a) => [
+          ...a,
+          { code: 'storage', message: `The file roles could not be saved: ${String(err)}` },
+        ]);
+      }
+      await refresh();
+    },
+    [refresh],
+  );
+
   const dismissAlerts = useCallback(() => setAlerts([]), []);
 
   return {
@@ -157,6 +177,7 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
     analyze,
     remove,
     confirm,
+    setRoles,
     dismissAlerts,
   };
 }
