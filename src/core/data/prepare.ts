@@ -3,7 +3,8 @@
 // chose to drop (counting every dropped row), and splits. The same function makes the report the person sees
 // and the examples the trainer gets, so the two always agree.
 import type { ColumnMapping } from './guess';
-import { mulberry32, shuffleInPlace, stratifiedSplit } from './split';
+import { createRng, shuffle } from '../random';
+import { stratifiedSplit } from './split';
 
 export type FileRole = 'train' | 'validation' | 'test';
 
@@ -247,11 +248,11 @@ export function prepareDataset(parts: readonly PartRows[], config: DatasetConfig
     const cap = Math.max(1, Math.floor(smallest * cleaning.maxImbalance));
     const found = issue('imbalance');
     found.ratio = ratio;
-    const random = mulberry32(split.seed);
+    const rng = createRng(split.seed);
     for (const label of sortLabels(counts.keys())) {
-      const rows = shuffleInPlace(
+      const rows = shuffle(
         candidates.filter((c) => !c.drop && c.label === label && c.role === 'train'),
-        random,
+        rng,
       );
       for (const c of rows.slice(cap)) note('imbalance', c, cleaning.capImbalance);
     }

@@ -5,6 +5,8 @@
 // transformers' from_pretrained does: normal(0, initializer_range) weights, zero biases, from a seed.
 import * as tf from '@tensorflow/tfjs';
 
+import { createRng, normalArray } from '../random';
+
 import type { HostTensor, TensorMap } from '../hub/tensors';
 import type { Dense, Norm } from './layers';
 import { mixSeed } from './layers';
@@ -172,25 +174,7 @@ function hashName(name: string): number {
   return h >>> 0;
 }
 
-/**
- * `count` draws from normal(0, std): mulberry32 uniforms through Box-Muller, on the host, so the same seed
- * gives the same weights on every backend.
- */
+/** `count` draws from normal(0, std) on the host, so the same seed gives the same weights on every backend. */
 export function normalSamples(count: number, std: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i += 2) {
-    const radius = Math.sqrt(-2 * Math.log(1 - uniform())) * std;
-    const angle = 2 * Math.PI * uniform();
-    out[i] = radius * Math.cos(angle);
-    if (i + 1 < count) out[i + 1] = radius * Math.sin(angle);
-  }
-  return out;
+  return normalArray(createRng(seed), count, std);
 }
