@@ -1,6 +1,8 @@
 // How long loading webtune/bert-tiny-mlm (config, 17.7 MB safetensors, tokenizer files) takes from the local
 // Hub mirror: cold (nothing cached), cached in a folder (a new process), cached in memory, and the tokenizer
-// build. `npx tsx bench/load.ts` prints the table; `loadSuite` plugs into bench/run.ts.
+// build; and the same model through the built app in Chromium (Model field → facts shown), cold and after a
+// reload, when the Cache API serves it. `npx tsx bench/load.ts` prints the table; `loadSuite` plugs into
+// bench/run.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +11,10 @@ import { MemoryCache } from '../src/core/hub/cache';
 import { hubSource } from '../src/core/hub/http-source';
 import { loadPretrained } from '../src/core/hub/load';
 import { loadTokenizer } from '../src/core/tokenize/tokenizer';
-import { startHubMirror } from '../test/support/hub-mirror';
+import { build, preview } from 'vite';
+import { launchChromium } from '../test/e2e/browser';
+import { startHubMirror, type HubMirror } from '../test/support/hub-mirror';
+import { repoRoot } from '../test/support/shared';
 
 const MODEL = 'webtune/bert-tiny-mlm';
 const REPS = 5;
@@ -58,6 +63,7 @@ export const loadSuite = {
         { case: 'cached, folder (new process)', ms: ms(cachedFolder), requests: requestsWhenCached },
         { case: 'cached, memory', ms: ms(cachedMemory) },
         { case: 'build the tokenizer', ms: ms(tokenizer) },
+        ...(await appLoadCases(hub)),
       ];
     } finally {
       await hub.close();
@@ -65,6 +71,38 @@ export const loadSuite = {
     }
   },
 };
+
+/** The app's own path in Chromium: type the id, press Enter, wait for the facts; then reload and again. */
+async function appLoadCases(hub: HubMirror) {
+  await build({ root: repoRoot, logLevel: 'warn' });
+  const server = await preview({ root: repoRoot, preview: { host: '127.0.0.1', port: 0 } });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.resolvedUrls?.local[0]}?hub=${hub.url}&backend=wasm`);
+    const loadOnce = async () => {
+      await page.getByRole('button', { name: /Model/ }).click();
+      const field = page.getByLabel('Model', { exact: true });
+      await field.fill(MODEL);
+      const t0 = performance.now();
+      await field.press('Enter');
+      await page.getByTestId('model-facts').waitFor({ timeout: 120_000 });
+      return performance.now() - t0;
+    };
+    const cold = await loadOnce();
+    const before = hub.requests.length;
+    await page.reload();
+    const cached = await loadOnce();
+    const requests = hub.requests.filter((r, i) => i >= before && r.startsWith('GET')).length;
+    return [
+      { case: 'app in Chromium, cold', ms: Number(cold.toFixed(1)) },
+      { case: 'app in Chromium, cached (Cache API)', ms: Number(cached.toFixed(1)), requests },
+    ];
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.table(await loadSuite.run());
