@@ -2,7 +2,7 @@
 // The classifier itself is built when training starts, once the dataset says how many labels there are.
 import { browserCache } from '../core/hub/cache-api';
 import { droppedFilesSource, filesByPath } from '../core/hub/dropped-source';
-import { hubSource } from '../core/hub/http-source';
+import { hubSource, urlSource } from '../core/hub/http-source';
 import { loadConfig, loadPretrained, type PretrainedModel } from '../core/hub/load';
 import type { ProgressCallback } from '../core/hub/source';
 import { parseConfig, type EncoderDims } from '../core/models/config';
@@ -22,8 +22,11 @@ export async function loadModel(spec: ModelSourceSpec, onProgress: ProgressCallb
   const source =
     spec.kind === 'hub'
       ? hubSource(spec.id, { endpoint: spec.endpoint, revision: spec.revision })
-      : droppedFilesSource(filesByPath(spec.files), folderName(spec.files));
-  const cache = spec.kind === 'hub' ? browserCache() : undefined;
+      : spec.kind === 'url'
+        ? urlSource(spec.url)
+        : droppedFilesSource(filesByPath(spec.files), folderName(spec.files));
+  // Dropped files are already on this machine; downloads are kept.
+  const cache = spec.kind === 'files' ? undefined : browserCache();
   // Check the config before downloading weights, so an unsupported model fails in a second, not after 500 MB.
   // (config.json is cached, so loadPretrained reads it again from the cache.)
   parseConfig((await loadConfig(source, { onProgress, cache })) as HFConfig, source.name);

@@ -4,9 +4,11 @@ import type { FileProgress } from '../core/hub/source';
 
 export type { FileProgress };
 
-/** Where a model comes from: a Hub id (through the configured endpoint) or a folder the person dropped. */
+/** Where a model comes from: a Hub id (through the configured endpoint), a folder URL, or a dropped folder. */
 export type ModelSourceSpec =
-  { kind: 'hub'; id: string; revision: string; endpoint: string } | { kind: 'files'; files: File[] };
+  | { kind: 'hub'; id: string; revision: string; endpoint: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'files'; files: File[] };
 
 /** What the page shows about a loaded model. */
 export interface ModelFacts {

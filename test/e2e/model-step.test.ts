@@ -67,6 +67,19 @@ describe('the Model step', () => {
     expect(offMachine).toEqual([]);
   });
 
+  it('loads a model from the URL of a folder', async () => {
+    const { page, errors } = await openPage(browser, `${inject('appUrl')}/?backend=wasm`);
+    await page.getByRole('button', { name: /Model/ }).click();
+    const field = page.getByLabel('Model', { exact: true });
+    await field.fill(`${hub.url}/webtune/tiny-random-distilbert-cls/resolve/main`);
+    await field.press('Enter');
+    await page.getByTestId('model-facts').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('model-facts').innerText()).toContain(
+      'DistilBertForSequenceClassification',
+    );
+    expect(errors).toEqual([]);
+  });
+
   it('says which models are supported when given an unsupported one, and stays usable', async () => {
     const { page, errors } = await openPage(browser, `${inject('appUrl')}/?hub=${hub.url}&backend=wasm`);
     await page.getByRole('button', { name: /Model/ }).click();

@@ -28,9 +28,16 @@ export function ModelStep({ hub, state, onLoad }: Props) {
   const [invalid, setInvalid] = useState<string>();
 
   const loadId = (value: string) => {
+    if (/^https?:\/\//.test(value.trim())) {
+      setInvalid(undefined);
+      onLoad({ kind: 'url', url: value.trim() });
+      return;
+    }
     const parsed = parseModelId(value);
     if (!parsed) {
-      setInvalid(`"${value}" is not a model id: write it as on the Hub, e.g. prajjwal1/bert-tiny.`);
+      setInvalid(
+        `"${value}" is not a model id: write it as on the Hub (e.g. prajjwal1/bert-tiny) or give a folder URL.`,
+      );
       return;
     }
     setInvalid(undefined);
@@ -64,7 +71,8 @@ export function ModelStep({ hub, state, onLoad }: Props) {
         </button>
       </form>
       <p className="hint">
-        A Hugging Face model id (BERT, MiniLM, DistilBERT or RoBERTa), downloaded from {hub}.
+        A Hugging Face model id (BERT, MiniLM, DistilBERT or RoBERTa), downloaded from {hub}; or the URL of a
+        folder laid out the same way (config.json, weights and tokenizer files side by side).
       </p>
 
       <h3>Suggested</h3>
