@@ -79,10 +79,12 @@ describe('loading from the Hub mirror', () => {
     expect([...model.weights.keys()]).toEqual([...expected.keys()]);
     for (const [name, tensor] of expected)
       expect(sameData(model.weights.get(name)!.data, tensor.data), name).toBe(true);
+    // Every tokenizer file the model folder holds, vocab.txt included (the export hands them all on).
     expect(Object.keys(model.tokenizerFiles).sort()).toEqual([
       'special_tokens_map.json',
       'tokenizer.json',
       'tokenizer_config.json',
+      'vocab.txt',
     ]);
     const weights = events.filter((e) => e.file === 'model.safetensors');
     expect(weights.length).toBeGreaterThan(2);

@@ -133,11 +133,12 @@ export async function fetchTokenizerFiles(
     const bytes = await fetchOptional(cached, file, options.onProgress);
     if (bytes) files[file] = new TextDecoder().decode(bytes);
   };
-  await Promise.all(['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'].map(get));
-  if (!files['tokenizer.json']) {
-    await get('vocab.txt');
-    if (!files['vocab.txt']) await Promise.all(['vocab.json', 'merges.txt'].map(get));
-  }
+  // The vocabulary files are fetched even beside a tokenizer.json: they are part of what the model came with,
+  // and the export hands them on (slow tokenizers in Python read only them).
+  await Promise.all(
+    ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'].map(get),
+  );
+  if (!files['vocab.txt']) await Promise.all(['vocab.json', 'merges.txt'].map(get));
   if (!files['tokenizer.json'] && !files['vocab.txt'] && !(files['vocab.json'] && files['merges.txt'])) {
     throw new ModelLoadError(
       'missing-file',
