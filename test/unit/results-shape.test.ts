@@ -12,6 +12,7 @@ import {
 } from '../../src/worker/results-shape';
 import type { ClassRow } from '../../src/worker/results-types';
 import { loggedMetrics, overlaySeries, settingsSideBySide } from '../../src/ui/run-history/overlay';
+import { runsSource } from '../../src/ui/run-history/stored-runs';
 
 const row = (label: string, f1: number, support: number): ClassRow => ({
   label,
@@ -192,5 +193,44 @@ describe('the runs overlay', () => {
       { name: 'learning_rate', values: ['0.0001', '0.0001'], differs: false },
       { name: 'seed', values: ['1', '—'], differs: true },
     ]);
+  });
+});
+
+describe('stored runs for the Runs panel', () => {
+  it('keeps scalar settings and the latest evaluation, and passes calls through to the store', async () => {
+    const calls: string[] = [];
+    const stored = {
+      id: 'r1',
+      name: 'first',
+      createdAt: 5,
+      status: 'failed',
+      error: 'NaN loss at step 3',
+      modelName: 'prajjwal1/bert-tiny',
+      datasetName: 'sst2.csv',
+      args: { learning_rate: 1e-4, report_to: ['none'], seed: 42, fp16: false },
+      backend: 'wasm',
+      latestEval: { step: 3, eval_f1: 0.5 },
+    };
+    const source = runsSource({
+      list: async () => [stored],
+      logs: async (id) => (calls.push(`logs ${id}`), [{ step: 1, loss: 2 }]),
+      rename: async (id, name) => calls.push(`rename ${id} ${name}`),
+      remove: async (id) => void calls.push(`remove ${id}`),
+    });
+    const [summary] = await source.list();
+    expect(summary).toEqual({
+      id: 'r1',
+      name: 'first',
+      createdAt: 5,
+      status: 'failed: NaN loss at step 3',
+      model: 'prajjwal1/bert-tiny',
+      dataset: 'sst2.csv',
+      settings: { learning_rate: 1e-4, seed: 42, fp16: false, backend: 'wasm' },
+      final: { step: 3, eval_f1: 0.5 },
+    });
+    expect(await source.history('r1')).toEqual([{ step: 1, loss: 2 }]);
+    await source.rename('r1', 'better');
+    await source.remove('r1');
+    expect(calls).toEqual(['logs r1', 'rename r1 better', 'remove r1']);
   });
 });
