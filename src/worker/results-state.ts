@@ -53,6 +53,7 @@ interface State {
 }
 
 let state: State | undefined;
+let registrations = 0;
 
 /** Called by the training session with its trained classifier (and by the results handler for as-loaded use). */
 export function setResultsModel(model: ResultsModel): void {
@@ -62,6 +63,7 @@ export function setResultsModel(model: ResultsModel): void {
       `setResultsModel: ${model.labels.length} labels for a classifier with ${model.classifier.numLabels} outputs`,
     );
   }
+  registrations += 1;
   state = { model };
 }
 
@@ -92,5 +94,6 @@ export function resultsInfo(): ResultsModelInfo | null {
     pairs: model.pairs,
     origin: model.origin,
     hasValidation: (model.validation?.length ?? 0) > 0,
+    registration: registrations,
   };
 }

@@ -13,6 +13,8 @@ export interface ResultsModelInfo {
   origin: 'trained' | 'as-loaded';
   /** Whether a validation set is registered, so Evaluate can run. */
   hasValidation: boolean;
+  /** Counts registrations, so the page can tell a newly trained model from the one it already evaluated. */
+  registration: number;
 }
 
 export interface ClassRow {

@@ -13,7 +13,7 @@ import type { ResultsEvent, ResultsReply, ResultsRequest } from '../../src/worke
 import type { ResultsRequestBody } from '../../src/worker/results-client';
 import { handleResultsRequest } from '../../src/worker/results-handler';
 import { predictProbabilities } from '../../src/worker/results-predict';
-import { resultsModel } from '../../src/worker/results-state';
+import { resultsModel, setResultsModel } from '../../src/worker/results-state';
 import { sharedModelDir } from '../support/shared';
 
 const ID = 'webtune/tiny-random-bert-cls';
@@ -170,5 +170,26 @@ describe('results requests in the worker', () => {
     }
     const card = new TextDecoder().decode(entries[`${folder}README.md`]);
     expect(card).toContain('check.csv');
+  });
+
+  it('evaluates on the validation set the training session registers with its classifier', async () => {
+    const before = (await ask({ type: 'results-info' }, 'info')).info!;
+    const validation = singles.map((s, k) => ({ text: s.text, label: k % 3 }));
+    setResultsModel({ ...resultsModel()!, validation, origin: 'trained' });
+    const { info } = await ask({ type: 'results-info' }, 'info');
+    expect(info).toMatchObject({
+      origin: 'trained',
+      hasValidation: true,
+      registration: before.registration + 1,
+    });
+    const { details } = await ask({ type: 'results-evaluate' }, 'evaluation');
+    expect(details.source).toBe('the validation split');
+    expect(details.examples).toBe(singles.length);
+    expect(details.perClass.map((c) => c.support)).toEqual(
+      [0, 1, 2].map((c) => validation.filter((e) => e.label === c).length),
+    );
+    // A new registration forgets the previous model's evaluation, which described other weights.
+    setResultsModel({ ...resultsModel()! });
+    await expect(ask({ type: 'results-export' }, 'zip')).rejects.toThrow(/run Evaluate first/);
   });
 });

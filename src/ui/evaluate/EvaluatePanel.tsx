@@ -1,16 +1,36 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { askResults } from '../../worker/results-client';
 import type { EvaluationDetails } from '../../worker/results-types';
 import { EvaluationView } from './EvaluationView';
 import { useResultsModel } from './results-store';
 import './results.css';
 
+// Kept across remounts of the panel (moving between steps): the registrations already evaluated automatically,
+// and the latest details shown.
+const evaluated = new Set<number>();
+let shown: EvaluationDetails | undefined;
+
 /** Evaluate: scores the results model on the validation split or on a labelled file the person picks. */
 export function EvaluatePanel() {
   const { info, busy, error: modelError, useLoaded } = useResultsModel();
-  const [details, setDetails] = useState<EvaluationDetails>();
+  const [details, setShownDetails] = useState<EvaluationDetails | undefined>(shown);
+  const setDetails = (next: EvaluationDetails) => {
+    shown = next;
+    setShownDetails(next);
+  };
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string>();
+
+  // A newly registered model with a validation set is evaluated on it straight away.
+  const registration = info?.hasValidation ? info.registration : undefined;
+  useEffect(() => {
+    if (registration === undefined || evaluated.has(registration)) return;
+    evaluated.add(registration);
+    askResults({ type: 'results-evaluate' }, 'evaluation').then(
+      (reply) => setDetails(reply.details),
+      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+    );
+  }, [registration]);
 
   const evaluate = async (file?: File) => {
     setRunning(true);

@@ -38,15 +38,19 @@ export function RunsPanel({ source }: { source?: RunsSource }) {
       setError(err instanceof Error ? err.message : String(err));
     }
   };
-  const toggle = (id: string) =>
-    void act(async () => {
-      if (picked.includes(id)) return setPicked(picked.filter((p) => p !== id));
-      if (!histories[id] && source) {
-        const history = await source.history(id);
-        setHistories((h) => ({ ...h, [id]: history }));
-      }
-      setPicked([...picked, id]);
-    });
+  // The checkbox follows the click at once; the run's curves join the comparison when they have been read.
+  const toggle = (id: string) => {
+    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id]));
+    if (!histories[id] && source) {
+      source.history(id).then(
+        (history) => setHistories((h) => ({ ...h, [id]: history })),
+        (err: unknown) =>
+          setError(
+            `The curves of that run cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+      );
+    }
+  };
   const rename = (run: RunSummary) => {
     const name = window.prompt(`New name for run "${run.name}"`, run.name)?.trim();
     if (name && source) void act(() => source.rename(run.id, name));
