@@ -80,7 +80,8 @@ export function PlaygroundPanel() {
               }}
             />
           </label>
-          {bulk && <p role="status">{bulk}</p>}
+          {busy && <p role="status">Predicting…</p>}
+          {bulk && !busy && <p role="status">{bulk}</p>}
         </>
       )}
       {error && <p role="alert">{error}</p>}
