@@ -5,7 +5,7 @@ const fixed = (x: number) => x.toFixed(3);
 /** Per-class precision, recall, F1 and support, in the label order. */
 export function ClassTable({ rows }: { rows: readonly ClassRow[] }) {
   return (
-    <div className="results-scroll">
+    <div className="results-scroll class-scroll">
       <table className="class-table" aria-label="Per-class scores">
         <thead>
           <tr>

@@ -36,7 +36,7 @@ export function ConfusionMatrix({
               {row.cells.map((cell, p) => (
                 <td
                   key={p}
-                  className={cell.correct ? 'correct' : undefined}
+                  className={cell.correct ? 'correct' : cell.count === 0 ? 'zero' : undefined}
                   style={{ background: shade(cell.share, cell.correct) }}
                   title={`true ${row.label}, predicted ${layout.labels[p]}: ${cell.count} of ${row.total}`}
                 >
