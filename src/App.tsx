@@ -5,6 +5,10 @@ import { Stepper, STEPS, type StepId } from './ui/app/Stepper';
 import { useTrainingWorker } from './ui/app/useTrainingWorker';
 import { readUrlOptions } from './ui/app/url-options';
 import { ModelStep } from './ui/model/ModelStep';
+import { EvaluatePanel } from './ui/evaluate/EvaluatePanel';
+import { PlaygroundPanel } from './ui/playground/PlaygroundPanel';
+import { ExportPanel } from './ui/export/ExportPanel';
+import { RunsPanel } from './ui/run-history/RunsPanel';
 
 export function App() {
   const options = useMemo(() => readUrlOptions(window.location.search), []);
@@ -35,6 +39,10 @@ export function App() {
           />
         )}
         {step === 'model' && <ModelStep hub={options.hub} state={model} onLoad={loadModel} />}
+        {step === 'evaluate' && <EvaluatePanel />}
+        {step === 'evaluate' && <PlaygroundPanel />}
+        {step === 'export' && <ExportPanel />}
+        {step === 'export' && <RunsPanel />}
       </main>
     </div>
   );

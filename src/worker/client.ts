@@ -6,8 +6,17 @@ export interface TrainingWorker {
   terminate(): void;
 }
 
+// The results panels (Evaluate, Playground, Export) talk to the same worker through results-client.ts.
+let pageWorker: Worker | undefined;
+
+/** The training worker this page started last, if any. */
+export function currentTrainingWorker(): Worker | undefined {
+  return pageWorker;
+}
+
 export function startTrainingWorker(onEvent: (event: WorkerEvent) => void): TrainingWorker {
   const worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
+  pageWorker = worker;
   worker.onmessage = (message: MessageEvent<WorkerEvent>) => onEvent(message.data);
   worker.onerror = (err) =>
     onEvent({ type: 'error', context: 'backend', message: `The training worker failed: ${err.message}` });

@@ -4,6 +4,7 @@ import { initBackend } from '../core/backend';
 import type { ProgressCallback } from '../core/hub/source';
 import { loadModel, type LoadedModel } from './model-session';
 import type { WorkerEvent, WorkerRequest } from './protocol';
+import { handleResultsRequest } from './results-handler';
 import { wasmPaths } from './wasm-assets';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -47,6 +48,14 @@ async function handle(request: WorkerRequest): Promise<void> {
       } catch (err) {
         post({ type: 'error', context: 'model', message: messageOf(err) });
       }
+      return;
+    case 'results-info':
+    case 'results-use-loaded':
+    case 'results-predict':
+    case 'results-predict-file':
+    case 'results-evaluate':
+    case 'results-export':
+      await handleResultsRequest(request, model, (e, transfer) => self.postMessage(e, { transfer }));
       return;
   }
 }

@@ -1,0 +1,44 @@
+// What the results panels know about the worker's results model, shared by every panel on the page so that
+// "use the loaded model" in one panel updates the others.
+import { useCallback, useEffect, useSyncExternalStore } from 'react';
+import { askResults } from '../../worker/results-client';
+import type { ResultsModelInfo } from '../../worker/results-types';
+
+interface Snapshot {
+  info: ResultsModelInfo | null;
+  busy: boolean;
+  error?: string;
+}
+
+let snapshot: Snapshot = { info: null, busy: false };
+const listeners = new Set<() => void>();
+
+function update(next: Partial<Snapshot>): void {
+  snapshot = { ...snapshot, ...next };
+  for (const listener of listeners) listener();
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+async function run(kind: 'results-info' | 'results-use-loaded'): Promise<void> {
+  update({ busy: true, error: undefined });
+  try {
+    const reply = await askResults({ type: kind }, 'info');
+    update({ info: reply.info, busy: false });
+  } catch (err) {
+    update({ busy: false, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** The results model's info, refreshed when a panel mounts; `useLoaded` registers the loaded checkpoint. */
+export function useResultsModel() {
+  const state = useSyncExternalStore(subscribe, () => snapshot);
+  useEffect(() => {
+    void run('results-info');
+  }, []);
+  const useLoaded = useCallback(() => void run('results-use-loaded'), []);
+  return { ...state, useLoaded };
+}

@@ -1,0 +1,207 @@
+import { useEffect, useMemo, useState } from 'react';
+import { OverlayChart } from './OverlayChart';
+import { loggedMetrics, overlaySeries, settingsSideBySide } from './overlay';
+import type { RunLogEntry, RunsSource, RunSummary } from './types';
+import '../evaluate/results.css';
+
+const FINAL = ['eval_accuracy', 'eval_f1', 'eval_loss'] as const;
+
+/** Runs: every stored run with its settings and final figures; pick several to compare; rename; delete. */
+export function RunsPanel({ source }: { source?: RunsSource }) {
+  const [runs, setRuns] = useState<RunSummary[]>([]);
+  const [picked, setPicked] = useState<string[]>([]);
+  const [histories, setHistories] = useState<Record<string, RunLogEntry[]>>({});
+  const [error, setError] = useState<string>();
+
+  // Bumped after a rename or delete, so the list is read again.
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    if (!source) return;
+    let live = true;
+    source.list().then(
+      (list) => live && setRuns([...list].sort((a, b) => b.createdAt - a.createdAt)),
+      (err: unknown) =>
+        live &&
+        setError(`The stored runs cannot be read: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, [source, version]);
+
+  const act = async (work: () => Promise<void>) => {
+    setError(undefined);
+    try {
+      await work();
+      setVersion((v) => v + 1);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  // The checkbox follows the click at once; the run's curves join the comparison when they have been read.
+  const toggle = (id: string) => {
+    setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id]));
+    if (!histories[id] && source) {
+      source.history(id).then(
+        (history) => setHistories((h) => ({ ...h, [id]: history })),
+        (err: unknown) =>
+          setError(
+            `The curves of that run cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+      );
+    }
+  };
+  const rename = (run: RunSummary) => {
+    const name = window.prompt(`New name for run "${run.name}"`, run.name)?.trim();
+    if (name && source) void act(() => source.rename(run.id, name));
+  };
+  const remove = (run: RunSummary) => {
+    if (source && window.confirm(`Delete run "${run.name}" and its checkpoint? This cannot be undone.`)) {
+      setPicked((p) => p.filter((id) => id !== run.id));
+      void act(() => source.remove(run.id));
+    }
+  };
+
+  const compared = runs.filter((r) => picked.includes(r.id) && histories[r.id]);
+  return (
+    <section className="results-panel" aria-labelledby="runs-title">
+      <h3 id="runs-title">Runs</h3>
+      {!source && <p>Stored runs appear here once training has saved one.</p>}
+      {source && runs.length === 0 && <p>No run is stored yet.</p>}
+      {runs.length > 0 && (
+        <RunsTable runs={runs} picked={picked} onToggle={toggle} onRename={rename} onDelete={remove} />
+      )}
+      {error && <p role="alert">{error}</p>}
+      {compared.length > 0 && (
+        <RunComparison runs={compared} histories={compared.map((r) => histories[r.id] as RunLogEntry[])} />
+      )}
+    </section>
+  );
+}
+
+interface TableProps {
+  runs: RunSummary[];
+  picked: string[];
+  onToggle: (id: string) => void;
+  onRename: (run: RunSummary) => void;
+  onDelete: (run: RunSummary) => void;
+}
+
+export function RunsTable({ runs, picked, onToggle, onRename, onDelete }: TableProps) {
+  return (
+    <div className="results-scroll">
+      <table className="runs-table" aria-label="Stored runs">
+        <thead>
+          <tr>
+            <th scope="col">Compare</th>
+            <th scope="col">Run</th>
+            <th scope="col">Model</th>
+            <th scope="col">Data</th>
+            <th scope="col">Status</th>
+            <th scope="col">Settings</th>
+            {FINAL.map((m) => (
+              <th scope="col" key={m}>
+                {m}
+              </th>
+            ))}
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((run) => (
+            <tr key={run.id}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Compare ${run.name}`}
+                  checked={picked.includes(run.id)}
+                  onChange={() => onToggle(run.id)}
+                />
+              </td>
+              <th scope="row">
+                {run.name}
+                <br />
+                <small>{new Date(run.createdAt).toLocaleString()}</small>
+              </th>
+              <td>{run.model}</td>
+              <td>{run.dataset}</td>
+              <td>{run.status}</td>
+              <td>
+                <small>{shortSettings(run.settings)}</small>
+              </td>
+              {FINAL.map((m) => (
+                <td key={m}>{run.final?.[m] !== undefined ? (run.final[m] as number).toFixed(4) : '—'}</td>
+              ))}
+              <td>
+                <button type="button" onClick={() => onRename(run)} aria-label={`Rename ${run.name}`}>
+                  Rename
+                </button>{' '}
+                <button type="button" onClick={() => onDelete(run)} aria-label={`Delete ${run.name}`}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function shortSettings(settings: RunSummary['settings']): string {
+  const keys = ['learning_rate', 'num_train_epochs', 'per_device_train_batch_size', 'seed'];
+  return keys
+    .filter((k) => settings[k] !== undefined)
+    .map((k) => `${k}=${String(settings[k])}`)
+    .join(', ');
+}
+
+export function RunComparison({ runs, histories }: { runs: RunSummary[]; histories: RunLogEntry[][] }) {
+  const metrics = useMemo(() => loggedMetrics(histories), [histories]);
+  const [metric, setMetric] = useState<string>();
+  const shown =
+    metric && metrics.includes(metric) ? metric : (metrics.find((m) => m === 'eval_f1') ?? metrics[0]);
+  const data = useMemo(() => (shown ? overlaySeries(histories, shown) : undefined), [histories, shown]);
+  const names = useMemo(() => runs.map((r) => r.name), [runs]);
+  const settings = settingsSideBySide(runs);
+  return (
+    <div data-testid="run-comparison">
+      <h4>Compare {runs.length} runs</h4>
+      {metrics.length > 0 && (
+        <label>
+          Metric{' '}
+          <select value={shown} onChange={(e) => setMetric(e.target.value)}>
+            {metrics.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      {shown && data && <OverlayChart title={shown} names={names} data={data} />}
+      <div className="results-scroll">
+        <table className="runs-table" aria-label="Settings side by side">
+          <thead>
+            <tr>
+              <th scope="col">Setting</th>
+              {runs.map((r) => (
+                <th scope="col" key={r.id}>
+                  {r.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {settings.map((row) => (
+              <tr key={row.name} className={row.differs ? 'differs' : undefined}>
+                <th scope="row">{row.differs ? <strong>{row.name}</strong> : row.name}</th>
+                {row.values.map((v, i) => (
+                  <td key={i}>{v}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+// Connects the Runs panel to the runs store: the fields of a stored run record (src/core/storage/run-types.ts's
+// RunRecord) that the panel reads, and an adapter from the store's functions to RunsSource. Typed
+// structurally, so this file does not depend on the store module's path or extra fields.
+import type { RunLogEntry, RunsSource, RunSummary } from './types';
+
+export interface StoredRun {
+  id: string;
+  name: string;
+  createdAt: number;
+  status: string;
+  error?: string;
+  modelName: string;
+  datasetName: string;
+  /** TrainingArguments under transformers' names. */
+  args: object;
+  backend?: string;
+  latestEval?: Record<string, number>;
+}
+
+export interface StoredRunsApi {
+  list(): Promise<StoredRun[]>;
+  logs(id: string): Promise<RunLogEntry[]>;
+  rename(id: string, name: string): Promise<unknown>;
+  remove(id: string): Promise<void>;
+}
+
+/** A stored run as the list shows it: scalar settings only, the latest evaluation's figures as the final ones. */
+export function runSummary(run: StoredRun): RunSummary {
+  const settings: RunSummary['settings'] = {};
+  for (const [name, value] of Object.entries(run.args)) {
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
+      settings[name] = value as string | number | boolean | null;
+    }
+  }
+  if (run.backend) settings.backend = run.backend;
+  return {
+    id: run.id,
+    name: run.name,
+    createdAt: run.createdAt,
+    status: run.status === 'failed' && run.error ? `failed: ${run.error}` : run.status,
+    model: run.modelName,
+    dataset: run.datasetName,
+    settings,
+    ...(run.latestEval ? { final: run.latestEval } : {}),
+  };
+}
+
+export function runsSource(api: StoredRunsApi): RunsSource {
+  return {
+    list: async () => (await api.list()).map(runSummary),
+    history: (id) => api.logs(id),
+    rename: async (id, name) => {
+      await api.rename(id, name);
+    },
+    remove: (id) => api.remove(id),
+  };
+}

@@ -1,0 +1,161 @@
+// Answers the results requests (Evaluate, Playground, Export) on the classifier registered in results-state.
+// Each request gets exactly one reply or error with its id; nothing here throws to the caller.
+import * as tf from '@tensorflow/tfjs';
+import { buildExportFiles } from '../core/export/bundle';
+import { classifierWeights } from '../core/export/classifier-weights';
+import { zipExport } from '../core/export/zip';
+import { buildClassifier } from '../core/models/build';
+import type { LoadedModel } from './model-session';
+import type { ResultsEvent, ResultsReply, ResultsRequest } from './protocol';
+import { assembleExportInputs, exportModelName } from './results-export-inputs';
+import { predictProbabilities } from './results-predict';
+import { evaluationDetails, predictionsCsv } from './results-shape';
+import {
+  lastEvaluation,
+  resultsInfo,
+  resultsModel,
+  setLastEvaluation,
+  setResultsModel,
+  type ResultsModel,
+} from './results-state';
+import { labelledExamples, readTextRows } from './results-table';
+
+export type PostResults = (event: ResultsEvent, transfer?: Transferable[]) => void;
+
+export async function handleResultsRequest(
+  request: ResultsRequest,
+  loaded: LoadedModel | undefined,
+  post: PostResults,
+): Promise<void> {
+  try {
+    const [reply, transfer] = await answer(request, loaded);
+    post({ type: 'results-reply', id: request.id, reply }, transfer);
+  } catch (err) {
+    post({
+      type: 'results-error',
+      id: request.id,
+      message: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+async function answer(
+  request: ResultsRequest,
+  loaded: LoadedModel | undefined,
+): Promise<[ResultsReply, Transferable[]?]> {
+  switch (request.type) {
+    case 'results-info':
+      return [{ kind: 'info', info: resultsInfo() }];
+    case 'results-use-loaded':
+      if (!loaded) throw new Error('Load a model first (Model step)');
+      useLoadedModel(loaded);
+      return [{ kind: 'info', info: resultsInfo() }];
+    case 'results-predict': {
+      const model = required();
+      const probabilities = await predictProbabilities(
+        model,
+        request.texts,
+        model.pairs ? request.pairs : undefined,
+      );
+      return [{ kind: 'probabilities', labels: [...model.labels], probabilities }];
+    }
+    case 'results-predict-file': {
+      const model = required();
+      const rows = await readTextRows(request.file, request.file.name, model.pairs);
+      const probabilities = await predictProbabilities(model, rows.texts, rows.pairs);
+      const csv = new TextEncoder().encode(
+        predictionsCsv(model.labels, rows.texts, rows.pairs, probabilities),
+      );
+      const fileName = `${request.file.name.replace(/\.[^.]+$/, '')}-predictions.csv`;
+      return [{ kind: 'file', fileName, rows: rows.texts.length, csv }, [csv.buffer]];
+    }
+    case 'results-evaluate': {
+      const model = required();
+      let examples = model.validation;
+      let source = 'the validation split';
+      if (request.file) {
+        const rows = await readTextRows(request.file, request.file.name, model.pairs);
+        examples = labelledExamples(rows, model.labels, request.file.name);
+        source = request.file.name;
+      }
+      if (!examples || examples.length === 0) {
+        throw new Error(
+          'No validation set is registered for this model: give a labelled file to evaluate on',
+        );
+      }
+      const probabilities = await predictProbabilities(
+        model,
+        examples.map((e) => e.text),
+        model.pairs ? examples.map((e) => e.text2 ?? '') : undefined,
+      );
+      const details = evaluationDetails(model.labels, examples, probabilities, source);
+      setLastEvaluation(details);
+      return [{ kind: 'evaluation', details }];
+    }
+    case 'results-export': {
+      const model = required();
+      const modelName = exportModelName(model.hubId ?? model.base.facts.name, model.origin);
+      const inputs = assembleExportInputs({
+        modelName,
+        base: {
+          name: model.base.facts.name,
+          hubId: model.hubId,
+          revision: model.revision,
+          architecture: model.classifier.architecture,
+          config: model.base.config,
+          tokenizerFiles: model.base.pretrained.tokenizerFiles,
+        },
+        labels: model.labels,
+        weights: await classifierWeights(model.classifier.variables),
+        training: model.training,
+        evaluation: lastEvaluation(),
+        backend: tf.getBackend(),
+        tfjsVersion: tf.version_core,
+      });
+      const files = buildExportFiles(inputs);
+      const zip = zipExport(files, { folder: modelName });
+      return [
+        { kind: 'zip', fileName: `${modelName}-webtune.zip`, files: [...files.keys()], zip },
+        [zip.buffer],
+      ];
+    }
+  }
+}
+
+function required(): ResultsModel {
+  const model = resultsModel();
+  if (!model) throw new Error('No model to use yet: train one, or use a loaded classifier as it is');
+  return model;
+}
+
+/** The checkpoint's own head, used unchanged: only for a sequence classifier that names its labels. */
+function useLoadedModel(loaded: LoadedModel): void {
+  const labels = loaded.facts.labels;
+  if (labels.length === 0) {
+    throw new Error(
+      `Model ${loaded.facts.name} has no classification head with labels of its own: fine-tune it first`,
+    );
+  }
+  const classifier = buildClassifier(loaded.config, loaded.pretrained.weights, {
+    numLabels: labels.length,
+    seed: 0,
+    modelName: loaded.facts.name,
+  });
+  const fresh = classifier.loadReport?.initialized ?? [];
+  if (fresh.length > 0) {
+    classifier.dispose();
+    throw new Error(
+      `Model ${loaded.facts.name} lacks trained head weights (${fresh.slice(0, 3).join(', ')}): fine-tune it first`,
+    );
+  }
+  setResultsModel({
+    classifier,
+    tokenizer: loaded.tokenizer,
+    labels: [...labels],
+    maxLength: loaded.facts.maxLength,
+    base: loaded,
+    pairs: false,
+    origin: 'as-loaded',
+    owned: true,
+  });
+}

@@ -1,0 +1,54 @@
+// Plain data that the results panels (Evaluate, Playground, Export) and the training worker exchange.
+// No tensors: every field is a number, a string or an array of them, cheap to post across the worker boundary.
+
+/** What the page shows about the classifier the worker holds for results. */
+export interface ResultsModelInfo {
+  /** The model as the page names it (the base model's name). */
+  name: string;
+  /** The labels in training order: label i is logit i. */
+  labels: string[];
+  /** Whether the classifier reads pairs of texts (the dataset had a second text column). */
+  pairs: boolean;
+  /** `trained` after a training run; `as-loaded` for a checkpoint's own head used unchanged. */
+  origin: 'trained' | 'as-loaded';
+  /** Whether a validation set is registered, so Evaluate can run. */
+  hasValidation: boolean;
+  /** Counts registrations, so the page can tell a newly trained model from the one it already evaluated. */
+  registration: number;
+}
+
+export interface ClassRow {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Validation rows whose true label is this one. */
+  support: number;
+}
+
+export interface Misclassified {
+  /** Row index in the validation set. */
+  index: number;
+  text: string;
+  text2?: string;
+  trueLabel: string;
+  predictedLabel: string;
+  /** The predicted class's probability. */
+  confidence: number;
+}
+
+export interface EvaluationDetails {
+  /** Where the examples came from (the validation split, or a file's name). */
+  source: string;
+  examples: number;
+  accuracy: number;
+  macroF1: number;
+  weightedF1: number;
+  loss: number;
+  labels: string[];
+  perClass: ClassRow[];
+  /** confusion[true][predicted], in the label order. */
+  confusion: number[][];
+  /** Every misclassified example, most confident mistakes first. */
+  misclassified: Misclassified[];
+}
