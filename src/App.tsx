@@ -5,12 +5,15 @@ import { Stepper, STEPS, type StepId } from './ui/app/Stepper';
 import { useTrainingWorker } from './ui/app/useTrainingWorker';
 import { readUrlOptions } from './ui/app/url-options';
 import { ModelStep } from './ui/model/ModelStep';
+import { TrainStep } from './ui/train/TrainStep';
 
 export function App() {
   const options = useMemo(() => readUrlOptions(window.location.search), []);
-  const { backend, backendError, model, loadModel } = useTrainingWorker(options.backend);
+  const { backend, backendError, model, modelSource, loadModel, channel } = useTrainingWorker(
+    options.backend,
+  );
   const [step, setStep] = useState<StepId>('data');
-  const [, setDatasetId] = useState<string>();
+  const [datasetId, setDatasetId] = useState<string>();
   const current = STEPS.find((s) => s.id === step) ?? STEPS[0];
 
   return (
@@ -35,6 +38,16 @@ export function App() {
           />
         )}
         {step === 'model' && <ModelStep hub={options.hub} state={model} onLoad={loadModel} />}
+        {/* Always mounted, so a run and its charts carry on while another step is shown. */}
+        <div hidden={step !== 'train'}>
+          <TrainStep
+            channel={channel}
+            datasetId={datasetId}
+            facts={model.facts}
+            modelSource={modelSource}
+            backend={backend}
+          />
+        </div>
       </main>
     </div>
   );
