@@ -11,6 +11,8 @@ declare const self: DedicatedWorkerGlobalScope;
 
 let model: LoadedModel | undefined;
 let backend: BackendInfo | undefined;
+/** Settles once the backend asked for is up (or failed): a run must not build tensors on a default backend. */
+let backendReady: Promise<unknown> = Promise.resolve();
 
 /** Training runs; `session.trainedModel()` is the classifier of the last run (for evaluation and export). */
 const session = new TrainingSession({
@@ -53,7 +55,8 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'init-backend':
       // The threaded wasm build starts its pthreads from a blob script that fails inside a bundled module
       // worker ("e is not defined"), so the browser uses the single-threaded SIMD build for now.
-      backend = await initBackend({ prefer: request.prefer, wasmPaths, wasmThreads: false });
+      backendReady = initBackend({ prefer: request.prefer, wasmPaths, wasmThreads: false });
+      backend = (await backendReady) as BackendInfo;
       post({ type: 'backend', info: backend });
       return;
     case 'load-model':
@@ -66,10 +69,10 @@ async function handle(request: WorkerRequest): Promise<void> {
       return;
     // Training requests do not wait for the run: pause and stop must get through while it trains.
     case 'start-training':
-      void session.start(request);
+      void backendReady.catch(() => undefined).then(() => session.start(request));
       return;
     case 'resume-training':
-      void session.resume(request.runId, request.control);
+      void backendReady.catch(() => undefined).then(() => session.resume(request.runId, request.control));
       return;
     case 'pause-training':
       session.pause();
