@@ -62,6 +62,14 @@ describe('the Train step', () => {
     expect(await page.getByTestId('train-backend').textContent()).toBe('wasm (as requested)');
     await shot(page, '3-train-ready');
 
+    // The longest main-thread task while training, for the record (timings are not asserted).
+    await page.evaluate(() => {
+      const w = window as unknown as { longest: number };
+      w.longest = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
+      }).observe({ type: 'longtask' });
+    });
     const start = page.getByRole('button', { name: 'Start training', exact: true });
     expect(await start.isEnabled()).toBe(true);
     await start.click();
@@ -81,6 +89,8 @@ describe('the Train step', () => {
 
     await expect.poll(() => runStatus(page), { timeout: 120_000, interval: 500 }).toBe('finished');
     await shot(page, '5-finished');
+    const longest = await page.evaluate(() => (window as unknown as { longest: number }).longest);
+    console.log(`Longest main-thread task while training on wasm: ${longest.toFixed(0)} ms`);
     const latest = JSON.parse((await page.getByTestId('metrics-latest').textContent()) ?? '') as Record<
       string,
       number
