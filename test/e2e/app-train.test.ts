@@ -143,6 +143,21 @@ describe('the Train step', () => {
     expect(watched.errors).toEqual([]);
   });
 
+  it('stops a run early: it ends as finished, listed as stopped, and cannot be resumed', async () => {
+    await page.getByRole('button', { name: 'Start training', exact: true }).click();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="progress-step"]')?.textContent?.split('/')[0]) >= 1,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('finished');
+    const run = page.getByTestId('run').first();
+    expect(await run.getAttribute('data-status')).toBe('stopped');
+    expect(await run.getByRole('button', { name: /^Resume / }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Resume', exact: true }).isDisabled()).toBe(true);
+  });
+
   it('pauses a run, and resumes it from its stored checkpoint after a reload', async () => {
     await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
@@ -159,7 +174,7 @@ describe('the Train step', () => {
     await page.getByTestId('run').first().waitFor();
     const statuses = () =>
       page.getByTestId('run').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
-    expect(await statuses()).toEqual(['paused', 'failed', 'finished']);
+    expect(await statuses()).toEqual(['paused', 'stopped', 'failed', 'finished']);
     expect(await runStatus(page)).toBe('idle');
     await shot(page, '7-reloaded');
     // The model is not loaded in this page: the resume loads it again (from the browser's cache).
@@ -176,7 +191,7 @@ describe('the Train step', () => {
       .map((s) => Number(s.trim()));
     expect(done).toBe(total);
     expect(latest.step).toBe(total);
-    expect(await statuses()).toEqual(['finished', 'failed', 'finished']);
+    expect(await statuses()).toEqual(['finished', 'stopped', 'failed', 'finished']);
     await shot(page, '8-resumed');
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
@@ -187,7 +202,7 @@ describe('the Train step', () => {
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
     const run = page.getByTestId('run').first();
     await run.waitFor();
-    expect(await page.getByTestId('run').count()).toBe(3);
+    expect(await page.getByTestId('run').count()).toBe(4);
     expect(await run.getAttribute('data-status')).toBe('finished');
     expect(await runStatus(page)).toBe('idle');
     await run.getByRole('button').first().click();
