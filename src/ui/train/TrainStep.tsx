@@ -39,8 +39,8 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
   const text = edited && edited.model === facts?.name ? edited.text : defaults;
   const parsed = parseSettings(text);
 
-  const status = statusText(current);
-  const running = activeRunId !== undefined || status === 'running';
+  const status = statusText(current, activeRunId);
+  const running = training.busy;
   const canStart = Boolean(facts && datasetId && parsed.settings && !running);
   const canResume = current !== undefined && status === 'paused' && isResumable(current, activeRunId);
 

@@ -5,7 +5,7 @@ import { getDataset } from '../../core/storage/datasets';
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { openWebTuneDB, type WebTuneDatabase } from '../../core/storage/db';
 import type { RunModelSource, RunRecord } from '../../core/storage/run-types';
-import { deleteRun, listRuns, readRunLogs, updateRun } from '../../core/storage/runs';
+import { deleteRun, isInterrupted, listRuns, readRunLogs, updateRun } from '../../core/storage/runs';
 import {
   TRAINING_CONTROL,
   type ModelSourceSpec,
@@ -19,9 +19,11 @@ import { MetricStore, type LogEntry } from './metric-store';
 /** The five states the page shows in `run-status`. */
 export type RunStatusText = 'idle' | 'running' | 'paused' | 'finished' | 'failed';
 
-export function statusText(run: RunRecord | undefined): RunStatusText {
+/** A stopped run has finished early; one whose tab closed mid-run waits like a paused one. */
+export function statusText(run: RunRecord | undefined, activeRunId: string | undefined): RunStatusText {
   if (!run) return 'idle';
   if (run.status === 'stopped') return 'finished';
+  if (isInterrupted(run, activeRunId)) return 'paused';
   return run.status;
 }
 
@@ -49,6 +51,8 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
   const [runs, setRuns] = useState<RunRecord[]>();
   const [current, setCurrent] = useState<RunRecord>();
   const [activeRunId, setActiveRunId] = useState<string>();
+  /** A start or resume was sent and the worker has not answered yet (keeps Start from sending twice). */
+  const [requested, setRequested] = useState(false);
   const [phase, setPhase] = useState<{ phase: TrainingPhase; detail?: string }>();
   const [error, setError] = useState<string>();
   const [latestEval, setLatestEval] = useState<LogEntry>();
@@ -120,6 +124,7 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
         switch (event.type) {
           case 'run-update': {
             const run = event.run;
+            setRequested(false);
             if (run.status === 'running') setActiveRunId(run.id);
             else setActiveRunId((id) => (id === run.id ? undefined : id));
             if (followed.current === undefined || followed.current === run.id) {
@@ -141,6 +146,7 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
             if ('eval_loss' in event.record) setLatestEval(event.record as LogEntry);
             break;
           case 'training-error':
+            setRequested(false);
             setError(event.message);
             break;
         }
@@ -160,6 +166,7 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
       logCount.current = 0;
       clock.current = { elapsed: 0, at: performance.now() };
       control.current = newControl();
+      setRequested(true);
       channel.send({
         type: 'start-training',
         control: control.current,
@@ -179,13 +186,18 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
       setError(undefined);
       await follow(run, true);
       control.current = newControl();
+      setRequested(true);
       channel.send({ type: 'resume-training', runId: run.id, control: control.current });
     },
     [channel, follow],
   );
 
   const stop = useCallback(async () => {
-    if (current?.status === 'paused') {
+    if (
+      current &&
+      current.id !== activeRunId &&
+      (current.status === 'paused' || current.status === 'running')
+    ) {
       // Nothing trains: the run just ends where its pause left it.
       try {
         const run = await updateRun(await database(), current.id, { status: 'stopped' });
@@ -195,7 +207,7 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
         setError(`The run could not be stopped: ${String(err)}`);
       }
     } else signal(TRAINING_CONTROL.stop);
-  }, [current, database, refresh, signal]);
+  }, [activeRunId, current, database, refresh, signal]);
 
   const show = useCallback((run: RunRecord) => void follow(run, true), [follow]);
 
@@ -222,6 +234,7 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
     runs,
     current,
     activeRunId,
+    busy: requested || activeRunId !== undefined,
     phase,
     error,
     latestEval,
