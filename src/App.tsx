@@ -9,12 +9,15 @@ import { EvaluatePanel } from './ui/evaluate/EvaluatePanel';
 import { PlaygroundPanel } from './ui/playground/PlaygroundPanel';
 import { ExportPanel } from './ui/export/ExportPanel';
 import { RunsPanel } from './ui/run-history/RunsPanel';
+import { TrainStep } from './ui/train/TrainStep';
 
 export function App() {
   const options = useMemo(() => readUrlOptions(window.location.search), []);
-  const { backend, backendError, model, loadModel } = useTrainingWorker(options.backend);
+  const { backend, backendError, model, modelSource, loadModel, channel } = useTrainingWorker(
+    options.backend,
+  );
   const [step, setStep] = useState<StepId>('data');
-  const [, setDatasetId] = useState<string>();
+  const [datasetId, setDatasetId] = useState<string>();
   const current = STEPS.find((s) => s.id === step) ?? STEPS[0];
 
   return (
@@ -43,6 +46,16 @@ export function App() {
         {step === 'evaluate' && <PlaygroundPanel />}
         {step === 'export' && <ExportPanel />}
         {step === 'export' && <RunsPanel />}
+        {/* Always mounted, so a run and its charts carry on while another step is shown. */}
+        <div hidden={step !== 'train'}>
+          <TrainStep
+            channel={channel}
+            datasetId={datasetId}
+            facts={model.facts}
+            modelSource={modelSource}
+            backend={backend}
+          />
+        </div>
       </main>
     </div>
   );

@@ -2,6 +2,8 @@
 import type { BackendInfo, BackendRequest } from '../core/backend-info';
 import type { FileProgress } from '../core/hub/source';
 import type { EvaluationDetails, ResultsModelInfo } from './results-types';
+import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run-types';
+import type { TrainingArguments } from '../core/train/arguments';
 
 export type { FileProgress };
 
@@ -28,14 +30,16 @@ export interface ModelFacts {
 export type WorkerRequest =
   | { type: 'init-backend'; prefer: BackendRequest }
   | { type: 'load-model'; source: ModelSourceSpec }
-  | ResultsRequest;
+  | ResultsRequest
+  | TrainingRequest;
 
 export type WorkerEvent =
   | { type: 'backend'; info: BackendInfo }
   | { type: 'model-progress'; progress: FileProgress }
   | { type: 'model-loaded'; facts: ModelFacts }
   | { type: 'error'; context: 'backend' | 'model'; message: string }
-  | ResultsEvent;
+  | ResultsEvent
+  | TrainingEvent;
 
 // --- Results (Evaluate, Playground, Export): requests on the classifier registered in results-state.ts.
 // Each request carries an id; the worker answers with one results-reply or results-error of the same id.
@@ -59,3 +63,52 @@ export type ResultsReply =
 export type ResultsEvent =
   | { type: 'results-reply'; id: number; reply: ResultsReply }
   | { type: 'results-error'; id: number; message: string };
+
+// ---- Training (Train and Watch steps) ----------------------------------------------------------------------
+// The page names a stored dataset; the worker reads its prepared examples from IndexedDB, tokenises them once,
+// trains, stores the run (runs.ts) and posts one small event per log record. Nothing per row crosses.
+
+export interface StartTrainingRequest {
+  type: 'start-training';
+  /** A dataset confirmed with "Use this dataset". */
+  datasetId: string;
+  /** Only the arguments the person set; the trainer fills in the rest. */
+  args: Partial<TrainingArguments>;
+  /** Longest tokenised sequence kept (special tokens included), capped at the model's own limit. */
+  maxLength: number;
+  /** How the loaded model can be loaded again for a resume after a reload. */
+  modelSource: RunModelSource;
+  name?: string;
+  /** See TrainingControl. */
+  control?: SharedArrayBuffer;
+}
+
+/**
+ * Pause and Stop while a step runs: a SharedArrayBuffer of one Int32 (0 run, 1 pause, 2 stop) that the page
+ * sets with Atomics.store and the trainer reads after every step. The messages are sent too (for pages that
+ * are not cross-origin isolated, where they take effect at the next checkpoint).
+ */
+export const TRAINING_CONTROL = { run: 0, pause: 1, stop: 2 } as const;
+
+export type TrainingRequest =
+  | StartTrainingRequest
+  /** Saves a checkpoint after the current step and waits; the run stays resumable (also after a reload). */
+  | { type: 'pause-training' }
+  /** Continues a paused or interrupted run from its last stored checkpoint. */
+  | { type: 'resume-training'; runId: string; control?: SharedArrayBuffer }
+  /** Saves a checkpoint after the current step and ends the run. */
+  | { type: 'stop-training' };
+
+/** What the worker is doing before the first step, for the status line. */
+export type TrainingPhase =
+  'reading-data' | 'tokenizing' | 'loading-model' | 'building' | 'warming-up' | 'training';
+
+export type TrainingEvent =
+  /** The run record as stored now (after each status change and checkpoint). */
+  | { type: 'run-update'; run: RunRecord }
+  | { type: 'run-phase'; runId: string; phase: TrainingPhase; detail?: string }
+  /** One log_history record (a training log, an evaluation or the final summary), with the run's training time. */
+  | { type: 'run-log'; runId: string; index: number; record: RunLogEntry; elapsed: number }
+  /** A failure before the run was stored (no dataset, no model, bad arguments). */
+  | { type: 'training-error'; message: string };
+// ---- end of training ---------------------------------------------------------------------------------------

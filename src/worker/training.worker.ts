@@ -1,15 +1,35 @@
 /// <reference lib="webworker" />
 // The training worker: owns TensorFlow.js and every tensor; the page only sends requests and reads events.
-import { initBackend } from '../core/backend';
+import { initBackend, type BackendInfo } from '../core/backend';
 import type { ProgressCallback } from '../core/hub/source';
 import { loadModel, type LoadedModel } from './model-session';
 import type { WorkerEvent, WorkerRequest } from './protocol';
 import { handleResultsRequest } from './results-handler';
+import { TrainingSession } from './training-session';
 import { wasmPaths } from './wasm-assets';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let model: LoadedModel | undefined;
+let backend: BackendInfo | undefined;
+/** Settles once the backend asked for is up (or failed): a run must not build tensors on a default backend. */
+let backendReady: Promise<unknown> = Promise.resolve();
+
+/** Training runs; `session.trainedModel()` is the classifier of the last run (for evaluation and export). */
+const session = new TrainingSession({
+  post,
+  currentModel: () => model,
+  backend: () => backend,
+  async reloadModel(source, name) {
+    if (source.kind !== 'hub')
+      throw new Error(
+        `To resume this run, load its model (${name}) again in the Model step: it came from a dropped folder.`,
+      );
+    model = await loadModel({ ...source, kind: 'hub' }, throttledProgress());
+    post({ type: 'model-loaded', facts: model.facts });
+    return model;
+  },
+});
 
 function post(event: WorkerEvent): void {
   self.postMessage(event);
@@ -36,10 +56,9 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'init-backend':
       // The threaded wasm build starts its pthreads from a blob script that fails inside a bundled module
       // worker ("e is not defined"), so the browser uses the single-threaded SIMD build for now.
-      post({
-        type: 'backend',
-        info: await initBackend({ prefer: request.prefer, wasmPaths, wasmThreads: false }),
-      });
+      backendReady = initBackend({ prefer: request.prefer, wasmPaths, wasmThreads: false });
+      backend = (await backendReady) as BackendInfo;
+      post({ type: 'backend', info: backend });
       return;
     case 'load-model':
       try {
@@ -56,6 +75,19 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'results-evaluate':
     case 'results-export':
       await handleResultsRequest(request, model, (e, transfer) => self.postMessage(e, { transfer }));
+      return;
+    // Training requests do not wait for the run: pause and stop must get through while it trains.
+    case 'start-training':
+      void backendReady.catch(() => undefined).then(() => session.start(request));
+      return;
+    case 'resume-training':
+      void backendReady.catch(() => undefined).then(() => session.resume(request.runId, request.control));
+      return;
+    case 'pause-training':
+      session.pause();
+      return;
+    case 'stop-training':
+      session.stop();
       return;
   }
 }

@@ -2,14 +2,21 @@
 // metric logs, checkpoints, model cache) are appended here without touching the datasets.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { DatasetMeta, RowChunk } from './dataset-types';
+import type { CheckpointRecord, RunLogRecord, RunRecord } from './run-types';
 
 export const DB_NAME = 'webtune';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export interface WebTuneDB extends DBSchema {
   datasets: { key: string; value: DatasetMeta };
   /** Rows in chunks, keyed [datasetId, part, chunk], so one range covers a dataset or one of its files. */
   datasetRows: { key: [string, number, number]; value: RowChunk };
+  /** One record per training run: settings, status, latest numbers, checkpoint references. */
+  runs: { key: string; value: RunRecord };
+  /** log_history records keyed [runId, index in log_history], so a resume overwrites what it redoes. */
+  runLogs: { key: [string, number]; value: RunLogRecord };
+  /** Per run: 'last' (everything to resume) and 'best' (the best evaluation's weights), keyed [runId, kind]. */
+  checkpoints: { key: [string, string]; value: CheckpointRecord };
 }
 
 export type WebTuneDatabase = IDBPDatabase<WebTuneDB>;
@@ -18,6 +25,11 @@ const UPGRADES: ((db: IDBPDatabase<WebTuneDB>) => void)[] = [
   (db) => {
     db.createObjectStore('datasets', { keyPath: 'id' });
     db.createObjectStore('datasetRows', { keyPath: ['datasetId', 'part', 'chunk'] });
+  },
+  (db) => {
+    db.createObjectStore('runs', { keyPath: 'id' });
+    db.createObjectStore('runLogs', { keyPath: ['runId', 'index'] });
+    db.createObjectStore('checkpoints', { keyPath: ['runId', 'kind'] });
   },
 ];
 

@@ -1,15 +1,27 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BackendInfo, BackendRequest } from '../../core/backend-info';
 import { startTrainingWorker, type TrainingWorker } from '../../worker/client';
-import type { ModelSourceSpec } from '../../worker/protocol';
+import type { ModelSourceSpec, WorkerEvent, WorkerRequest } from '../../worker/protocol';
 import type { ModelState } from '../model/ModelStep';
+
+export type WorkerListener = (event: WorkerEvent) => void;
+
+/** What the steps get: requests to the worker and its events (each step keeps the state it needs). */
+export interface WorkerChannel {
+  send(request: WorkerRequest): void;
+  /** Returns the unsubscribe function. */
+  subscribe(listener: WorkerListener): () => void;
+}
 
 // Starts the training worker for the page's lifetime and follows what it reports.
 export function useTrainingWorker(prefer: BackendRequest) {
   const [backend, setBackend] = useState<BackendInfo>();
   const [backendError, setBackendError] = useState<string>();
   const [model, setModel] = useState<ModelState>({ loading: false, progress: {} });
+  /** How the loaded model was loaded, so a run can say how to load it again. */
+  const [modelSource, setModelSource] = useState<ModelSourceSpec>();
   const worker = useRef<TrainingWorker>(undefined);
+  const listeners = useRef(new Set<WorkerListener>());
 
   useEffect(() => {
     const started = startTrainingWorker((event) => {
@@ -28,6 +40,7 @@ export function useTrainingWorker(prefer: BackendRequest) {
           else setBackendError(event.message);
           break;
       }
+      for (const listener of listeners.current) listener(event);
     });
     started.send({ type: 'init-backend', prefer });
     worker.current = started;
@@ -36,8 +49,17 @@ export function useTrainingWorker(prefer: BackendRequest) {
 
   const loadModel = useCallback((source: ModelSourceSpec) => {
     setModel({ loading: true, progress: {} });
+    setModelSource(source);
     worker.current?.send({ type: 'load-model', source });
   }, []);
 
-  return { backend, backendError, model, loadModel };
+  const [channel] = useState<WorkerChannel>(() => ({
+    send: (request) => worker.current?.send(request),
+    subscribe: (listener) => {
+      listeners.current.add(listener);
+      return () => listeners.current.delete(listener);
+    },
+  }));
+
+  return { backend, backendError, model, modelSource, loadModel, channel };
 }

@@ -1,0 +1,100 @@
+// The hyper-parameter form: each setting under its TrainingArguments name, with a one-line explanation.
+import {
+  effectiveBatch,
+  MAIN_FIELDS,
+  MORE_FIELDS,
+  settingError,
+  type Field,
+  type TrainSettings,
+} from './defaults';
+
+export type SettingsText = Record<keyof TrainSettings, string>;
+
+export function settingsText(s: TrainSettings): SettingsText {
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, String(v)])) as SettingsText;
+}
+
+/** Parses the form; returns the settings or the first problem. */
+export function parseSettings(text: SettingsText): { settings?: TrainSettings; error?: string } {
+  const out: Record<string, unknown> = {};
+  for (const field of [...MAIN_FIELDS, ...MORE_FIELDS]) {
+    const raw = text[field.name];
+    const problem = settingError(field, field.kind === 'number' ? raw.trim() : raw);
+    if (problem) return { error: problem };
+    out[field.name] = field.kind === 'number' ? Number(raw) : raw;
+  }
+  return { settings: out as unknown as TrainSettings };
+}
+
+interface Props {
+  text: SettingsText;
+  onChange: (text: SettingsText) => void;
+  disabled: boolean;
+}
+
+function FieldInput({ field, text, onChange, disabled }: Props & { field: Field }) {
+  const id = `hp-${field.name}`;
+  const value = text[field.name];
+  const problem = settingError(field, field.kind === 'number' ? value.trim() : value);
+  return (
+    <div className="hp-field">
+      <label htmlFor={id}>{field.name}</label>
+      {field.kind === 'choice' ? (
+        <select
+          id={id}
+          value={value}
+          disabled={disabled}
+          aria-describedby={`${id}-help`}
+          onChange={(e) => onChange({ ...text, [field.name]: e.target.value })}
+        >
+          {field.options.map((o) => (
+            <option key={o}>{o}</option>
+          ))}
+        </select>
+      ) : (
+        <input
+          id={id}
+          type="text"
+          inputMode="decimal"
+          value={value}
+          disabled={disabled}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={`${id}-help`}
+          onChange={(e) => onChange({ ...text, [field.name]: e.target.value })}
+        />
+      )}
+      <span id={`${id}-help`} className="hp-help">
+        {problem ? <span className="error">{problem}. </span> : null}
+        {field.help}
+      </span>
+    </div>
+  );
+}
+
+export function HyperParameters(props: Props) {
+  const parsed = parseSettings(props.text);
+  return (
+    <fieldset className="hyper-parameters">
+      <legend>Hyper-parameters</legend>
+      <div className="hp-grid">
+        {MAIN_FIELDS.map((f) => (
+          <FieldInput key={f.name} field={f} {...props} />
+        ))}
+      </div>
+      <p className="effective-batch" data-testid="effective-batch">
+        Effective batch:{' '}
+        {parsed.settings
+          ? `${effectiveBatch(parsed.settings)} examples per update (${parsed.settings.per_device_train_batch_size} × ${parsed.settings.gradient_accumulation_steps})`
+          : '–'}
+      </p>
+      <details>
+        <summary>More settings</summary>
+        <div className="hp-grid">
+          {MORE_FIELDS.map((f) => (
+            <FieldInput key={f.name} field={f} {...props} />
+          ))}
+        </div>
+      </details>
+    </fieldset>
+  );
+}

@@ -1,0 +1,222 @@
+// The hyper-parameters the Train step shows, under transformers' TrainingArguments names, with defaults that
+// suit the model's size: tiny models learn best with a much higher learning rate than BERT-base's 2e-5..5e-5.
+import type { TrainingArguments } from '../../core/train/arguments';
+
+/** What the form edits: a subset of TrainingArguments plus the tokenizer's max_length. */
+export interface TrainSettings {
+  learning_rate: number;
+  num_train_epochs: number;
+  per_device_train_batch_size: number;
+  gradient_accumulation_steps: number;
+  warmup_ratio: number;
+  weight_decay: number;
+  max_grad_norm: number;
+  lr_scheduler_type: TrainingArguments['lr_scheduler_type'];
+  label_smoothing_factor: number;
+  eval_strategy: TrainingArguments['eval_strategy'];
+  logging_steps: number;
+  metric_for_best_model: string;
+  early_stopping_patience: number;
+  mode: TrainingArguments['mode'];
+  seed: number;
+  max_length: number;
+}
+
+export type SizeClass = 'tiny' | 'small' | 'base';
+
+/** bert-tiny (4 M) and bert-mini (11 M) are tiny; MiniLM-L6 (22 M) small; DistilBERT (66 M) and up base. */
+export function sizeClass(parameters: number): SizeClass {
+  if (parameters < 15e6) return 'tiny';
+  if (parameters < 60e6) return 'small';
+  return 'base';
+}
+
+export function defaultSettings(parameters: number): TrainSettings {
+  const size = sizeClass(parameters);
+  return {
+    learning_rate: size === 'tiny' ? 3e-4 : size === 'small' ? 1e-4 : 3e-5,
+    num_train_epochs: 3,
+    per_device_train_batch_size: size === 'base' ? 8 : 16,
+    gradient_accumulation_steps: size === 'base' ? 2 : 1,
+    warmup_ratio: 0.1,
+    weight_decay: 0.01,
+    max_grad_norm: 1,
+    lr_scheduler_type: 'linear',
+    label_smoothing_factor: 0,
+    eval_strategy: 'epoch',
+    logging_steps: 1,
+    metric_for_best_model: 'f1',
+    early_stopping_patience: 0,
+    mode: 'full',
+    seed: 42,
+    max_length: 128,
+  };
+}
+
+/** The trainer's arguments for these settings (the trainer fills in the rest with its defaults). */
+export function toTrainingArguments(s: TrainSettings): Partial<TrainingArguments> {
+  const { max_length: _maxLength, early_stopping_patience, ...rest } = s;
+  const evaluates = s.eval_strategy !== 'no';
+  return {
+    ...rest,
+    per_device_eval_batch_size: Math.max(s.per_device_train_batch_size, 16),
+    metric_for_best_model: evaluates ? s.metric_for_best_model : undefined,
+    early_stopping_patience: evaluates && early_stopping_patience > 0 ? early_stopping_patience : undefined,
+  };
+}
+
+export function effectiveBatch(s: TrainSettings): number {
+  return s.per_device_train_batch_size * s.gradient_accumulation_steps;
+}
+
+interface NumberField {
+  kind: 'number';
+  name: keyof TrainSettings;
+  help: string;
+  min: number;
+  max?: number;
+  step: number | 'any';
+  integer?: boolean;
+}
+interface ChoiceField {
+  kind: 'choice';
+  name: keyof TrainSettings;
+  help: string;
+  options: readonly string[];
+}
+export type Field = NumberField | ChoiceField;
+
+/** The form, in order: the first group is always shown, the rest under "More settings". */
+export const MAIN_FIELDS: Field[] = [
+  {
+    kind: 'number',
+    name: 'learning_rate',
+    help: 'Step size of AdamW; tiny models want 1e-4 to 5e-4, base-size ones 2e-5 to 5e-5.',
+    min: 0,
+    step: 'any',
+  },
+  {
+    kind: 'number',
+    name: 'num_train_epochs',
+    help: 'Passes over the training set.',
+    min: 0.1,
+    step: 'any',
+  },
+  {
+    kind: 'number',
+    name: 'per_device_train_batch_size',
+    help: 'Examples per forward and backward pass; lower it when memory runs out.',
+    min: 1,
+    step: 1,
+    integer: true,
+  },
+  {
+    kind: 'number',
+    name: 'gradient_accumulation_steps',
+    help: 'Batches whose gradients are summed before one update: a larger batch in the same memory.',
+    min: 1,
+    step: 1,
+    integer: true,
+  },
+  {
+    kind: 'number',
+    name: 'max_length',
+    help: 'Longest text kept, in tokens (longer ones are cut); shorter is faster.',
+    min: 8,
+    step: 1,
+    integer: true,
+  },
+];
+
+export const MORE_FIELDS: Field[] = [
+  {
+    kind: 'number',
+    name: 'warmup_ratio',
+    help: 'Share of the steps over which the learning rate rises from 0 to its value.',
+    min: 0,
+    max: 1,
+    step: 'any',
+  },
+  {
+    kind: 'choice',
+    name: 'lr_scheduler_type',
+    help: 'How the learning rate changes after the warmup.',
+    options: ['linear', 'cosine', 'constant', 'constant_with_warmup'],
+  },
+  {
+    kind: 'number',
+    name: 'weight_decay',
+    help: 'Pulls weights towards zero each step (decoupled, as AdamW); helps against overfitting.',
+    min: 0,
+    step: 'any',
+  },
+  {
+    kind: 'number',
+    name: 'max_grad_norm',
+    help: 'Gradients are scaled down when their global norm exceeds this (0: no clipping).',
+    min: 0,
+    step: 'any',
+  },
+  {
+    kind: 'number',
+    name: 'label_smoothing_factor',
+    help: 'Spreads this share of each target over all classes; makes the model less over-confident.',
+    min: 0,
+    max: 0.99,
+    step: 'any',
+  },
+  {
+    kind: 'choice',
+    name: 'eval_strategy',
+    help: 'When to evaluate on the validation rows (and keep the best checkpoint).',
+    options: ['epoch', 'steps', 'no'],
+  },
+  {
+    kind: 'choice',
+    name: 'metric_for_best_model',
+    help: 'The evaluation number that picks the best checkpoint (f1 is the macro F1).',
+    options: ['f1', 'accuracy', 'loss'],
+  },
+  {
+    kind: 'number',
+    name: 'early_stopping_patience',
+    help: 'Stop after this many evaluations without improvement (0: never stop early).',
+    min: 0,
+    step: 1,
+    integer: true,
+  },
+  {
+    kind: 'number',
+    name: 'logging_steps',
+    help: 'Optimizer steps between points on the training charts.',
+    min: 1,
+    step: 1,
+    integer: true,
+  },
+  {
+    kind: 'choice',
+    name: 'mode',
+    help: 'full: every weight; head: only the new classifier (fast, weaker); frozen-embeddings: all but embeddings.',
+    options: ['full', 'head', 'frozen-embeddings'],
+  },
+  {
+    kind: 'number',
+    name: 'seed',
+    help: 'Fixes the shuffling, dropout and the new head, so a run can be repeated.',
+    min: 0,
+    step: 1,
+    integer: true,
+  },
+];
+
+/** The first problem with a setting, or undefined; the trainer checks again in the worker. */
+export function settingError(field: Field, value: unknown): string | undefined {
+  if (field.kind === 'choice') return field.options.includes(String(value)) ? undefined : 'not a choice';
+  const n = Number(value);
+  if (!Number.isFinite(n)) return `${field.name} must be a number`;
+  if (n < field.min || (field.name === 'learning_rate' && n <= 0))
+    return `${field.name} must be ${field.name === 'learning_rate' ? 'above' : 'at least'} ${field.min}`;
+  if (field.max !== undefined && n > field.max) return `${field.name} must be at most ${field.max}`;
+  if (field.integer && !Number.isInteger(n)) return `${field.name} must be a whole number`;
+  return undefined;
+}

@@ -1,0 +1,419 @@
+// One training run at a time inside the worker: reads the prepared dataset from IndexedDB, tokenises it once,
+// builds the classifier for its labels, warms the backend up, runs the trainer and keeps the run in the runs
+// store (record, log_history, checkpoints). Pause and Stop ask the trainer to checkpoint after the current step;
+// Resume (also after a reload) rebuilds everything and continues from the stored 'last' checkpoint.
+import * as tf from '@tensorflow/tfjs';
+
+import { describeBackend, type BackendInfo } from '../core/backend-info';
+import { buildClassifier } from '../core/models/build';
+import type { SequenceClassifier } from '../core/models/types';
+import { openWebTuneDB, type WebTuneDatabase } from '../core/storage/db';
+import { loadPreparedDataset } from '../core/storage/prepared';
+import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run-types';
+import {
+  appendRunLogs,
+  getRun,
+  loadLastCheckpoint,
+  newRunId,
+  putRun,
+  saveRunCheckpoint,
+  updateRun,
+} from '../core/storage/runs';
+import { getDataset } from '../core/storage/datasets';
+import { resolveTrainingArguments, type TrainingArguments } from '../core/train/arguments';
+import { padBatch, type TokenizedExample } from '../core/train/batching';
+import { decodeCheckpoint, encodeCheckpoint } from '../core/train/checkpoint';
+import { crossEntropy } from '../core/train/loss';
+import {
+  countTrainingSteps,
+  train,
+  TrainingDivergedError,
+  type TrainerCheckpoint,
+} from '../core/train/trainer';
+import { bestModelRule } from '../core/metrics/best-model';
+import type { LoadedModel } from './model-session';
+import { effectiveMaxLength, tokenizeExamples } from './training-data';
+import {
+  TRAINING_CONTROL,
+  type StartTrainingRequest,
+  type TrainingEvent,
+  type TrainingPhase,
+} from './protocol';
+
+export interface TrainingHost {
+  post(event: TrainingEvent): void;
+  /** The model loaded now, if any. */
+  currentModel(): LoadedModel | undefined;
+  /** Loads a run's model again (a resume after a reload); throws when it cannot (a dropped folder). */
+  reloadModel(source: RunModelSource, name: string): Promise<LoadedModel>;
+  backend(): BackendInfo | undefined;
+}
+
+/** The classifier of the last run, kept for evaluation, the playground and export until the next run starts. */
+export interface TrainedModel {
+  runId: string;
+  model: SequenceClassifier;
+  loaded: LoadedModel;
+  labels: string[];
+  maxLength: number;
+}
+
+/** How often buffered log records are written between checkpoints. */
+const LOG_FLUSH_MS = 2000;
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export class TrainingSession {
+  private active?: { runId: string; control: { aborted: boolean }; reason?: 'pause' | 'stop' };
+  private trained?: TrainedModel;
+  private dbPromise?: Promise<WebTuneDatabase>;
+
+  constructor(private readonly host: TrainingHost) {}
+
+  get activeRunId(): string | undefined {
+    return this.active?.runId;
+  }
+
+  /** The model of the last run (finished, paused, stopped), or undefined while none or while one trains. */
+  trainedModel(): TrainedModel | undefined {
+    return this.active ? undefined : this.trained;
+  }
+
+  private db(): Promise<WebTuneDatabase> {
+    this.dbPromise ??= openWebTuneDB();
+    return this.dbPromise;
+  }
+
+  pause(): void {
+    if (this.active) {
+      this.active.reason = 'pause';
+      this.active.control.aborted = true;
+    }
+  }
+
+  stop(): void {
+    if (this.active) {
+      this.active.reason = 'stop';
+      this.active.control.aborted = true;
+    }
+  }
+
+  async start(request: StartTrainingRequest): Promise<void> {
+    if (this.active) {
+      this.host.post({
+        type: 'training-error',
+        message: 'A run is already training: pause or stop it first.',
+      });
+      return;
+    }
+    let run: RunRecord;
+    try {
+      const loaded = this.host.currentModel();
+      if (!loaded) throw new Error('Load a model in the Model step before training.');
+      const db = await this.db();
+      const dataset = await getDataset(db, request.datasetId);
+      if (!dataset) throw new Error(`Dataset ${request.datasetId} is not stored (was it deleted?).`);
+      const args = resolveTrainingArguments(request.args);
+      const maxLength = effectiveMaxLength(request.maxLength, loaded.facts.maxLength);
+      const now = Date.now();
+      run = {
+        id: newRunId(),
+        name: request.name ?? `${loaded.facts.name} on ${dataset.name}`,
+        createdAt: now,
+        updatedAt: now,
+        status: 'running',
+        modelName: loaded.facts.name,
+        modelSource: request.modelSource,
+        architecture: loaded.facts.modelType,
+        datasetId: dataset.id,
+        datasetName: dataset.name,
+        labels: [],
+        trainExamples: 0,
+        evalExamples: 0,
+        maxLength,
+        args,
+        backend: this.backendLine(),
+        totalSteps: 0,
+        globalStep: 0,
+        trainSeconds: 0,
+        logCount: 0,
+      };
+    } catch (err) {
+      this.host.post({ type: 'training-error', message: messageOf(err) });
+      return;
+    }
+    await this.execute(run, false, request.control);
+  }
+
+  async resume(runId: string, controlBuffer?: SharedArrayBuffer): Promise<void> {
+    if (this.active) {
+      this.host.post({
+        type: 'training-error',
+        message: 'A run is already training: pause or stop it first.',
+      });
+      return;
+    }
+    const db = await this.db();
+    const run = await getRun(db, runId);
+    if (!run) {
+      this.host.post({ type: 'training-error', message: `Run ${runId} is not stored (was it deleted?).` });
+      return;
+    }
+    await this.execute(run, true, controlBuffer);
+  }
+
+  private backendLine(): string {
+    const info = this.host.backend();
+    return info ? describeBackend(info) : tf.getBackend();
+  }
+
+  private phase(runId: string, phase: TrainingPhase, detail?: string): void {
+    this.host.post({ type: 'run-phase', runId, phase, detail });
+  }
+
+  /** Runs (or resumes) a run to its end, a pause, a stop or a failure; every outcome is stored and posted. */
+  private async execute(
+    initial: RunRecord,
+    resuming: boolean,
+    controlBuffer: SharedArrayBuffer | undefined,
+  ): Promise<void> {
+    const control = { aborted: false };
+    this.active = { runId: initial.id, control };
+    // On wasm a step's reads resolve without returning to the event loop, so a pause message would wait for the
+    // next checkpoint: the page also writes its request into shared memory, which the trainer reads every step.
+    const shared = controlBuffer ? new Int32Array(controlBuffer) : undefined;
+    const signal = {
+      get aborted(): boolean {
+        return control.aborted || (shared !== undefined && Atomics.load(shared, 0) !== TRAINING_CONTROL.run);
+      },
+    };
+    const db = await this.db();
+    let run: RunRecord = { ...initial, status: 'running', error: undefined, backend: this.backendLine() };
+    const publish = (next: RunRecord): void => {
+      run = next;
+      this.host.post({ type: 'run-update', run });
+    };
+    let model: SequenceClassifier | undefined;
+    let segmentStart = performance.now();
+    // Training seconds of earlier segments (before a pause or a reload) plus this one's.
+    const earlierSeconds = initial.trainSeconds;
+    const elapsed = (): number => earlierSeconds + (performance.now() - segmentStart) / 1000;
+    // Every IndexedDB write goes through this chain, so the log flushes and checkpoints never interleave.
+    let writes: Promise<unknown> = Promise.resolve();
+    const write = <T>(fn: () => Promise<T>): Promise<T> => {
+      const next = writes.then(fn);
+      writes = next.catch(() => undefined);
+      return next;
+    };
+    let pendingLogs: RunLogEntry[] = [];
+    let pendingFrom = 0;
+    let lastFlush = performance.now();
+    const flushLogs = (patch: Partial<RunRecord> = {}): Promise<void> => {
+      const records = pendingLogs;
+      const from = pendingFrom;
+      pendingFrom += records.length;
+      pendingLogs = [];
+      lastFlush = performance.now();
+      return write(() => appendRunLogs(db, run.id, from, records, patch));
+    };
+
+    try {
+      if (resuming) await putRun(db, { ...run, updatedAt: Date.now() });
+      else await putRun(db, run);
+      publish(run);
+
+      let loaded = this.host.currentModel();
+      if (!loaded || loaded.facts.name !== run.modelName) {
+        this.phase(run.id, 'loading-model', run.modelName);
+        loaded = await this.host.reloadModel(run.modelSource, run.modelName);
+      }
+      this.phase(run.id, 'reading-data', run.datasetName);
+      const prepared = await loadPreparedDataset(db, run.datasetId);
+      if (prepared.labels.length < 2)
+        throw new Error(`${run.datasetName} has ${prepared.labels.length} class; training needs at least 2.`);
+      this.phase(run.id, 'tokenizing', `${prepared.train.length + prepared.validation.length} examples`);
+      const trainSet = tokenizeExamples(loaded.tokenizer, prepared.train, run.maxLength);
+      const evalSet = tokenizeExamples(loaded.tokenizer, prepared.validation, run.maxLength);
+      if (trainSet.length === 0) throw new Error(`${run.datasetName} has no training rows after cleaning.`);
+      // Without validation rows there is nothing to evaluate on: train without evaluations rather than fail.
+      let args: TrainingArguments = run.args;
+      if (evalSet.length === 0 && args.eval_strategy !== 'no')
+        args = resolveTrainingArguments({
+          ...args,
+          eval_strategy: 'no',
+          load_best_model_at_end: false,
+          early_stopping_patience: undefined,
+        });
+      const { totalSteps } = countTrainingSteps(trainSet.length, args);
+
+      this.phase(run.id, 'building', `${prepared.labels.length} labels`);
+      this.disposeTrained();
+      model = buildClassifier(loaded.config, loaded.pretrained.weights, {
+        numLabels: prepared.labels.length,
+        seed: args.seed,
+        modelName: loaded.facts.name,
+      });
+      if (tf.getBackend() === 'webgpu') {
+        this.phase(run.id, 'warming-up', 'compiling the GPU shaders');
+        await warmUp(model, trainSet, args);
+      }
+
+      let resumeFrom: TrainerCheckpoint | undefined;
+      if (resuming) {
+        const bytes = await loadLastCheckpoint(db, run.id);
+        if (!bytes) throw new Error(`Run ${run.name} has no checkpoint to resume from.`);
+        resumeFrom = decodeCheckpoint(bytes, `the checkpoint of run ${run.name}`);
+      }
+      pendingFrom = resumeFrom?.logHistory.length ?? 0;
+      publish(
+        await updateRun(db, run.id, {
+          status: 'running',
+          error: undefined,
+          labels: prepared.labels,
+          trainExamples: trainSet.length,
+          evalExamples: evalSet.length,
+          totalSteps,
+          args,
+          backend: run.backend,
+          globalStep: resumeFrom?.globalStep ?? 0,
+          logCount: pendingFrom,
+        }),
+      );
+      this.phase(run.id, 'training');
+
+      const rule = bestModelRule(args.metric_for_best_model, args.greater_is_better);
+      let bestSavedStep = run.bestCheckpoint?.step;
+      let latestEval = run.latestEval;
+      let logIndex = pendingFrom;
+      segmentStart = performance.now();
+
+      const result = await train(
+        model,
+        { train: trainSet, eval: evalSet.length > 0 ? evalSet : undefined },
+        args,
+        {
+          resumeFrom,
+          signal,
+          onLog: (record) => {
+            const entry = { ...record } as RunLogEntry;
+            if ('eval_loss' in entry) latestEval = entry;
+            this.host.post({
+              type: 'run-log',
+              runId: run.id,
+              index: logIndex,
+              record: entry,
+              elapsed: elapsed(),
+            });
+            logIndex += 1;
+            pendingLogs.push(entry);
+            if (performance.now() - lastFlush > LOG_FLUSH_MS)
+              void flushLogs({ globalStep: entry.step, latestEval, trainSeconds: elapsed() }).catch(() => {
+                // A failed flush is retried by the next checkpoint, which writes the whole history.
+              });
+          },
+          onCheckpoint: async (checkpoint) => {
+            const isBest =
+              checkpoint.bestStep === checkpoint.globalStep &&
+              checkpoint.bestMetric !== undefined &&
+              bestSavedStep !== checkpoint.globalStep;
+            const bytes = encodeCheckpoint(checkpoint);
+            pendingLogs = [];
+            pendingFrom = checkpoint.logHistory.length;
+            await write(() =>
+              saveRunCheckpoint(db, run.id, {
+                step: checkpoint.globalStep,
+                bytes,
+                logHistory: checkpoint.logHistory,
+                best: isBest
+                  ? { weights: checkpoint.weights, metric: rule.key, value: checkpoint.bestMetric as number }
+                  : undefined,
+                patch: { globalStep: checkpoint.globalStep, latestEval, trainSeconds: elapsed() },
+              }),
+            );
+            if (isBest) bestSavedStep = checkpoint.globalStep;
+            publish((await getRun(db, run.id)) ?? run);
+          },
+        },
+      );
+
+      const trainSeconds = elapsed();
+      await flushLogs();
+      await writes;
+      const reason =
+        this.active?.reason ??
+        (shared && Atomics.load(shared, 0) === TRAINING_CONTROL.stop ? 'stop' : shared ? 'pause' : undefined);
+      const status = result.status === 'stopped' ? (reason === 'stop' ? 'stopped' : 'paused') : 'finished';
+      const summary = status === 'finished' ? result.logHistory.at(-1) : undefined;
+      publish(
+        await updateRun(db, run.id, {
+          status,
+          globalStep: result.globalStep,
+          trainSeconds,
+          latestEval,
+          ...(summary ? { summary: summary as RunLogEntry } : {}),
+        }),
+      );
+      this.trained = { runId: run.id, model, loaded, labels: prepared.labels, maxLength: run.maxLength };
+      model = undefined;
+    } catch (err) {
+      await writes;
+      let message = messageOf(err);
+      if (err instanceof TrainingDivergedError) {
+        // Keep the last good state: a lower learning rate can resume from it.
+        try {
+          await saveRunCheckpoint(db, run.id, {
+            step: err.checkpoint.globalStep,
+            bytes: encodeCheckpoint(err.checkpoint),
+            logHistory: err.checkpoint.logHistory,
+            patch: { globalStep: err.checkpoint.globalStep },
+          });
+        } catch (saveErr) {
+          message += ` (its last good state could not be stored: ${messageOf(saveErr)})`;
+        }
+      }
+      const failed: RunRecord = { ...run, status: 'failed', error: message, updatedAt: Date.now() };
+      try {
+        publish(await updateRun(db, run.id, { status: 'failed', error: message, trainSeconds: elapsed() }));
+      } catch {
+        publish(failed);
+      }
+    } finally {
+      model?.dispose();
+      this.active = undefined;
+    }
+  }
+
+  private disposeTrained(): void {
+    this.trained?.model.dispose();
+    this.trained = undefined;
+  }
+}
+
+/**
+ * One untimed forward and backward pass on the longest batch shape, so that the GPU compiles its shaders
+ * before the first timed step (the first webgpu step can otherwise stall for seconds).
+ */
+async function warmUp(
+  model: SequenceClassifier,
+  examples: readonly TokenizedExample[],
+  args: TrainingArguments,
+): Promise<void> {
+  const indices = [...examples.keys()]
+    .sort((a, b) => (examples[b]?.inputIds.length ?? 0) - (examples[a]?.inputIds.length ?? 0))
+    .slice(0, args.per_device_train_batch_size);
+  const variables = [...model.variables.values()];
+  const { value, grads } = tf.tidy(() => {
+    const batch = padBatch(examples, indices, model.config.pad_token_id ?? 0);
+    return tf.variableGrads(
+      () =>
+        crossEntropy(
+          model.forward(batch.inputs, { training: true, dropoutSeed: 0 }),
+          batch.labels,
+          0,
+        ) as tf.Scalar,
+      variables,
+    );
+  });
+  await value.data();
+  tf.dispose([value, ...Object.values(grads)]);
+}

@@ -1,0 +1,228 @@
+// Train and Watch as a person does them: drop a small SST-2 CSV, "Use this dataset", load bert-tiny-mlm from the
+// local Hub mirror, press "Start training" with the defaults, pause and resume, wait for `finished`, read the
+// latest evaluation; after a reload the run is still listed. No page error, no request off the machine.
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { repoRoot, sharedPath } from '../support/shared';
+import { launchChromium, openPage, type WatchedPage } from './browser';
+
+const SHOTS = `${repoRoot}/test-results/app-train`;
+
+/** The first `n` rows of SST-2's dev set (a quoted CSV), as one CSV file, with both labels present. */
+function smallSst2(n: number): Buffer {
+  const lines = readFileSync(sharedPath('datasets', 'sst2', 'dev.csv'), 'utf8')
+    .trimEnd()
+    .split('\n');
+  return Buffer.from(`${lines.slice(0, n + 1).join('\n')}\n`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+const runStatus = (page: Page) => page.getByTestId('run-status').textContent();
+
+describe('the Train step', () => {
+  let browser: Browser;
+  let watched: WatchedPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
+    watched = await openPage(browser, `${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=wasm`);
+    page = watched.page;
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('trains bert-tiny with the defaults, pauses, resumes and finishes with an evaluation', async () => {
+    await page
+      .getByLabel('Dataset files', { exact: true })
+      .setInputFiles([{ name: 'sst2-200.csv', mimeType: 'text/csv', buffer: smallSst2(200) }]);
+    await page.getByTestId('validation-count').waitFor();
+    await shot(page, '1-data');
+    await page.getByRole('button', { name: 'Use this dataset' }).click();
+
+    const field = page.getByLabel('Model', { exact: true });
+    await field.fill('webtune/bert-tiny-mlm');
+    await field.press('Enter');
+    await page.getByTestId('model-facts').waitFor({ timeout: 60_000 });
+    await shot(page, '2-model');
+
+    await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
+    expect(await runStatus(page)).toBe('idle');
+    // bert-tiny is a tiny model: a learning rate far above BERT-base's.
+    expect(
+      Number(await page.getByLabel('learning_rate', { exact: true }).inputValue()),
+    ).toBeGreaterThanOrEqual(1e-4);
+    expect(await page.getByTestId('effective-batch').textContent()).toMatch(/Effective batch: \d+ examples/);
+    expect(await page.getByTestId('train-backend').textContent()).toBe('wasm (as requested)');
+    await shot(page, '3-train-ready');
+
+    // The longest main-thread task while training, for the record (timings are not asserted).
+    await page.evaluate(() => {
+      const w = window as unknown as { longest: number };
+      w.longest = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
+      }).observe({ type: 'longtask' });
+    });
+    const start = page.getByRole('button', { name: 'Start training', exact: true });
+    expect(await start.isEnabled()).toBe(true);
+    await start.click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+    // Pause once a few steps are logged, then resume from the stored checkpoint.
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="progress-step"]')?.textContent?.split('/')[0]) >= 3,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('paused');
+    const pausedAt = await page.getByTestId('progress-step').textContent();
+    await shot(page, '4-paused');
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+
+    await expect.poll(() => runStatus(page), { timeout: 120_000, interval: 500 }).toBe('finished');
+    await shot(page, '5-finished');
+    const longest = await page.evaluate(() => (window as unknown as { longest: number }).longest);
+    console.log(
+      `Longest main-thread task while training on wasm: ${longest ? `${longest.toFixed(0)} ms` : 'none over 50 ms'}`,
+    );
+    const latest = JSON.parse((await page.getByTestId('metrics-latest').textContent()) ?? '') as Record<
+      string,
+      number
+    >;
+    expect(Object.keys(latest)).toEqual(['step', 'epoch', 'eval_loss', 'eval_accuracy', 'eval_f1']);
+    const [done, total] = ((await page.getByTestId('progress-step').textContent()) ?? '')
+      .split('/')
+      .map((s) => Number(s.trim()));
+    expect(done).toBe(total);
+    expect(latest.step).toBe(total);
+    expect(Number(pausedAt?.split('/')[0])).toBeLessThan(total!);
+    expect(latest.epoch).toBeCloseTo(3, 5);
+    expect(latest.eval_loss).toBeGreaterThan(0);
+    expect(Number.isFinite(latest.eval_loss)).toBe(true);
+    for (const k of ['eval_accuracy', 'eval_f1'] as const) {
+      expect(latest[k]).toBeGreaterThanOrEqual(0);
+      expect(latest[k]).toBeLessThanOrEqual(1);
+    }
+    // Three evaluations (one per epoch) on the charts, and the run listed as finished.
+    expect(await page.locator('.live-chart canvas').count()).toBe(4);
+    const run = page.getByTestId('run').first();
+    expect(await run.getAttribute('data-status')).toBe('finished');
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    await page.setViewportSize({ width: 420, height: 900 });
+    await shot(page, '5-finished-narrow');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(watched.errors).toEqual([]);
+    expect(watched.offMachine).toEqual([]);
+  });
+
+  it('fails a diverging run with an alert and keeps what was stored', async () => {
+    // Weights of ±1e30 after one AdamW step overflow float32 in the next forward pass: the loss becomes NaN.
+    await page.getByLabel('learning_rate', { exact: true }).fill('1e30');
+    await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
+    await page.getByRole('button', { name: 'Start training', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 60_000, interval: 500 }).toBe('failed');
+    const alert = await page.getByRole('alert').allTextContents();
+    expect(alert.join('\n')).toMatch(
+      /Training stopped at step \d+ \(epoch 1\) because the (loss|gradient norm) is (NaN|Infinity|-Infinity).*lower learning rate/,
+    );
+    await shot(page, '6-failed');
+    const statuses = await page
+      .getByTestId('run')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    expect(statuses).toEqual(['failed', 'finished']);
+    // The app stays usable: the form is enabled again.
+    await page.getByLabel('learning_rate', { exact: true }).fill('0.0003');
+    expect(await page.getByRole('button', { name: 'Start training', exact: true }).isEnabled()).toBe(true);
+    expect(watched.errors).toEqual([]);
+  });
+
+  it('stops a run early: it ends as finished, listed as stopped, and cannot be resumed', async () => {
+    await page.getByRole('button', { name: 'Start training', exact: true }).click();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="progress-step"]')?.textContent?.split('/')[0]) >= 1,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('finished');
+    const run = page.getByTestId('run').first();
+    expect(await run.getAttribute('data-status')).toBe('stopped');
+    expect(await run.getByRole('button', { name: /^Resume / }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Resume', exact: true }).isDisabled()).toBe(true);
+  });
+
+  it('resumes a run interrupted by a reload from its last checkpoint', async () => {
+    await page.getByLabel('num_train_epochs', { exact: true }).fill('2');
+    await page.getByRole('button', { name: 'Start training', exact: true }).click();
+    // The first epoch's evaluation is followed by its checkpoint; the next step's log comes after that write.
+    await page.waitForFunction(
+      () => {
+        const latest = document.querySelector('[data-testid="metrics-latest"]')?.textContent;
+        const step = Number(
+          document.querySelector('[data-testid="progress-step"]')?.textContent?.split('/')[0],
+        );
+        return Boolean(latest) && step > (JSON.parse(latest!) as { step: number }).step;
+      },
+      undefined,
+      { timeout: 90_000 },
+    );
+    await page.reload(); // the worker dies mid-run, as with a closed tab
+
+    await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
+    await page.getByTestId('run').first().waitFor();
+    const statuses = () =>
+      page.getByTestId('run').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    expect(await statuses()).toEqual(['interrupted', 'stopped', 'failed', 'finished']);
+    expect(await runStatus(page)).toBe('idle');
+    await shot(page, '7-reloaded');
+    // The model is not loaded in this page: the resume loads it again (from the browser's cache).
+    await page.getByRole('button', { name: /^Resume / }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+    await expect.poll(() => runStatus(page), { timeout: 120_000, interval: 500 }).toBe('finished');
+    const latest = JSON.parse((await page.getByTestId('metrics-latest').textContent()) ?? '') as Record<
+      string,
+      number
+    >;
+    expect(latest.epoch).toBeCloseTo(2, 5);
+    const [done, total] = ((await page.getByTestId('progress-step').textContent()) ?? '')
+      .split('/')
+      .map((s) => Number(s.trim()));
+    expect(done).toBe(total);
+    expect(latest.step).toBe(total);
+    // Both evaluations are on the chart: the one from before the reload and the one after.
+    expect(await page.evaluate(() => document.querySelectorAll('.live-chart').length)).toBe(4);
+    expect(await statuses()).toEqual(['finished', 'stopped', 'failed', 'finished']);
+    await shot(page, '8-resumed');
+    expect(watched.errors).toEqual([]);
+    expect(watched.offMachine).toEqual([]);
+  });
+
+  it('keeps the runs across a reload, with their curves', async () => {
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
+    const run = page.getByTestId('run').first();
+    await run.waitFor();
+    expect(await page.getByTestId('run').count()).toBe(4);
+    expect(await run.getAttribute('data-status')).toBe('finished');
+    expect(await runStatus(page)).toBe('idle');
+    await run.getByRole('button').first().click();
+    await expect.poll(() => runStatus(page)).toBe('finished');
+    const latest = JSON.parse((await page.getByTestId('metrics-latest').textContent()) ?? '{}') as Record<
+      string,
+      number
+    >;
+    expect(latest.epoch).toBeCloseTo(2, 5);
+    await shot(page, '9-reloaded');
+    expect(watched.errors).toEqual([]);
+    expect(watched.offMachine).toEqual([]);
+  });
+});
