@@ -9,7 +9,11 @@ import { EvaluatePanel } from './ui/evaluate/EvaluatePanel';
 import { PlaygroundPanel } from './ui/playground/PlaygroundPanel';
 import { ExportPanel } from './ui/export/ExportPanel';
 import { RunsPanel } from './ui/run-history/RunsPanel';
+import { browserRunsSource } from './ui/run-history/stored-runs';
 import { TrainStep } from './ui/train/TrainStep';
+
+// One source for the page's lifetime: the stored runs in IndexedDB.
+const runsSource = browserRunsSource();
 
 export function App() {
   const options = useMemo(() => readUrlOptions(window.location.search), []);
@@ -33,20 +37,23 @@ export function App() {
       <main className="step-panel">
         <h2 id="step-title">{current.title}</h2>
         <p>{current.summary}</p>
-        {step === 'data' && (
+        {/* Data, Model and Train stay mounted (hidden when another step is shown): an import, a typed model id,
+            a run and its charts carry on while the person looks elsewhere. */}
+        <div hidden={step !== 'data'}>
           <DataPanel
             onUseDataset={(id) => {
               setDatasetId(id);
               setStep('model');
             }}
           />
-        )}
-        {step === 'model' && <ModelStep hub={options.hub} state={model} onLoad={loadModel} />}
+        </div>
+        <div hidden={step !== 'model'}>
+          <ModelStep hub={options.hub} state={model} onLoad={loadModel} />
+        </div>
         {step === 'evaluate' && <EvaluatePanel />}
         {step === 'evaluate' && <PlaygroundPanel />}
         {step === 'export' && <ExportPanel />}
-        {step === 'export' && <RunsPanel />}
-        {/* Always mounted, so a run and its charts carry on while another step is shown. */}
+        {step === 'export' && <RunsPanel source={runsSource} />}
         <div hidden={step !== 'train'}>
           <TrainStep
             channel={channel}

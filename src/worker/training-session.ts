@@ -28,10 +28,15 @@ import {
   countTrainingSteps,
   train,
   TrainingDivergedError,
+  type LogRecord,
   type TrainerCheckpoint,
 } from '../core/train/trainer';
 import { bestModelRule } from '../core/metrics/best-model';
+import { WEBTUNE_VERSION } from '../core/export/version';
+import type { ClassificationMetrics } from '../core/metrics/classification';
 import type { LoadedModel } from './model-session';
+import { clearResultsModel, setResultsModel } from './results-state';
+import { datasetSummary, finalEvaluation, hyperparameters } from './results-training-record';
 import { effectiveMaxLength, tokenizeExamples } from './training-data';
 import {
   TRAINING_CONTROL,
@@ -229,6 +234,8 @@ export class TrainingSession {
       }
       this.phase(run.id, 'reading-data', run.datasetName);
       const prepared = await loadPreparedDataset(db, run.datasetId);
+      const datasetMeta = await getDataset(db, run.datasetId);
+      const mapping = datasetMeta?.confirmed?.mapping;
       if (prepared.labels.length < 2)
         throw new Error(`${run.datasetName} has ${prepared.labels.length} class; training needs at least 2.`);
       this.phase(run.id, 'tokenizing', `${prepared.train.length + prepared.validation.length} examples`);
@@ -285,6 +292,7 @@ export class TrainingSession {
       let bestSavedStep = run.bestCheckpoint?.step;
       let latestEval = run.latestEval;
       let logIndex = pendingFrom;
+      let lastEvaluation: { metrics: ClassificationMetrics; record: LogRecord } | undefined;
       segmentStart = performance.now();
 
       const result = await train(
@@ -294,6 +302,9 @@ export class TrainingSession {
         {
           resumeFrom,
           signal,
+          onEvaluate: (metrics, record) => {
+            lastEvaluation = { metrics, record };
+          },
           onLog: (record) => {
             const entry = { ...record } as RunLogEntry;
             if ('eval_loss' in entry) latestEval = entry;
@@ -354,6 +365,59 @@ export class TrainingSession {
         }),
       );
       this.trained = { runId: run.id, model, loaded, labels: prepared.labels, maxLength: run.maxLength };
+      // Evaluate, Playground and Export act on this classifier from now on (the session keeps ownership).
+      setResultsModel({
+        classifier: model,
+        tokenizer: loaded.tokenizer,
+        labels: prepared.labels,
+        maxLength: run.maxLength,
+        base: loaded,
+        ...(run.modelSource.kind === 'hub'
+          ? { hubId: run.modelSource.id, revision: run.modelSource.revision }
+          : {}),
+        pairs: prepared.train.some((e) => e.text2 !== undefined),
+        origin: 'trained',
+        validation: prepared.validation,
+        owned: false,
+        training: {
+          dataset: datasetSummary({
+            fileName: run.datasetName,
+            textColumns: [mapping?.text, mapping?.text2].filter((c): c is string => c !== undefined),
+            labelColumn: mapping?.label ?? 'label',
+            labels: prepared.labels,
+            report: prepared.report,
+            trainRows: trainSet.length,
+            validationRows: evalSet.length,
+            split:
+              prepared.report.validationFrom === 'file'
+                ? {
+                    kind: 'file',
+                    validationFileName:
+                      datasetMeta?.parts.find((p) => p.role === 'validation')?.file ?? 'the validation file',
+                  }
+                : {
+                    kind: 'stratified',
+                    validationFraction: datasetMeta?.confirmed?.split.validationShare ?? 0.1,
+                    seed: datasetMeta?.confirmed?.split.seed ?? 42,
+                  },
+          }),
+          hyperparameters: hyperparameters({ ...args }, run.maxLength),
+          logHistory: result.logHistory,
+          ...(lastEvaluation
+            ? {
+                finalEvaluation: finalEvaluation(prepared.labels, lastEvaluation.metrics, {
+                  ...lastEvaluation.record,
+                }),
+              }
+            : {}),
+          run: {
+            backend: run.backend ?? this.backendLine(),
+            webtuneVersion: WEBTUNE_VERSION,
+            tfjsVersion: tf.version.tfjs,
+            trainRuntimeSeconds: trainSeconds,
+          },
+        },
+      });
       model = undefined;
     } catch (err) {
       await writes;
@@ -384,6 +448,7 @@ export class TrainingSession {
   }
 
   private disposeTrained(): void {
+    if (this.trained) clearResultsModel();
     this.trained?.model.dispose();
     this.trained = undefined;
   }

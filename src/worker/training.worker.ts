@@ -21,11 +21,11 @@ const session = new TrainingSession({
   currentModel: () => model,
   backend: () => backend,
   async reloadModel(source, name) {
-    if (source.kind !== 'hub')
+    if (source.kind === 'files')
       throw new Error(
         `To resume this run, load its model (${name}) again in the Model step: it came from a dropped folder.`,
       );
-    model = await loadModel({ ...source, kind: 'hub' }, throttledProgress());
+    model = await loadModel(source, throttledProgress());
     post({ type: 'model-loaded', facts: model.facts });
     return model;
   },

@@ -10,7 +10,9 @@ export type RunStatus = 'running' | 'paused' | 'stopped' | 'finished' | 'failed'
 
 /** Where the run's model came from, so a resume after a reload can load it again. */
 export type RunModelSource =
-  { kind: 'hub'; id: string; revision: string; endpoint: string } | { kind: 'files' };
+  | { kind: 'hub'; id: string; revision: string; endpoint: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'files' };
 
 /** One log_history record: `step`, `epoch` and numbers (loss, learning_rate, eval_loss, …). */
 export type RunLogEntry = Record<string, number> & { step: number; epoch: number };

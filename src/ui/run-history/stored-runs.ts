@@ -1,6 +1,8 @@
 // Connects the Runs panel to the runs store: the fields of a stored run record (src/core/storage/run-types.ts's
 // RunRecord) that the panel reads, and an adapter from the store's functions to RunsSource. Typed
 // structurally, so this file does not depend on the store module's path or extra fields.
+import { openWebTuneDB } from '../../core/storage/db';
+import { deleteRun, listRuns, readRunLogs, renameRun } from '../../core/storage/runs';
 import type { RunLogEntry, RunsSource, RunSummary } from './types';
 
 export interface StoredRun {
@@ -54,4 +56,16 @@ export function runsSource(api: StoredRunsApi): RunsSource {
     },
     remove: (id) => api.remove(id),
   };
+}
+
+/** The runs kept in this browser's IndexedDB (the database opens on first use). */
+export function browserRunsSource(): RunsSource {
+  let db: ReturnType<typeof openWebTuneDB> | undefined;
+  const open = () => (db ??= openWebTuneDB());
+  return runsSource({
+    list: async () => listRuns(await open()),
+    logs: async (id) => readRunLogs(await open(), id),
+    rename: async (id, name) => renameRun(await open(), id, name),
+    remove: async (id) => deleteRun(await open(), id),
+  });
 }

@@ -34,9 +34,10 @@ export interface RunClock {
 }
 
 function runSource(spec: ModelSourceSpec | undefined): RunModelSource {
-  return spec?.kind === 'hub'
-    ? { kind: 'hub', id: spec.id, revision: spec.revision, endpoint: spec.endpoint }
-    : { kind: 'files' };
+  if (spec?.kind === 'hub')
+    return { kind: 'hub', id: spec.id, revision: spec.revision, endpoint: spec.endpoint };
+  if (spec?.kind === 'url') return { kind: 'url', url: spec.url };
+  return { kind: 'files' };
 }
 
 /** A fresh control word for a run (see TRAINING_CONTROL), where shared memory is allowed. */
