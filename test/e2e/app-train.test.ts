@@ -4,10 +4,24 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { unzipSync } from 'fflate';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
 
 const SHOTS = `${repoRoot}/test-results/app-train`;
+
+/** The files of the export issue's Hugging Face folder (bert-tiny has a WordPiece vocab.txt). */
+const EXPORT_LAYOUT = [
+  'config.json',
+  'model.safetensors',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'vocab.txt',
+  'README.md',
+  'training_args.json',
+  'metrics.json',
+];
 
 /** The first `n` rows of SST-2's dev set (a quoted CSV), as one CSV file, with both labels present. */
 function smallSst2(n: number): Buffer {
@@ -120,6 +134,61 @@ describe('the Train step', () => {
     await page.setViewportSize({ width: 420, height: 900 });
     await shot(page, '5-finished-narrow');
     await page.setViewportSize({ width: 1280, height: 800 });
+    expect(watched.errors).toEqual([]);
+    expect(watched.offMachine).toEqual([]);
+  });
+
+  it('evaluates, tries and downloads the model it just trained', async () => {
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    await steps.getByRole('button', { name: /Evaluate/ }).click();
+    // The trained classifier is the results model, evaluated on the validation split by itself.
+    await page.getByTestId('evaluation').waitFor({ timeout: 60_000 });
+    const perClass = page.getByRole('table', { name: 'Per-class scores' });
+    expect(await perClass.getByRole('rowheader').allInnerTexts()).toEqual(['negative', 'positive']);
+    await shot(page, '6-evaluate');
+
+    await page.getByLabel('Text to classify').fill('a charming and often affecting journey');
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    const bars = page.getByTestId('probabilities');
+    await bars.waitFor();
+    const shown: Record<string, number> = await bars.evaluate((ul) =>
+      Object.fromEntries(
+        [...ul.querySelectorAll('li')].map((li) => [li.dataset.label, Number(li.dataset.probability)]),
+      ),
+    );
+    expect(Object.keys(shown).sort()).toEqual(['negative', 'positive']);
+    expect(Object.values(shown).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    await shot(page, '7-playground');
+
+    await steps.getByRole('button', { name: /Export/ }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.getByRole('button', { name: 'Download model', exact: true }).click(),
+    ]);
+    const path = await download.path();
+    const entries = unzipSync(new Uint8Array(readFileSync(path)));
+    // One folder inside the zip, holding the model.
+    const folders = new Set(Object.keys(entries).map((n) => n.slice(0, n.indexOf('/'))));
+    expect(folders.size).toBe(1);
+    const [folder] = [...folders];
+    const names = Object.keys(entries).map((n) => n.slice(n.indexOf('/') + 1));
+    for (const file of EXPORT_LAYOUT) expect(names, file).toContain(file);
+    const text = (name: string) => new TextDecoder().decode(entries[`${folder}/${name}`]);
+    const config = JSON.parse(text('config.json')) as { architectures: string[]; id2label: object };
+    expect(config.architectures).toEqual(['BertForSequenceClassification']);
+    expect(config.id2label).toEqual({ 0: 'negative', 1: 'positive' });
+    // The model card reports this run's own final evaluation.
+    const latest = JSON.parse((await page.getByTestId('metrics-latest').textContent()) ?? '') as {
+      eval_accuracy: number;
+    };
+    expect(text('README.md')).toContain('sst2-200.csv');
+    const metrics = JSON.parse(text('metrics.json')) as
+      { eval_accuracy?: number }[] | { log_history: object[] };
+    const history = Array.isArray(metrics) ? metrics : (metrics.log_history as { eval_accuracy?: number }[]);
+    expect(history.some((r) => r.eval_accuracy === latest.eval_accuracy)).toBe(true);
+    await page.getByTestId('export-done').waitFor();
+    await shot(page, '8-export');
+    await steps.getByRole('button', { name: /Train/ }).click();
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
   });
