@@ -148,6 +148,7 @@ describe('results requests in the worker', () => {
         'tokenizer.json',
         'tokenizer_config.json',
         'training_args.json',
+        'vocab.txt',
       ].map((f) => folder + f),
     );
     const config = JSON.parse(new TextDecoder().decode(entries[`${folder}config.json`])) as Record<
