@@ -133,12 +133,14 @@ export async function fetchTokenizerFiles(
     const bytes = await fetchOptional(cached, file, options.onProgress);
     if (bytes) files[file] = new TextDecoder().decode(bytes);
   };
-  // The vocabulary files are fetched even beside a tokenizer.json: they are part of what the model came with,
-  // and the export hands them on (slow tokenizers in Python read only them).
-  await Promise.all(
-    ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'].map(get),
-  );
-  if (!files['vocab.txt']) await Promise.all(['vocab.json', 'merges.txt'].map(get));
+  await Promise.all(['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'].map(get));
+  // The vocabulary files are fetched beside a tokenizer.json too: they are part of what the model came with, and
+  // the export hands them on (Python's slow tokenizers read only them). The tokenizer's type says which exist,
+  // so nothing is asked for in vain.
+  const type = files['tokenizer.json'] ? tokenizerModelType(files['tokenizer.json']) : 'unknown';
+  if (type === 'WordPiece' || type === 'unknown') await get('vocab.txt');
+  if (type === 'BPE' || (type === 'unknown' && !files['vocab.txt']))
+    await Promise.all(['vocab.json', 'merges.txt'].map(get));
   if (!files['tokenizer.json'] && !files['vocab.txt'] && !(files['vocab.json'] && files['merges.txt'])) {
     throw new ModelLoadError(
       'missing-file',
@@ -175,5 +177,16 @@ function parseWeights<T>(model: string, file: string, read: () => T): T {
       throw badFile(model, file, `cannot be read: ${error.message}`, error);
     }
     throw error;
+  }
+}
+
+/** The `model.type` of a tokenizer.json (WordPiece, BPE, Unigram, …), or undefined without a readable one. */
+function tokenizerModelType(json: string | undefined): string | undefined {
+  if (!json) return undefined;
+  try {
+    const type = (JSON.parse(json) as { model?: { type?: unknown } }).model?.type;
+    return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined; // the tokenizer reports a broken tokenizer.json with its own message
   }
 }
