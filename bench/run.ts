@@ -4,9 +4,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importSuite } from './import';
 import { loadSuite } from './load';
-import { matmulSuite } from './matmul';
+import { matmulSuite, modelShapePeak } from './matmul';
+import { stepProfileSuite, trainStepSuite, type StepRow } from './train-step';
 
-const suites = [loadSuite, matmulSuite, importSuite];
+// BENCH_QUICK=1: a few minutes (bert-tiny and MiniLM at batch 32 on wasm); the full run takes ~15.
+const trainWithShare = {
+  name: trainStepSuite.name,
+  async run() {
+    // The step's matMul FLOP rate as a share of the best matMul rate the backend reached at the models' shapes.
+    return (await trainStepSuite.run()).map((r: StepRow) => {
+      const peak = modelShapePeak(r.backend.startsWith('pytorch') ? '' : r.backend);
+      return { ...r, share_of_matmul: r.gflops && peak ? `${Math.round((100 * r.gflops) / peak)}%` : '' };
+    });
+  },
+};
+const suites = [loadSuite, matmulSuite, trainWithShare, stepProfileSuite, importSuite];
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 for (const suite of suites) {

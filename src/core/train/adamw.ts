@@ -75,10 +75,12 @@ export class AdamW {
     const biasCorrection1 = 1 - Math.pow(this.beta1, t);
     const biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, t));
     const stepSize = lr / biasCorrection1;
-    tf.tidy(() => {
-      for (const [name, p] of this.params) {
-        const g = grads.get(name);
-        if (!g) continue;
+    // One tidy per weight, not one around the loop: the temporaries of every weight at once (≈ 8 copies of
+    // the model) would otherwise live until the end, more than the wasm backend's 4 GiB heap for a BERT-base.
+    for (const [name, p] of this.params) {
+      const g = grads.get(name);
+      if (!g) continue;
+      tf.tidy(() => {
         const m = this.m.get(name) as tf.Variable;
         const v = this.v.get(name) as tf.Variable;
         const decayed = this.weightDecay !== 0 && decaysWeight(name) ? p.mul(1 - lr * this.weightDecay) : p;
@@ -88,8 +90,8 @@ export class AdamW {
         m.assign(mNew);
         v.assign(vNew);
         p.assign(decayed.sub(mNew.div(denom).mul(stepSize)));
-      }
-    });
+      });
+    }
   }
 
   /** The moments and step count, copied to host memory (for a checkpoint); asynchronous, for webgpu. */

@@ -1,0 +1,58 @@
+// Ops with hand-written gradients (tf.customGrad) that stand for a chain of tfjs ops in the encoder.
+//
+// Under tf.variableGrads every intermediate tensor of the forward pass stays alive until the backward pass,
+// because the tape holds them. The exact GELU composed from tfjs ops leaves five [tokens × intermediate]
+// tensors per layer, and scaled, masked attention scores leave four [batch × heads × length × length] ones:
+// a MiniLM-L6 step at batch 32 × 128 tokens then needs more than the wasm backend's 4 GiB heap, and aborts.
+// A customGrad's forward runs untaped and frees its intermediates, so each op below keeps only what its
+// gradient needs. The maths is the same as the composition; the tests compare both, values and gradients.
+import * as tf from '@tensorflow/tfjs';
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** 0.5·x·(1 + erf(x/√2)), the exact GELU, keeping only x for the gradient. */
+export const fusedGelu: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => {
+  const xt = x as tf.Tensor;
+  // cdf = Φ(x) = 0.5·(1 + erf(x/√2))
+  const cdf = tf.mul(tf.add(tf.erf(tf.mul(xt, Math.SQRT1_2)), 1), 0.5);
+  (save as tf.GradSaveFunc)([xt]);
+  return {
+    value: tf.mul(xt, cdf),
+    // d/dx x·Φ(x) = Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π)
+    gradFunc: (dy, saved) => {
+      const [xs] = saved as [tf.Tensor];
+      const phi = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), INV_SQRT_2PI);
+      const cdfS = tf.mul(tf.add(tf.erf(tf.mul(xs, Math.SQRT1_2)), 1), 0.5);
+      return tf.mul(dy as tf.Tensor, tf.add(cdfS, tf.mul(xs, phi)));
+    },
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * softmax(q·kᵀ / divisor + mask) over the last axis, for q, k [batch, heads, length, headSize] and an additive
+ * mask broadcast to the scores (no gradient flows to the mask). Keeps q, k and the probabilities.
+ */
+export function attentionProbs(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  mask: tf.Tensor,
+  divisor: number,
+): tf.Tensor4D {
+  const op = tf.customGrad((qIn, kIn, save) => {
+    const qt = qIn as tf.Tensor4D;
+    const kt = kIn as tf.Tensor4D;
+    const probs = tf.softmax(tf.add(tf.div(tf.matMul(qt, kt, false, true), divisor), mask), -1);
+    (save as tf.GradSaveFunc)([qt, kt, probs]);
+    return {
+      value: probs,
+      gradFunc: (dy, saved) => {
+        const [qs, ks, p] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const dp = dy as tf.Tensor4D;
+        // softmax's gradient: p·(dp − Σ dp·p), then the division; the scores' gradient feeds both matMuls.
+        const dScores = tf.div(tf.mul(p, tf.sub(dp, tf.sum(tf.mul(dp, p), -1, true))), divisor);
+        return [tf.matMul(dScores, ks), tf.matMul(dScores, qs, true, false)];
+      },
+    };
+  });
+  return op(q, k) as tf.Tensor4D;
+}
