@@ -32,6 +32,8 @@ export function startCli(
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a test can kill tsx together with the node process it starts.
+      detached: true,
     },
   );
   let stdout = '';
