@@ -56,14 +56,15 @@ export class TrainProgress {
       ...model,
       forward: (inputs, options) => {
         if (options.training) {
+          // Drawn before counting this micro-batch: the figures are of finished work only.
           this.evaluating = false;
+          this.draw();
           this.microBatches += 1;
           this.samples += inputs.inputIds.shape[0];
           this.epoch = Math.max(
             this.epoch,
             Math.floor(this.microBatches / this.accumulation) / this.updatesPerEpoch,
           );
-          this.draw();
         } else if (!this.evaluating) {
           this.evaluating = true;
           this.draw(true);
@@ -75,6 +76,7 @@ export class TrainProgress {
 
   onLog(record: LogRecord): void {
     if (record.loss !== undefined) this.loss = record.loss;
+    if (record.train_loss !== undefined) this.loss = record.train_loss;
     this.epoch = record.epoch;
     if (record.eval_loss !== undefined) {
       this.evaluating = false;
