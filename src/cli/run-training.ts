@@ -20,6 +20,8 @@ import { startBackend } from './start-backend';
 import { tokenizeCached } from './tokenize-cache';
 import { TrainProgress } from './train-progress';
 
+const DEFAULT_SAVE_STEPS = 200;
+
 const say = (text: string) => process.stderr.write(`${text}\n`);
 
 export async function runTraining(o: TrainCliOptions): Promise<number> {
@@ -46,7 +48,13 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
   const [trainSet, validationSet] = tokens.sets as [(typeof tokens.sets)[0], (typeof tokens.sets)[0]];
   say(`tokens: ${tokens.cached ? 'read from the cache' : 'tokenised'} (max length ${o.maxLength})`);
 
-  const args = o.training;
+  // A killed run resumes from its last checkpoint, so the CLI always makes some: without --save-steps, every
+  // epoch or every 200 steps, whichever comes first (besides those after each evaluation).
+  const steps = countTrainingSteps(trainSet.length, o.training);
+  const args =
+    o.training.save_steps > 0
+      ? o.training
+      : { ...o.training, save_steps: Math.min(steps.updatesPerEpoch, DEFAULT_SAVE_STEPS) };
   const model = buildClassifier(base.config as HFConfig, base.weights, {
     numLabels: prepared.labels.length,
     seed: args.seed,
