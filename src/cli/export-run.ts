@@ -1,0 +1,106 @@
+// After training: evaluates the final weights and writes the export folder (config, weights, tokenizer, model
+// card, training_args.json, metrics.json) with the core's buildExportFiles.
+import * as tf from '@tensorflow/tfjs';
+import { basename, resolve } from 'node:path';
+import { buildExportFiles } from '../core/export/bundle';
+import { classifierWeights } from '../core/export/classifier-weights';
+import type { DatasetSummary, ExportInputs, FinalEvaluation } from '../core/export/types';
+import { WEBTUNE_VERSION } from '../core/export/version';
+import type { HFConfig, SequenceClassifier } from '../core/models/types';
+import type { TrainingArguments } from '../core/train/arguments';
+import type { TokenizedExample } from '../core/train/batching';
+import { evaluate } from '../core/train/evaluate';
+import type { LogRecord } from '../core/train/trainer';
+import { modelFileBytes, type LoadedModel } from './load-model';
+import { writeExportFolder } from './write-folder';
+
+export interface ExportRunOptions {
+  outDir: string;
+  base: LoadedModel;
+  model: SequenceClassifier;
+  labels: string[];
+  dataset: DatasetSummary;
+  args: TrainingArguments;
+  maxLength: number;
+  logHistory: LogRecord[];
+  /** What the final evaluation runs on: the validation set (or the training set when there is none). */
+  evalSet: readonly TokenizedExample[];
+  backend: string;
+  startedAt: Date;
+}
+
+export async function finalEvaluation(
+  model: SequenceClassifier,
+  examples: readonly TokenizedExample[],
+  args: TrainingArguments,
+  labels: readonly string[],
+  logHistory: readonly LogRecord[],
+): Promise<FinalEvaluation> {
+  const result = await evaluate(model, examples, {
+    batchSize: args.per_device_eval_batch_size,
+    padTokenId: model.config.pad_token_id ?? 0,
+  });
+  const m = result.metrics;
+  const last = logHistory.at(-1);
+  return {
+    step: last?.step ?? 0,
+    epoch: last?.epoch ?? 0,
+    accuracy: m.accuracy,
+    macroF1: m.macroF1,
+    weightedF1: m.weightedF1,
+    loss: result.record.eval_loss,
+    perClass: labels.map((label, i) => ({
+      label,
+      precision: m.precision[i] ?? 0,
+      recall: m.recall[i] ?? 0,
+      f1: m.f1[i] ?? 0,
+      support: m.support[i] ?? 0,
+    })),
+    confusionMatrix: confusionOf(result.predictions, examples, labels.length),
+  };
+}
+
+function confusionOf(predictions: number[], examples: readonly TokenizedExample[], n: number): number[][] {
+  const counts = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  predictions.forEach((p, i) => counts[examples[i]!.label]![p]!++);
+  return counts;
+}
+
+/** Writes the folder and returns the final evaluation written into it. */
+export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
+  const evaluation = await finalEvaluation(o.model, o.evalSet, o.args, o.labels, o.logHistory);
+  const summary = o.logHistory.find((r) => r.train_runtime !== undefined);
+  const inputs: ExportInputs = {
+    modelName: basename(resolve(o.outDir)),
+    baseModel: {
+      hubId: o.base.hubId,
+      displayName: o.base.displayName,
+      architecture: o.model.architecture,
+      config: o.base.config as HFConfig,
+      files: modelFileBytes(o.base),
+    },
+    labels: o.labels,
+    weights: await classifierWeights(o.model.variables),
+    dataset: o.dataset,
+    hyperparameters: {
+      ...o.args,
+      optim: 'adamw_torch',
+      adam_beta1: 0.9,
+      adam_beta2: 0.999,
+      adam_epsilon: 1e-8,
+      max_seq_length: o.maxLength,
+    },
+    logHistory: o.logHistory,
+    finalEvaluation: evaluation,
+    run: {
+      backend: o.backend,
+      webtuneVersion: WEBTUNE_VERSION,
+      tfjsVersion: tf.version.tfjs,
+      startedAt: o.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      trainRuntimeSeconds: summary?.train_runtime,
+    },
+  };
+  await writeExportFolder(o.outDir, buildExportFiles(inputs));
+  return evaluation;
+}

@@ -1,0 +1,65 @@
+// A pre-trained model for the CLI: a local folder when the path is one, else a Hub id (through --hub for a
+// mirror) downloaded once into the folder cache.
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import {
+  cachedSource,
+  fetchOptional,
+  hubSource,
+  loadPretrained,
+  type ModelSource,
+  type PretrainedModel,
+} from '../core/hub';
+import { TOKENIZER_FILE_NAMES } from '../core/export/tokenizer-files';
+import { CliError } from './fail';
+import { localFolderSource } from './local-source';
+import { FolderCache } from './node-cache';
+
+export interface LoadedModel extends PretrainedModel {
+  /** The Hub id when the model came from the Hub. */
+  hubId?: string;
+  /** How messages and the model card name it: the Hub id or the folder's name. */
+  displayName: string;
+  /** Tokenizer files the loader did not need (vocab.txt beside tokenizer.json, …), kept for the export. */
+  extraFiles: Map<string, Uint8Array>;
+}
+
+/** The tokenizer files a slow (Python) tokenizer would need that tokenizer.json made unnecessary here. */
+async function extraTokenizerFiles(source: ModelSource, loaded: PretrainedModel) {
+  const extra = new Map<string, Uint8Array>();
+  for (const name of TOKENIZER_FILE_NAMES) {
+    if (name in loaded.tokenizerFiles) continue;
+    const bytes = await fetchOptional(source, name);
+    if (bytes) extra.set(name, bytes);
+  }
+  return extra;
+}
+
+function isFolder(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+/** Paths that look like paths (./x, /x, x/y/z) but are not folders are an error, not a Hub id. */
+export async function loadModel(ref: string, hub?: string): Promise<LoadedModel> {
+  if (isFolder(ref)) {
+    const source = localFolderSource(ref);
+    const pretrained = await loadPretrained(source);
+    const extraFiles = await extraTokenizerFiles(source, pretrained);
+    return { ...pretrained, displayName: basename(resolve(ref)), extraFiles };
+  }
+  if (/^[.~/]/.test(ref) || ref.split('/').length > 2)
+    throw new CliError(`Model folder ${ref} does not exist (and it is not a Hub id like "org/name")`);
+  const source = hubSource(ref, hub ? { endpoint: hub } : {});
+  const cache = new FolderCache();
+  const pretrained = await loadPretrained(source, { cache });
+  const extraFiles = await extraTokenizerFiles(cachedSource(source, cache), pretrained);
+  return { ...pretrained, hubId: ref, displayName: ref, extraFiles };
+}
+
+/** The model's files as bytes, for the export (which copies the tokenizer files among them). */
+export function modelFileBytes(model: LoadedModel): Map<string, Uint8Array> {
+  const encoder = new TextEncoder();
+  const files = new Map(model.extraFiles);
+  for (const [name, text] of Object.entries(model.tokenizerFiles)) files.set(name, encoder.encode(text));
+  return files;
+}

@@ -1,0 +1,130 @@
+// `npm run train`, step by step: backend, data, model, tokens (cached), classifier, training with progress and
+// checkpoints in --out, then the export folder. Returns the exit code.
+import { existsSync } from 'node:fs';
+import type { TrainCliOptions } from './args';
+import { buildClassifier } from '../core/models/build';
+import type { HFConfig } from '../core/models/types';
+import { loadTokenizer } from '../core/tokenize/tokenizer';
+import {
+  countTrainingSteps,
+  train,
+  TrainingDivergedError,
+  type TrainerCheckpoint,
+} from '../core/train/trainer';
+import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint-file';
+import { exportRun } from './export-run';
+import { CliError } from './fail';
+import { loadModel } from './load-model';
+import { prepareTrainingData } from './prepare-data';
+import { startBackend } from './start-backend';
+import { tokenizeCached } from './tokenize-cache';
+import { TrainProgress } from './train-progress';
+
+const DEFAULT_SAVE_STEPS = 200;
+
+const say = (text: string) => process.stderr.write(`${text}\n`);
+
+export async function runTraining(o: TrainCliOptions): Promise<number> {
+  const startedAt = new Date();
+  const resumeFrom: TrainerCheckpoint | undefined = o.resume ? await loadCheckpoint(o.out) : undefined;
+  if (!o.resume && existsSync(checkpointPath(o.out)))
+    say(`note: ${checkpointPath(o.out)} exists; starting afresh (use --resume to continue it)`);
+
+  const data = await prepareTrainingData(o.data, o.validation, o);
+  const { prepared } = data;
+  say(
+    `data: ${prepared.train.length} training and ${prepared.validation.length} validation rows, ` +
+      `labels ${prepared.labels.join(', ')}`,
+  );
+  const backend = await startBackend(o.backend);
+  const base = await loadModel(o.model, o.hub);
+  const tokenizer = loadTokenizer(base.tokenizerFiles, { model: base.displayName, maxLength: o.maxLength });
+  const tokens = await tokenizeCached(
+    tokenizer,
+    base.tokenizerFiles,
+    [prepared.train, prepared.validation],
+    o.maxLength,
+  );
+  const [trainSet, validationSet] = tokens.sets as [(typeof tokens.sets)[0], (typeof tokens.sets)[0]];
+  say(`tokens: ${tokens.cached ? 'read from the cache' : 'tokenised'} (max length ${o.maxLength})`);
+
+  // A killed run resumes from its last checkpoint, so the CLI always makes some: without --save-steps, every
+  // epoch or every 200 steps, whichever comes first (besides those after each evaluation).
+  const steps = countTrainingSteps(trainSet.length, o.training);
+  const args =
+    o.training.save_steps > 0
+      ? o.training
+      : { ...o.training, save_steps: Math.min(steps.updatesPerEpoch, DEFAULT_SAVE_STEPS) };
+  const model = buildClassifier(base.config as HFConfig, base.weights, {
+    numLabels: prepared.labels.length,
+    seed: args.seed,
+    modelName: base.displayName,
+  });
+  const { totalSteps, updatesPerEpoch } = countTrainingSteps(trainSet.length, args);
+  const progress = new TrainProgress(
+    totalSteps,
+    args.gradient_accumulation_steps,
+    updatesPerEpoch,
+    resumeFrom?.globalStep ?? 0,
+  );
+  const signal = { aborted: false };
+  const onSigint = () => {
+    if (signal.aborted) process.exit(130);
+    signal.aborted = true;
+    progress.bar.message('stopping after this step; the checkpoint is saved (Ctrl-C again to quit now)');
+  };
+  process.on('SIGINT', onSigint);
+  let result;
+  try {
+    result = await train(
+      progress.watch(model),
+      { train: trainSet, eval: validationSet.length > 0 ? validationSet : undefined },
+      args,
+      {
+        resumeFrom,
+        signal,
+        onLog: (record) => progress.onLog(record),
+        onCheckpoint: (checkpoint) => saveCheckpoint(o.out, checkpoint),
+      },
+    );
+  } catch (error) {
+    progress.finish();
+    if (error instanceof TrainingDivergedError) {
+      await saveCheckpoint(o.out, error.checkpoint);
+      throw new CliError(`${error.message} The last good checkpoint is ${checkpointPath(o.out)}.`);
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  progress.finish();
+  if (result.status === 'stopped') {
+    say(`stopped at step ${result.globalStep}; continue with the same command and --resume`);
+    return 130;
+  }
+  if (result.status === 'early-stopped') say(`early stopping at step ${result.globalStep}`);
+
+  const evalSet = validationSet.length > 0 ? validationSet : trainSet;
+  if (validationSet.length === 0)
+    say('note: no validation rows; the final evaluation is on the training rows');
+  const evaluation = await exportRun({
+    outDir: o.out,
+    base,
+    model,
+    labels: prepared.labels,
+    dataset: data.summary,
+    args,
+    maxLength: o.maxLength,
+    logHistory: result.logHistory,
+    evalSet,
+    backend: backend.name,
+    startedAt,
+  });
+  await removeCheckpoint(o.out);
+  model.dispose();
+  say(
+    `done: ${o.out} (accuracy ${evaluation.accuracy.toFixed(4)}, macro F1 ${evaluation.macroF1.toFixed(4)} ` +
+      `on ${evalSet.length} rows)`,
+  );
+  return 0;
+}

@@ -1,0 +1,96 @@
+// Feeds the progress bar from a training run. The trainer reports every logging_steps; to move the bar at
+// every step, the model's training forward passes are counted (one per micro-batch) through a thin wrapper.
+import type { SequenceClassifier } from '../core/models/types';
+import type { LogRecord } from '../core/train/trainer';
+import { ProgressBar } from './progress';
+
+export class TrainProgress {
+  private microBatches: number;
+  private samples = 0;
+  private loss?: number;
+  private epoch: number;
+  private readonly started = Date.now();
+  private evaluating = false;
+  private readonly firstStep: number;
+  readonly bar: ProgressBar;
+
+  constructor(
+    private readonly totalSteps: number,
+    private readonly accumulation: number,
+    private readonly updatesPerEpoch: number,
+    startStep: number,
+    bar = new ProgressBar(),
+  ) {
+    this.microBatches = startStep * accumulation;
+    this.firstStep = startStep;
+    this.epoch = startStep / updatesPerEpoch;
+    this.bar = bar;
+  }
+
+  private get step(): number {
+    return Math.min(this.totalSteps, Math.floor(this.microBatches / this.accumulation));
+  }
+
+  private draw(force = false): void {
+    const seconds = (Date.now() - this.started) / 1000;
+    const rate = this.samples > 0 && seconds > 0 ? this.samples / seconds : undefined;
+    const stepsDone = this.step;
+    const stepRate = seconds > 0 ? (stepsDone - this.firstStep) / seconds : 0;
+    this.bar.update(
+      {
+        step: stepsDone,
+        totalSteps: this.totalSteps,
+        epoch: this.epoch,
+        loss: this.loss,
+        samplesPerSecond: rate,
+        etaSeconds: stepRate > 0 ? (this.totalSteps - stepsDone) / stepRate : undefined,
+        phase: this.evaluating ? 'evaluating' : 'training',
+      },
+      force,
+    );
+  }
+
+  /** The model with its training forward passes counted; everything else is the model itself. */
+  watch(model: SequenceClassifier): SequenceClassifier {
+    return {
+      ...model,
+      forward: (inputs, options) => {
+        if (options.training) {
+          // Drawn before counting this micro-batch: the figures are of finished work only.
+          this.evaluating = false;
+          this.draw();
+          this.microBatches += 1;
+          this.samples += inputs.inputIds.shape[0];
+          this.epoch = Math.max(
+            this.epoch,
+            Math.floor(this.microBatches / this.accumulation) / this.updatesPerEpoch,
+          );
+        } else if (!this.evaluating) {
+          this.evaluating = true;
+          this.draw(true);
+        }
+        return model.forward(inputs, options);
+      },
+    };
+  }
+
+  onLog(record: LogRecord): void {
+    if (record.loss !== undefined) this.loss = record.loss;
+    if (record.train_loss !== undefined) this.loss = record.train_loss;
+    this.epoch = record.epoch;
+    if (record.eval_loss !== undefined) {
+      this.evaluating = false;
+      const f1 = record.eval_f1 === undefined ? '' : ` eval_f1 ${record.eval_f1.toFixed(4)}`;
+      this.bar.message(
+        `step ${record.step} epoch ${record.epoch.toFixed(2)}: eval_loss ${record.eval_loss.toFixed(4)} ` +
+          `eval_accuracy ${(record.eval_accuracy ?? NaN).toFixed(4)}${f1}`,
+      );
+    }
+    this.draw();
+  }
+
+  finish(): void {
+    this.draw(true);
+    this.bar.done();
+  }
+}
