@@ -8,6 +8,7 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubMirror, type HubMirror } from '../support/hub-mirror';
 import { runCli, writeSentimentCsv } from '../support/cli';
+import { WORDPIECE_EXPORT_LAYOUT } from '../support/export-layout';
 
 let dir: string;
 let mirror: HubMirror;
@@ -42,17 +43,7 @@ afterAll(async () => {
 describe('npm run train', () => {
   it('exits 0 and writes the export folder, without its checkpoint', () => {
     expect(trainResult.code, trainResult.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual([
-      'README.md',
-      'config.json',
-      'metrics.json',
-      'model.safetensors',
-      'special_tokens_map.json',
-      'tokenizer.json',
-      'tokenizer_config.json',
-      'training_args.json',
-      'vocab.txt',
-    ]);
+    expect(readdirSync(out).sort()).toEqual(WORDPIECE_EXPORT_LAYOUT);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(config.architectures).toEqual(['BertForSequenceClassification']);
     expect(config.id2label).toEqual({ 0: 'negative', 1: 'positive' });
