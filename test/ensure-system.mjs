@@ -1,6 +1,7 @@
 // Makes sure the system programs the tests need are present: Debian's Chromium with Vulkan (e2e, WebGPU on
-// SwiftShader) and PyTorch for Debian's python3 (the independent numeric reference). As root it installs
-// what is missing with apt-get; otherwise it stops with one line saying what to install.
+// SwiftShader) and PyTorch for Debian's python3 with OpenBLAS (the independent numeric reference, and the speed
+// peer of the benchmarks). As root it installs what is missing with apt-get; otherwise it stops with one line
+// saying what to install.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -12,6 +13,12 @@ const checks = [
     packages: ['libvulkan1'],
   },
   { what: 'PyTorch for /usr/bin/python3', ok: hasTorch, packages: ['python3-torch'] },
+  {
+    // Debian's torch otherwise runs on the reference BLAS (about 4 GFLOP/s): correct, but no fair speed peer.
+    what: 'OpenBLAS for PyTorch',
+    ok: () => existsSync('/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3'),
+    packages: ['libopenblas0-pthread'],
+  },
 ];
 
 function hasVulkanLoader() {
