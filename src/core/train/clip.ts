@@ -11,9 +11,11 @@ export interface ClippedGradients {
 /** The global L2 norm of a set of gradients, as a scalar tensor. */
 export function globalNorm(grads: Iterable<tf.Tensor>): tf.Scalar {
   return tf.tidy(() => {
-    const squares = [...grads].map((g) => g.square().sum());
-    if (squares.length === 0) return tf.scalar(0);
-    return tf.addN(squares).sqrt() as tf.Scalar;
+    // A chain of adds, not tf.addN: on webgpu addN binds one storage buffer per input, and past the device's
+    // limit (8 on many GPUs; a BERT has ~40 gradients) its pipeline is invalid and the norm comes out wrong.
+    let total: tf.Tensor = tf.scalar(0);
+    for (const g of grads) total = total.add(g.square().sum());
+    return total.sqrt() as tf.Scalar;
   });
 }
 
