@@ -13,6 +13,7 @@ import { evaluate } from '../core/train/evaluate';
 import type { LogRecord } from '../core/train/trainer';
 import { modelFileBytes, type LoadedModel } from './load-model';
 import { writeExportFolder } from './write-folder';
+import { finalEvaluation as finalEvaluationOf } from '../core/export/final-evaluation';
 
 export interface ExportRunOptions {
   outDir: string;
@@ -40,30 +41,12 @@ export async function finalEvaluation(
     batchSize: args.per_device_eval_batch_size,
     padTokenId: model.config.pad_token_id ?? 0,
   });
-  const m = result.metrics;
   const last = logHistory.at(-1);
-  return {
+  return finalEvaluationOf(labels, result.metrics, {
     step: last?.step ?? 0,
     epoch: last?.epoch ?? 0,
-    accuracy: m.accuracy,
-    macroF1: m.macroF1,
-    weightedF1: m.weightedF1,
-    loss: result.record.eval_loss,
-    perClass: labels.map((label, i) => ({
-      label,
-      precision: m.precision[i] ?? 0,
-      recall: m.recall[i] ?? 0,
-      f1: m.f1[i] ?? 0,
-      support: m.support[i] ?? 0,
-    })),
-    confusionMatrix: confusionOf(result.predictions, examples, labels.length),
-  };
-}
-
-function confusionOf(predictions: number[], examples: readonly TokenizedExample[], n: number): number[][] {
-  const counts = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  predictions.forEach((p, i) => counts[examples[i]!.label]![p]!++);
-  return counts;
+    eval_loss: result.record.eval_loss,
+  });
 }
 
 /** Writes the folder and returns the final evaluation written into it. */

@@ -3,6 +3,7 @@
 import { classificationMetrics } from '../core/metrics/classification';
 import type { Example } from '../core/data/prepare';
 import type { ClassRow, EvaluationDetails, Misclassified } from './results-types';
+import { perClassScores } from '../core/export/final-evaluation';
 
 /** Evaluate's figures from each example's class probabilities (rows in the examples' order). */
 export function evaluationDetails(
@@ -45,13 +46,7 @@ export function evaluationDetails(
     weightedF1: metrics.weightedF1,
     loss: lossSum / examples.length,
     labels: [...labels],
-    perClass: labels.map((label, c) => ({
-      label,
-      precision: metrics.precision[c] ?? 0,
-      recall: metrics.recall[c] ?? 0,
-      f1: metrics.f1[c] ?? 0,
-      support: metrics.support[c] ?? 0,
-    })),
+    perClass: perClassScores(labels, metrics),
     confusion: metrics.confusionMatrix,
     misclassified,
   };

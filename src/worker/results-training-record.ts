@@ -1,15 +1,8 @@
 // Helpers for the training session to hand its results over (see results-state.ts): the dataset summary from
-// the prepared dataset, the hyper-parameters under transformers' names, and the final evaluation from the
-// trainer's metrics. Plain data only.
+// the prepared dataset and the hyper-parameters under transformers' names (the final evaluation comes from
+// core/export/final-evaluation). Plain data only.
 import type { CleaningReport } from '../core/data/prepare';
-import type {
-  DataIssue,
-  DatasetSummary,
-  FinalEvaluation,
-  LogHistoryEntry,
-  TrainingHyperparameters,
-} from '../core/export/types';
-import type { ClassificationMetrics } from '../core/metrics/classification';
+import type { DataIssue, DatasetSummary, TrainingHyperparameters } from '../core/export/types';
 
 export interface DatasetFacts {
   fileName: string;
@@ -84,29 +77,5 @@ export function hyperparameters(
     lr_scheduler_type: args.lr_scheduler_type,
     seed: args.seed,
     max_seq_length: maxLength,
-  };
-}
-
-/** The trainer's last evaluation (core/train/evaluate's metrics and record) as the export's final evaluation. */
-export function finalEvaluation(
-  labels: readonly string[],
-  metrics: ClassificationMetrics,
-  at: Pick<LogHistoryEntry, 'step' | 'epoch'> & { eval_loss?: number },
-): FinalEvaluation {
-  return {
-    step: at.step,
-    epoch: at.epoch,
-    accuracy: metrics.accuracy,
-    macroF1: metrics.macroF1,
-    weightedF1: metrics.weightedF1,
-    ...(at.eval_loss !== undefined ? { loss: at.eval_loss } : {}),
-    perClass: labels.map((label, c) => ({
-      label,
-      precision: metrics.precision[c] ?? 0,
-      recall: metrics.recall[c] ?? 0,
-      f1: metrics.f1[c] ?? 0,
-      support: metrics.support[c] ?? 0,
-    })),
-    confusionMatrix: metrics.confusionMatrix.map((row) => [...row]),
   };
 }

@@ -1,5 +1,6 @@
 // Plain data that the results panels (Evaluate, Playground, Export) and the training worker exchange.
 // No tensors: every field is a number, a string or an array of them, cheap to post across the worker boundary.
+import type { ClassMetrics } from '../core/export/types';
 
 /** What the page shows about the classifier the worker holds for results. */
 export interface ResultsModelInfo {
@@ -17,14 +18,8 @@ export interface ResultsModelInfo {
   registration: number;
 }
 
-export interface ClassRow {
-  label: string;
-  precision: number;
-  recall: number;
-  f1: number;
-  /** Validation rows whose true label is this one. */
-  support: number;
-}
+/** One label's scores (the export's own shape). */
+export type ClassRow = ClassMetrics;
 
 export interface Misclassified {
   /** Row index in the validation set. */

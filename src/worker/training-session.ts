@@ -32,11 +32,12 @@ import {
   type TrainerCheckpoint,
 } from '../core/train/trainer';
 import { bestModelRule } from '../core/metrics/best-model';
+import { finalEvaluation } from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
 import type { ClassificationMetrics } from '../core/metrics/classification';
 import type { LoadedModel } from './model-session';
 import { clearResultsModel, setResultsModel } from './results-state';
-import { datasetSummary, finalEvaluation, hyperparameters } from './results-training-record';
+import { datasetSummary, hyperparameters } from './results-training-record';
 import { effectiveMaxLength, tokenizeExamples } from './training-data';
 import {
   TRAINING_CONTROL,

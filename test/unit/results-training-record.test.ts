@@ -6,7 +6,8 @@ import { DEFAULT_CLEANING, prepareDataset } from '../../src/core/data/prepare';
 import { classificationMetrics } from '../../src/core/metrics/classification';
 import { DEFAULT_TRAINING_ARGUMENTS } from '../../src/core/train/arguments';
 import { assembleExportInputs } from '../../src/worker/results-export-inputs';
-import { datasetSummary, finalEvaluation, hyperparameters } from '../../src/worker/results-training-record';
+import { finalEvaluation } from '../../src/core/export/final-evaluation';
+import { datasetSummary, hyperparameters } from '../../src/worker/results-training-record';
 import { readFixtureModel } from '../support/export-inputs';
 
 describe('the training record for results', () => {

@@ -1,0 +1,33 @@
+// The trainer's metrics (core/metrics) in the shape the export and the results screens show: one row of scores
+// per label, and the final evaluation the model card and the CLI report.
+import type { ClassificationMetrics } from '../metrics/classification';
+import type { ClassMetrics, FinalEvaluation } from './types';
+
+/** Precision, recall, F1 and support per label, in the label order. */
+export function perClassScores(labels: readonly string[], metrics: ClassificationMetrics): ClassMetrics[] {
+  return labels.map((label, c) => ({
+    label,
+    precision: metrics.precision[c] ?? 0,
+    recall: metrics.recall[c] ?? 0,
+    f1: metrics.f1[c] ?? 0,
+    support: metrics.support[c] ?? 0,
+  }));
+}
+
+/** An evaluation of the exported weights, at the step and epoch it was made. */
+export function finalEvaluation(
+  labels: readonly string[],
+  metrics: ClassificationMetrics,
+  at: { step: number; epoch: number; eval_loss?: number },
+): FinalEvaluation {
+  return {
+    step: at.step,
+    epoch: at.epoch,
+    accuracy: metrics.accuracy,
+    macroF1: metrics.macroF1,
+    weightedF1: metrics.weightedF1,
+    ...(at.eval_loss !== undefined ? { loss: at.eval_loss } : {}),
+    perClass: perClassScores(labels, metrics),
+    confusionMatrix: metrics.confusionMatrix.map((row) => [...row]),
+  };
+}
