@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
+/** Debian's interpreter, the one with torch; `python3` on PATH may be another. */
 export const PYTHON = '/usr/bin/python3';
 
 export function runPython<T>(code: string, input: unknown): T {

@@ -6,12 +6,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PYTHON } from './python';
 import { sharedPath } from './shared';
 
 const run = promisify(execFile);
 
-/** Debian's interpreter, the one with torch; `python3` on PATH may be another. */
-export const PYTHON = '/usr/bin/python3';
+export { PYTHON };
 
 export interface ReferenceInputs {
   input_ids: number[][];
