@@ -12,6 +12,7 @@ import { prepareTrainingData } from '../src/cli/prepare-data';
 import { tokenizeExamples } from '../src/cli/tokenize-cache';
 import { loadTokenizer } from '../src/core/tokenize/tokenizer';
 import { sharedPath } from '../test/support/shared';
+import { PYTHON } from '../test/support/python';
 
 // Two seeds by default (the issue's comparison); `npm run bench:sst2 -- --seeds 42,43,44,45` for more, since
 // one run's accuracy on 872 dev rows moves by a point or two from seed to seed.
@@ -22,7 +23,6 @@ if (SEEDS.length === 0 || SEEDS.some((s) => !Number.isInteger(s) || s < 0))
 const ROWS = 2000;
 const RECIPE = { epochs: 3, lr: 2e-4, batch: 32, maxLength: 64, warmup: 0.1, weightDecay: 0.01 };
 const MODEL = sharedPath('models', 'webtune--bert-tiny-mlm');
-const PYTHON = '/usr/bin/python3';
 
 const work = mkdtempSync(join(tmpdir(), 'webtune-sst2-'));
 const trainCsv = join(work, 'train.csv');

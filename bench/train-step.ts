@@ -17,9 +17,10 @@ import type { HFConfig, SequenceClassifier } from '../src/core/models/types';
 import { AdamW } from '../src/core/train/adamw';
 import { clipByGlobalNorm } from '../src/core/train/clip';
 import { crossEntropy } from '../src/core/train/loss';
+import { PYTHON } from '../test/support/python';
+import { sharedPath } from '../test/support/shared';
 
-const PYTHON = '/usr/bin/python3';
-const REFBERT = '/work/shared/tools/refbert.py';
+const REFBERT = sharedPath('tools', 'refbert.py');
 const SEQ = 128;
 const THREADS = 2;
 

@@ -6,8 +6,9 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './shared';
+import { PYTHON } from './python';
 
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+export const SYSTEM_PYTHON = PYTHON;
 
 export interface TorchFixtures {
   dir: string;

@@ -9,10 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/core/backend';
 import { buildClassifier } from '../../src/core/models/build';
+import { PYTHON } from '../support/python';
 import { sharedModelDir, sharedPath } from '../support/shared';
 import { fixtureInputs, loadFixture } from './models-fixtures';
-
-const PYTHON = '/usr/bin/python3';
 
 interface TorchGrads {
   loss: number;
