@@ -1,5 +1,6 @@
 // The assembled folder: its files, the tokenizer passed through, training_args.json and metrics.json, the zip,
 // the folder written to disk, transformers.js loading the exported tokenizer, and clear refusals of bad input.
+import { WORDPIECE_EXPORT_LAYOUT } from '../support/export-layout';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,19 +53,7 @@ describe('buildExportFiles', () => {
   const files = buildExportFiles(inputs);
 
   it('holds the model, the tokenizer, the card and the training records', () => {
-    expect([...files.keys()].sort()).toEqual(
-      [
-        'README.md',
-        'config.json',
-        'metrics.json',
-        'model.safetensors',
-        'special_tokens_map.json',
-        'tokenizer.json',
-        'tokenizer_config.json',
-        'training_args.json',
-        'vocab.txt',
-      ].sort(),
-    );
+    expect([...files.keys()].sort()).toEqual(WORDPIECE_EXPORT_LAYOUT);
     const weights = readSafetensors(files.get('model.safetensors')!);
     expect([...weights.keys()].sort()).toEqual([...inputs.weights.keys()].sort());
     for (const [name, { shape, data }] of inputs.weights) {
