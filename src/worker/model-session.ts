@@ -5,7 +5,7 @@ import { droppedFilesSource, filesByPath } from '../core/hub/dropped-source';
 import { hubSource, urlSource } from '../core/hub/http-source';
 import { loadConfig, loadPretrained, type PretrainedModel } from '../core/hub/load';
 import type { ProgressCallback } from '../core/hub/source';
-import { parseConfig, type EncoderDims } from '../core/models/config';
+import { parseConfig, usablePositions, type EncoderDims } from '../core/models/config';
 import type { HFConfig } from '../core/models/types';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenize/tokenizer';
 import type { ModelFacts, ModelSourceSpec } from './protocol';
@@ -33,11 +33,8 @@ export async function loadModel(spec: ModelSourceSpec, onProgress: ProgressCallb
   const pretrained = await loadPretrained(source, { onProgress, cache });
   const config = pretrained.config as HFConfig;
   const dims = parseConfig(config, pretrained.name);
-  // RoBERTa's position table starts after the padding index, so it holds two fewer usable positions.
-  const positions =
-    dims.architecture === 'roberta' ? dims.maxPositions - dims.padTokenId - 1 : dims.maxPositions;
   const tokenizer = loadTokenizer(pretrained.tokenizerFiles, { model: pretrained.name });
-  const maxLength = Math.min(positions, tokenizer.maxLength);
+  const maxLength = Math.min(usablePositions(dims), tokenizer.maxLength);
   return {
     pretrained,
     config,

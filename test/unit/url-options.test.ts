@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HUB, readUrlOptions } from '../../src/ui/app/url-options';
+import { readUrlOptions } from '../../src/ui/app/url-options';
 
 describe('page address options', () => {
   it('defaults to automatic backend choice and the Hugging Face Hub', () => {
-    expect(readUrlOptions('')).toEqual({ backend: 'auto', hub: DEFAULT_HUB });
+    expect(readUrlOptions('')).toEqual({ backend: 'auto', hub: 'https://huggingface.co' });
   });
   it('reads a forced backend and a mirror, ignoring unknown backends', () => {
     expect(readUrlOptions('?backend=wasm&hub=http://127.0.0.1:9000/')).toEqual({

@@ -1,5 +1,6 @@
 // The base model's tokenizer files, copied into the export so that AutoTokenizer (Python and
 // transformers.js) loads the fine-tuned model with exactly the tokenizer it was trained with.
+import { parseConfig, usablePositions } from '../models/config';
 import type { HFConfig } from '../models/types';
 
 export class ExportTokenizerError extends Error {}
@@ -48,10 +49,9 @@ export function tokenizerFiles(
   return out;
 }
 
-/** The longest input the position embeddings allow (RoBERTa's positions start after the padding index). */
+/** The longest input the position embeddings allow. */
 export function positionLimit(config: HFConfig): number {
-  const positions = config.max_position_embeddings;
-  return config.model_type === 'roberta' ? positions - (config.pad_token_id ?? 1) - 1 : positions;
+  return usablePositions(parseConfig(config));
 }
 
 function withModelMaxLength(bytes: Uint8Array, config: HFConfig, modelName: string): Uint8Array {

@@ -202,3 +202,8 @@ class FieldReader {
     return value as ActivationName;
   }
 }
+
+/** The longest input the position embeddings allow: RoBERTa's positions start after the padding index. */
+export function usablePositions(dims: EncoderDims): number {
+  return dims.architecture === 'roberta' ? dims.maxPositions - dims.padTokenId - 1 : dims.maxPositions;
+}

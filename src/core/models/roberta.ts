@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { bertEmbeddingOutput, loadBertEmbeddings, loadBertLayers, runBertLayers } from './bert';
-import type { EncoderDims } from './config';
+import { usablePositions, type EncoderDims } from './config';
 import type { EncoderModel } from './encoder';
 import { loadRobertaHead } from './heads';
 import type { WeightLoader } from './weights';
@@ -24,8 +24,7 @@ export function buildRoberta(loader: WeightLoader, dims: EncoderDims, numLabels:
   const layers = loadBertLayers(loader, dims);
   const head = loadRobertaHead(loader, dims, numLabels);
   return {
-    // Positions run up to length + pad, which must stay inside the table.
-    maxLength: dims.maxPositions - dims.padTokenId - 1,
+    maxLength: usablePositions(dims),
     embeddingVariableNames: embeddings.names,
     headVariableNames: head.names,
     encode(inputs, dropout) {

@@ -1,8 +1,7 @@
 // Settings read from the page's address: `?backend=webgpu|wasm|cpu` forces a backend, `?hub=<url>` points
 // model downloads at a mirror of the Hugging Face Hub.
 import { isBackendName, type BackendRequest } from '../../core/backend-info';
-
-export const DEFAULT_HUB = 'https://huggingface.co';
+import { DEFAULT_HUB_ENDPOINT } from '../../core/hub/http-source';
 
 export interface UrlOptions {
   backend: BackendRequest;
@@ -15,6 +14,6 @@ export function readUrlOptions(search: string): UrlOptions {
   const hub = params.get('hub');
   return {
     backend: isBackendName(backend) ? backend : 'auto',
-    hub: hub ? hub.replace(/\/+$/, '') : DEFAULT_HUB,
+    hub: hub ? hub.replace(/\/+$/, '') : DEFAULT_HUB_ENDPOINT,
   };
 }
