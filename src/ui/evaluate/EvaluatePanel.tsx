@@ -1,3 +1,4 @@
+import { SUPPORTED_EXTENSIONS } from '../../core/data/format';
 import { useEffect, useState } from 'react';
 import { askResults } from '../../worker/results-client';
 import type { EvaluationDetails } from '../../worker/results-types';
@@ -70,7 +71,7 @@ export function EvaluatePanel() {
             Evaluate on a labelled file
             <input
               type="file"
-              accept=".csv,.tsv,.json,.jsonl,.parquet,.txt"
+              accept={SUPPORTED_EXTENSIONS.join(',')}
               disabled={running}
               onChange={(e) => {
                 const file = e.target.files?.[0];

@@ -1,3 +1,4 @@
+import { SUPPORTED_EXTENSIONS } from '../../core/data/format';
 import { useState, type FormEvent } from 'react';
 import { askResults } from '../../worker/results-client';
 import { useResultsModel } from '../evaluate/results-store';
@@ -71,7 +72,7 @@ export function PlaygroundPanel() {
             Predict a file (CSV, TSV, JSON, JSONL, Parquet or TXT) and download the predictions as CSV
             <input
               type="file"
-              accept=".csv,.tsv,.json,.jsonl,.parquet,.txt"
+              accept={SUPPORTED_EXTENSIONS.join(',')}
               disabled={busy}
               onChange={(e) => {
                 const file = e.target.files?.[0];
