@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { DataIssue, DatasetSummary } from '../core/export/types';
 import type { ColumnMapping } from '../core/data/guess';
 import { guessMapping } from '../core/data/guess';
-import { readDatasetFile } from '../core/data/node-file';
+import { readDatasetFile } from './dataset-files';
 import {
   DEFAULT_CLEANING,
   DEFAULT_SPLIT,

@@ -4,7 +4,7 @@ import Papa from 'papaparse';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readAll } from '../../src/core/data/read';
-import { prepareDatasetFiles, readDatasetFile } from '../../src/core/data/node-file';
+import { prepareDatasetFiles, readDatasetFile } from '../../src/cli/dataset-files';
 import { DEFAULT_CLEANING } from '../../src/core/data/prepare';
 import { sharedPath } from '../support/shared';
 

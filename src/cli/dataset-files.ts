@@ -1,17 +1,17 @@
 // Node only (the CLI and tests): a dataset file on disk as a Blob, so the same readers stream it in pieces.
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
-import { guessMapping } from './guess';
+import { guessMapping } from '../core/data/guess';
 import {
   DEFAULT_CLEANING,
   DEFAULT_SPLIT,
   prepareDataset,
   type DatasetConfig,
   type PartRows,
-} from './prepare';
-import { readAll } from './read';
-import { assignRoles } from './roles';
-import type { ReadOptions } from './table';
+} from '../core/data/prepare';
+import { readAll } from '../core/data/read';
+import { assignRoles } from '../core/data/roles';
+import type { ReadOptions } from '../core/data/table';
 
 export async function fileBlob(path: string): Promise<Blob> {
   return openAsBlob(path);
