@@ -47,6 +47,7 @@ export default tseslint.config(
               group: ['**/ui/**', '**/worker/**', '**/cli/**'],
               message: 'core/ imports none of its callers.',
             },
+            { regex: '^node:', message: 'core/ also runs in the browser: Node-only code lives in src/cli/.' },
           ],
         },
       ],
