@@ -127,6 +127,9 @@ describe('fine-tuning BERT matches PyTorch', () => {
         ref: reference.map((r) => r.loss),
       }),
     );
+    // float32 on both sides, summed in different orders: measured 1.2e-7 (loss) and 2e-6 (relative norm).
+    expect(Math.max(...lossDiff)).toBeLessThan(1e-5);
+    expect(Math.max(...normDiff)).toBeLessThan(1e-4);
     ours.forEach((r, i) => {
       expect(r.learning_rate!).toBeCloseTo(reference[i]!.learning_rate, 12);
     });
