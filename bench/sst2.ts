@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareTrainingData } from '../src/cli/prepare-data';
-import { tokenizeExamples } from '../src/cli/tokenize-cache';
+import { tokenizeExamples } from '../src/core/train/tokenize-examples';
 import { loadTokenizer } from '../src/core/tokenize/tokenizer';
 import { sharedPath } from '../test/support/shared';
 import { PYTHON } from '../test/support/python';

@@ -1,19 +1,19 @@
 // `npm run predict`: classifies every row of a data file with a fine-tuned classifier (a Hub id or a folder)
 // and writes a CSV with one row per input: the text(s), the predicted label, and each class's probability
 // (or raw logit with --logits), the classes in the model's id2label order.
-import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import Papa from 'papaparse';
 import type { PredictCliOptions } from './args';
 import { buildClassifier } from '../core/models/build';
-import type { HFConfig, SequenceClassifier } from '../core/models/types';
+import type { HFConfig } from '../core/models/types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
-import { padBatch } from '../core/train/batching';
+import { softmax } from '../core/metrics/probabilities';
+import { predictLogits } from '../core/train/predict';
+import { tokenizeTexts } from '../core/train/tokenize-examples';
 import { CliError } from './fail';
 import { loadModel } from './load-model';
 import { columnMapping, readTable } from './prepare-data';
 import { startBackend } from './start-backend';
-import { tokenizeExamples } from './tokenize-cache';
 
 /** The class names in logit order: id2label when complete, else LABEL_i as transformers names them. */
 export function classNames(config: HFConfig, modelName: string): string[] {
@@ -24,32 +24,6 @@ export function classNames(config: HFConfig, modelName: string): string[] {
       `${modelName} is not a sequence classifier: its config.json has no id2label / num_labels`,
     );
   return Array.from({ length: count }, (_, i) => id2label[String(i)] ?? `LABEL_${i}`);
-}
-
-/** Logits [rows][classes] in batches, without dropout. */
-export async function predictLogits(
-  model: SequenceClassifier,
-  examples: Parameters<typeof padBatch>[0],
-  batchSize: number,
-): Promise<number[][]> {
-  const out: number[][] = [];
-  for (let start = 0; start < examples.length; start += batchSize) {
-    const indices = [...Array(Math.min(batchSize, examples.length - start)).keys()].map((i) => start + i);
-    const logits = tf.tidy(() =>
-      model.forward(padBatch(examples, indices, model.config.pad_token_id ?? 0).inputs, { training: false }),
-    );
-    const rows = (await logits.array()) as number[][];
-    logits.dispose();
-    out.push(...rows);
-  }
-  return out;
-}
-
-export function softmax(row: readonly number[]): number[] {
-  const max = Math.max(...row);
-  const exps = row.map((x) => Math.exp(x - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
 }
 
 export async function runPredict(o: PredictCliOptions): Promise<number> {
@@ -74,16 +48,13 @@ export async function runPredict(o: PredictCliOptions): Promise<number> {
     );
   }
   const tokenizer = loadTokenizer(base.tokenizerFiles, { model: base.displayName, maxLength: o.maxLength });
-  const examples = tokenizeExamples(
+  const rows = tokenizeTexts(
     tokenizer,
-    table.rows.map((row) => ({
-      text: row[ti] ?? '',
-      text2: t2i >= 0 ? (row[t2i] ?? '') : undefined,
-      label: 0,
-    })),
+    table.rows.map((row) => row[ti] ?? ''),
+    t2i >= 0 ? table.rows.map((row) => row[t2i] ?? '') : undefined,
     o.maxLength,
   );
-  const logits = await predictLogits(model, examples, o.batchSize);
+  const logits = await predictLogits(model, rows, o.batchSize);
   model.dispose();
   const header = [mapping.text, ...(mapping.text2 ? [mapping.text2] : []), 'predicted_label', ...labels];
   const body = table.rows.map((row, i) => {

@@ -8,23 +8,10 @@ import type { Example } from '../core/data/prepare';
 import type { TokenizerFiles } from '../core/hub';
 import type { TextTokenizer } from '../core/tokenize/tokenizer';
 import type { TokenizedExample } from '../core/train/batching';
+import { tokenizeExamples } from '../core/train/tokenize-examples';
 import { defaultCacheDir } from './node-cache';
 
 const FORMAT = 'webtune-tokenized-v1';
-
-/** One example's ids, mask and (BERT) token type ids, unpadded and truncated to maxLength. */
-export function tokenizeExamples(
-  tokenizer: TextTokenizer,
-  examples: readonly Example[],
-  maxLength: number,
-): TokenizedExample[] {
-  return examples.map((ex) => {
-    const batch = tokenizer.encode([ex.text], ex.text2 === undefined ? undefined : [ex.text2], { maxLength });
-    const out: TokenizedExample = { inputIds: batch.input_ids[0]!, label: ex.label };
-    if (batch.token_type_ids) out.tokenTypeIds = batch.token_type_ids[0]!;
-    return out;
-  });
-}
 
 export function tokenizedCacheKey(
   sets: readonly (readonly Example[])[],

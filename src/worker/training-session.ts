@@ -38,7 +38,8 @@ import type { ClassificationMetrics } from '../core/metrics/classification';
 import type { LoadedModel } from './model-session';
 import { clearResultsModel, setResultsModel } from './results-state';
 import { datasetSummary, hyperparameters } from './results-training-record';
-import { effectiveMaxLength, tokenizeExamples } from './training-data';
+import { tokenizeExamples } from '../core/train/tokenize-examples';
+import { effectiveMaxLength } from './training-data';
 import {
   TRAINING_CONTROL,
   type StartTrainingRequest,

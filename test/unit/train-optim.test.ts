@@ -7,6 +7,7 @@ import { initBackend } from '../../src/core/backend';
 import { AdamW, decaysWeight } from '../../src/core/train/adamw';
 import { clipByGlobalNorm } from '../../src/core/train/clip';
 import { crossEntropy } from '../../src/core/train/loss';
+import { meanCrossEntropy } from '../../src/core/metrics/probabilities';
 import { createSchedule, getWarmupSteps, type SchedulerType } from '../../src/core/train/schedules';
 import { runPython } from '../support/python';
 
@@ -258,5 +259,22 @@ describe('crossEntropy matches torch F.cross_entropy, with label smoothing', () 
     expectClose(value.dataSync(), [ref.loss], 1e-6 * Math.max(1, ref.loss), 'loss');
     expectClose(grad.dataSync(), ref.grad, 1e-6, 'dloss/dlogits');
     tf.dispose([x, y, value, grad]);
+  });
+  it.each(smoothings.map((s, i) => [s, i]))(
+    'label_smoothing %s: the evaluation loss on read-back logits (float64)',
+    (smoothing, c) => {
+      const ref = refs[c]!;
+      expectClose(
+        [meanCrossEntropy(logits, labels, smoothing)],
+        [ref.loss],
+        1e-6 * Math.max(1, ref.loss),
+        'loss',
+      );
+    },
+  );
+  it('refuses labels outside the classes and a smoothing outside [0, 1)', () => {
+    expect(() => meanCrossEntropy(logits, [0, 2, 3, 1])).toThrow('Label 3 is not one of the 3 classes');
+    expect(() => meanCrossEntropy(logits, labels, 1)).toThrow('label_smoothing_factor must be in [0, 1)');
+    expect(() => meanCrossEntropy(logits, [0, 1])).toThrow('4 rows of logits but 2 labels');
   });
 });

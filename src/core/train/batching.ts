@@ -5,11 +5,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { EncoderInputs } from '../models/types';
 import { type Rng, shuffle } from '../random';
 
-/** One tokenised example: ids, optional mask and token type ids of equal length, and its label index. */
-export interface TokenizedExample {
+/** One tokenised input: ids, and optionally a mask and token type ids of the same length. */
+export interface TokenizedInputs {
   inputIds: number[];
   attentionMask?: number[];
   tokenTypeIds?: number[];
+}
+
+/** A tokenised input and its label index. */
+export interface TokenizedExample extends TokenizedInputs {
   label: number;
 }
 
@@ -51,10 +55,25 @@ export function padBatch(
   indices: readonly number[],
   padTokenId = 0,
 ): PaddedBatch {
+  return {
+    inputs: padInputs(examples, indices, padTokenId),
+    labels: tf.tensor1d(
+      indices.map((i) => (examples[i] as TokenizedExample).label),
+      'int32',
+    ),
+  };
+}
+
+/** The selected rows padded (on the right) to their longest, as int32 tensors. Call inside tf.tidy or dispose. */
+export function padInputs(
+  rowsIn: readonly TokenizedInputs[],
+  indices: readonly number[],
+  padTokenId = 0,
+): EncoderInputs {
   const rows = indices.map((i) => {
-    const ex = examples[i];
-    if (!ex) throw new Error(`No example at index ${i}`);
-    return ex;
+    const row = rowsIn[i];
+    if (!row) throw new Error(`No example at index ${i}`);
+    return row;
   });
   const length = Math.max(1, ...rows.map((r) => r.inputIds.length));
   const ids = new Int32Array(rows.length * length).fill(padTokenId);
@@ -72,14 +91,8 @@ export function padBatch(
   });
   const shape: [number, number] = [rows.length, length];
   return {
-    inputs: {
-      inputIds: tf.tensor2d(ids, shape, 'int32'),
-      attentionMask: tf.tensor2d(mask, shape, 'int32'),
-      tokenTypeIds: tf.tensor2d(types, shape, 'int32'),
-    },
-    labels: tf.tensor1d(
-      rows.map((r) => r.label),
-      'int32',
-    ),
+    inputIds: tf.tensor2d(ids, shape, 'int32'),
+    attentionMask: tf.tensor2d(mask, shape, 'int32'),
+    tokenTypeIds: tf.tensor2d(types, shape, 'int32'),
   };
 }

@@ -1,10 +1,9 @@
 // Evaluation: loss and classification metrics over a tokenised set, in order, without dropout.
-import * as tf from '@tensorflow/tfjs';
-
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from '../metrics/classification';
+import { meanCrossEntropy } from '../metrics/probabilities';
 import type { SequenceClassifier } from '../models/types';
-import { padBatch, type TokenizedExample } from './batching';
-import { crossEntropy } from './loss';
+import type { TokenizedExample } from './batching';
+import { predictLogits } from './predict';
 
 export interface EvaluationResult {
   /** The numbers transformers logs for an evaluation: eval_loss, eval_accuracy, eval_f1 (macro), … */
@@ -26,32 +25,16 @@ export async function evaluate(
 ): Promise<EvaluationResult> {
   if (examples.length === 0) throw new Error('The evaluation set is empty');
   const started = performance.now();
-  let lossSum = 0;
-  const predictions: number[] = [];
-  for (let start = 0; start < examples.length; start += options.batchSize) {
-    const indices = [...Array(Math.min(options.batchSize, examples.length - start)).keys()].map(
-      (i) => start + i,
-    );
-    const [loss, logits] = tf.tidy(() => {
-      const batch = padBatch(examples, indices, options.padTokenId);
-      const out = model.forward(batch.inputs, { training: false });
-      return [crossEntropy(out, batch.labels, options.labelSmoothing ?? 0), out];
-    });
-    const [lossValue, logitValues] = await Promise.all([loss.data(), logits.data()]);
-    tf.dispose([loss, logits]);
-    // Each batch's mean loss counts once per example, as the Trainer's evaluation loop does.
-    lossSum += (lossValue[0] as number) * indices.length;
-    predictions.push(...argmaxRows(logitValues, model.numLabels));
-  }
-  const metrics = classificationMetrics(
-    examples.map((e) => e.label),
-    predictions,
-    model.numLabels,
-  );
+  const logits = await predictLogits(model, examples, options.batchSize, options.padTokenId);
+  const labels = examples.map((e) => e.label);
+  // The mean over examples, as the Trainer's evaluation loop weighs each batch's mean by its size.
+  const loss = meanCrossEntropy(logits, labels, options.labelSmoothing ?? 0);
+  const predictions = argmaxRows(logits.flat(), model.numLabels);
+  const metrics = classificationMetrics(labels, predictions, model.numLabels);
   const seconds = (performance.now() - started) / 1000;
   return {
     record: {
-      eval_loss: lossSum / examples.length,
+      eval_loss: loss,
       eval_accuracy: metrics.accuracy,
       eval_f1: metrics.macroF1,
       eval_f1_weighted: metrics.weightedF1,
