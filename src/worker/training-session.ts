@@ -39,6 +39,10 @@ import type { LoadedModel } from './model-session';
 import { clearResultsModel, setResultsModel } from './results-state';
 import { datasetSummary, hyperparameters } from './results-training-record';
 import { tokenizeExamples } from '../core/train/tokenize-examples';
+import { packExamples, unpackExamples } from '../core/train/packed-tokens';
+import { getTokenized, putTokenized, tokenizedKey } from '../core/storage/tokenized';
+import type { DatasetMeta } from '../core/storage/dataset-types';
+import type { PreparedDataset } from '../core/data/prepare';
 import { effectiveMaxLength } from './training-data';
 import {
   TRAINING_CONTROL,
@@ -174,6 +178,42 @@ export class TrainingSession {
     return info ? describeBackend(info) : tf.getBackend();
   }
 
+  /** The train and validation sets tokenised, from the cache when this dataset × tokenizer × length was seen. */
+  private async tokenizeOnce(
+    runId: string,
+    db: WebTuneDatabase,
+    dataset: DatasetMeta,
+    loaded: LoadedModel,
+    prepared: PreparedDataset,
+    maxLength: number,
+  ): Promise<[TokenizedExample[], TokenizedExample[]]> {
+    const key = await tokenizedKey(dataset, loaded.pretrained.tokenizerFiles, maxLength);
+    const count = prepared.train.length + prepared.validation.length;
+    const cached = await getTokenized(db, key).catch(() => undefined);
+    if (cached && cached.sets.length === 2) {
+      const [train, validation] = cached.sets.map(unpackExamples) as [TokenizedExample[], TokenizedExample[]];
+      if (train.length === prepared.train.length && validation.length === prepared.validation.length) {
+        this.phase(runId, 'tokenizing', `${count} examples, from the cache`);
+        return [train, validation];
+      }
+    }
+    this.phase(runId, 'tokenizing', `${count} examples`);
+    const sets: [TokenizedExample[], TokenizedExample[]] = [
+      tokenizeExamples(loaded.tokenizer, prepared.train, maxLength),
+      tokenizeExamples(loaded.tokenizer, prepared.validation, maxLength),
+    ];
+    // The cache only saves time: a full disk or a closed database must not stop the run.
+    await putTokenized(db, {
+      key,
+      datasetId: dataset.id,
+      createdAt: Date.now(),
+      sets: sets.map(packExamples),
+    }).catch((error: unknown) =>
+      console.warn(`WebTune: the tokenised data was not cached: ${String(error)}`),
+    );
+    return sets;
+  }
+
   private phase(runId: string, phase: TrainingPhase, detail?: string): void {
     this.host.post({ type: 'run-phase', runId, phase, detail });
   }
@@ -237,12 +277,18 @@ export class TrainingSession {
       this.phase(run.id, 'reading-data', run.datasetName);
       const prepared = await loadPreparedDataset(db, run.datasetId);
       const datasetMeta = await getDataset(db, run.datasetId);
-      const mapping = datasetMeta?.confirmed?.mapping;
+      if (!datasetMeta) throw new Error(`Dataset ${run.datasetName} is not stored (was it deleted?).`);
+      const mapping = datasetMeta.confirmed?.mapping;
       if (prepared.labels.length < 2)
         throw new Error(`${run.datasetName} has ${prepared.labels.length} class; training needs at least 2.`);
-      this.phase(run.id, 'tokenizing', `${prepared.train.length + prepared.validation.length} examples`);
-      const trainSet = tokenizeExamples(loaded.tokenizer, prepared.train, run.maxLength);
-      const evalSet = tokenizeExamples(loaded.tokenizer, prepared.validation, run.maxLength);
+      const [trainSet, evalSet] = await this.tokenizeOnce(
+        run.id,
+        db,
+        datasetMeta,
+        loaded,
+        prepared,
+        run.maxLength,
+      );
       if (trainSet.length === 0) throw new Error(`${run.datasetName} has no training rows after cleaning.`);
       // Without validation rows there is nothing to evaluate on: train without evaluations rather than fail.
       let args: TrainingArguments = run.args;
@@ -395,12 +441,12 @@ export class TrainingSession {
                 ? {
                     kind: 'file',
                     validationFileName:
-                      datasetMeta?.parts.find((p) => p.role === 'validation')?.file ?? 'the validation file',
+                      datasetMeta.parts.find((p) => p.role === 'validation')?.file ?? 'the validation file',
                   }
                 : {
                     kind: 'stratified',
-                    validationFraction: datasetMeta?.confirmed?.split.validationShare ?? 0.1,
-                    seed: datasetMeta?.confirmed?.split.seed ?? 42,
+                    validationFraction: datasetMeta.confirmed?.split.validationShare ?? 0.1,
+                    seed: datasetMeta.confirmed?.split.seed ?? 42,
                   },
           }),
           hyperparameters: hyperparameters({ ...args }, run.maxLength),

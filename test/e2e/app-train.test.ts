@@ -25,6 +25,28 @@ async function shot(page: Page, name: string): Promise<void> {
 
 const runStatus = (page: Page) => page.getByTestId('run-status').textContent();
 
+/** The tokenisation cache's entries in the app's database, as the row counts of their sets. */
+const tokenizedEntries = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<number[][]>((resolve, reject) => {
+        const open = indexedDB.open('webtune');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('tokenized').objectStore('tokenized').getAll();
+          all.onsuccess = () => {
+            open.result.close();
+            resolve(
+              (all.result as { sets: { labels: Int32Array }[] }[]).map((e) =>
+                e.sets.map((s) => s.labels.length),
+              ),
+            );
+          };
+          all.onerror = () => reject(all.error);
+        };
+      }),
+  );
+
 describe('the Train step', () => {
   let browser: Browser;
   let watched: WatchedPage;
@@ -118,6 +140,8 @@ describe('the Train step', () => {
     const run = page.getByTestId('run').first();
     expect(await run.getAttribute('data-status')).toBe('finished');
     expect(await page.getByRole('alert').count()).toBe(0);
+    // The run tokenised the dataset once and cached it: one entry in IndexedDB, holding both sets.
+    expect(await tokenizedEntries(page)).toEqual([[180, 20]]);
 
     await page.setViewportSize({ width: 420, height: 900 });
     await shot(page, '5-finished-narrow');
@@ -233,6 +257,17 @@ describe('the Train step', () => {
       undefined,
       { timeout: 90_000 },
     );
+    // Every phase line the page shows from now on, so the resume's tokenising phase can be checked.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { phasesSeen: string[] }).phasesSeen = seen;
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('.phase')) {
+          const text = el.textContent ?? '';
+          if (seen.at(-1) !== text) seen.push(text);
+        }
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
     await page.reload(); // the worker dies mid-run, as with a closed tab
 
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
@@ -246,6 +281,11 @@ describe('the Train step', () => {
     await page.getByRole('button', { name: /^Resume / }).click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
     await expect.poll(() => runStatus(page), { timeout: 120_000, interval: 500 }).toBe('finished');
+    // The resumed run read its ids from the tokenisation cache instead of tokenising again.
+    const phases = await page.evaluate(() => (window as unknown as { phasesSeen: string[] }).phasesSeen);
+    expect(phases.some((p) => /Tokenising \(\d+ examples, from the cache\)/.test(p))).toBe(true);
+    expect(phases.some((p) => /Tokenising \(\d+ examples\)/.test(p))).toBe(false);
+    expect(await tokenizedEntries(page)).toEqual([[180, 20]]);
     const latest = JSON.parse((await page.getByTestId('metrics-latest').textContent()) ?? '') as Record<
       string,
       number

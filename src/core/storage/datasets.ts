@@ -52,11 +52,15 @@ export async function saveDatasetRoles(db: WebTuneDatabase, id: string, roles: F
   await tx.done;
 }
 
+/** Deletes the dataset's record, its rows and its tokenisation cache entries, together or not at all. */
 export async function deleteDataset(db: WebTuneDatabase, id: string): Promise<void> {
-  const tx = db.transaction(['datasets', 'datasetRows'], 'readwrite');
+  const tx = db.transaction(['datasets', 'datasetRows', 'tokenized'], 'readwrite');
+  const tokenized = tx.objectStore('tokenized');
+  const cached = await tokenized.index('datasetId').getAllKeys(id);
   await Promise.all([
     tx.objectStore('datasetRows').delete(datasetRange(id)),
     tx.objectStore('datasets').delete(id),
+    ...cached.map((key) => tokenized.delete(key)),
     tx.done,
   ]);
 }

@@ -3,9 +3,10 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { DatasetMeta, RowChunk } from './dataset-types';
 import type { CheckpointRecord, RunLogRecord, RunRecord } from './run-types';
+import type { TokenizedRecord } from './tokenized';
 
 export const DB_NAME = 'webtune';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export interface WebTuneDB extends DBSchema {
   datasets: { key: string; value: DatasetMeta };
@@ -17,6 +18,8 @@ export interface WebTuneDB extends DBSchema {
   runLogs: { key: [string, number]; value: RunLogRecord };
   /** Per run: 'last' (everything to resume) and 'best' (the best evaluation's weights), keyed [runId, kind]. */
   checkpoints: { key: [string, string]; value: CheckpointRecord };
+  /** Tokenised train / validation sets, one entry per dataset (the latest tokenizer × max length). */
+  tokenized: { key: string; value: TokenizedRecord; indexes: { datasetId: string } };
 }
 
 export type WebTuneDatabase = IDBPDatabase<WebTuneDB>;
@@ -30,6 +33,9 @@ const UPGRADES: ((db: IDBPDatabase<WebTuneDB>) => void)[] = [
     db.createObjectStore('runs', { keyPath: 'id' });
     db.createObjectStore('runLogs', { keyPath: ['runId', 'index'] });
     db.createObjectStore('checkpoints', { keyPath: ['runId', 'kind'] });
+  },
+  (db) => {
+    db.createObjectStore('tokenized', { keyPath: 'key' }).createIndex('datasetId', 'datasetId');
   },
 ];
 
