@@ -13,7 +13,7 @@ import { evaluate } from '../core/train/evaluate';
 import type { LogRecord } from '../core/train/trainer';
 import { modelFileBytes, type LoadedModel } from './load-model';
 import { writeExportFolder } from './write-folder';
-import { finalEvaluation as finalEvaluationOf } from '../core/export/final-evaluation';
+import { exportedWeightsPoint, finalEvaluation as finalEvaluationOf } from '../core/export/final-evaluation';
 
 export interface ExportRunOptions {
   outDir: string;
@@ -24,34 +24,37 @@ export interface ExportRunOptions {
   args: TrainingArguments;
   maxLength: number;
   logHistory: LogRecord[];
+  /** The step of the best evaluation, if any (the weights' step when load_best_model_at_end restored them). */
+  bestStep?: number;
   /** What the final evaluation runs on: the validation set (or the training set when there is none). */
   evalSet: readonly TokenizedExample[];
   backend: string;
   startedAt: Date;
 }
 
+/** Evaluates the weights being exported (the best ones when load_best_model_at_end restored them). */
 export async function finalEvaluation(
   model: SequenceClassifier,
   examples: readonly TokenizedExample[],
   args: TrainingArguments,
   labels: readonly string[],
   logHistory: readonly LogRecord[],
+  bestStep: number | undefined,
 ): Promise<FinalEvaluation> {
   const result = await evaluate(model, examples, {
     batchSize: args.per_device_eval_batch_size,
+    labelSmoothing: args.label_smoothing_factor,
     padTokenId: model.config.pad_token_id ?? 0,
   });
-  const last = logHistory.at(-1);
   return finalEvaluationOf(labels, result.metrics, {
-    step: last?.step ?? 0,
-    epoch: last?.epoch ?? 0,
+    ...exportedWeightsPoint(logHistory, args.load_best_model_at_end, bestStep),
     eval_loss: result.record.eval_loss,
   });
 }
 
 /** Writes the folder and returns the final evaluation written into it. */
 export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
-  const evaluation = await finalEvaluation(o.model, o.evalSet, o.args, o.labels, o.logHistory);
+  const evaluation = await finalEvaluation(o.model, o.evalSet, o.args, o.labels, o.logHistory, o.bestStep);
   const summary = o.logHistory.find((r) => r.train_runtime !== undefined);
   const inputs: ExportInputs = {
     modelName: basename(resolve(o.outDir)),

@@ -116,6 +116,7 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
     args,
     maxLength: o.maxLength,
     logHistory: result.logHistory,
+    bestStep: result.bestStep,
     evalSet,
     backend: backend.name,
     startedAt,

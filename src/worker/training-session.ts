@@ -32,7 +32,8 @@ import {
   type TrainerCheckpoint,
 } from '../core/train/trainer';
 import { bestModelRule } from '../core/metrics/best-model';
-import { finalEvaluation } from '../core/export/final-evaluation';
+import { exportedWeightsPoint, finalEvaluation } from '../core/export/final-evaluation';
+import { evaluate } from '../core/train/evaluate';
 import { WEBTUNE_VERSION } from '../core/export/version';
 import type { ClassificationMetrics } from '../core/metrics/classification';
 import type { LoadedModel } from './model-session';
@@ -398,6 +399,21 @@ export class TrainingSession {
       const trainSeconds = elapsed();
       await flushLogs();
       await writes;
+      // load_best_model_at_end put the best evaluation's weights back: report what those weights score.
+      if (
+        result.status !== 'stopped' &&
+        args.load_best_model_at_end &&
+        result.bestStep !== undefined &&
+        lastEvaluation?.record.step !== result.bestStep
+      ) {
+        const best = await evaluate(model, evalSet, {
+          batchSize: args.per_device_eval_batch_size,
+          labelSmoothing: args.label_smoothing_factor,
+          padTokenId: Number(model.config.pad_token_id ?? 0),
+        });
+        const at = exportedWeightsPoint(result.logHistory, true, result.bestStep);
+        lastEvaluation = { metrics: best.metrics, record: { ...best.record, ...at } };
+      }
       const reason =
         this.active?.reason ??
         (shared && Atomics.load(shared, 0) === TRAINING_CONTROL.stop ? 'stop' : shared ? 'pause' : undefined);

@@ -25,7 +25,7 @@ async function shot(page: Page, name: string): Promise<void> {
 
 const runStatus = (page: Page) => page.getByTestId('run-status').textContent();
 
-/** The tokenisation cache's entries in the app's database, as the row counts of their sets. */
+/** The tokenisation cache's entries in the app's database: [createdAt, rows of each set]. */
 const tokenizedEntries = (page: Page) =>
   page.evaluate(
     () =>
@@ -37,9 +37,10 @@ const tokenizedEntries = (page: Page) =>
           all.onsuccess = () => {
             open.result.close();
             resolve(
-              (all.result as { sets: { labels: Int32Array }[] }[]).map((e) =>
-                e.sets.map((s) => s.labels.length),
-              ),
+              (all.result as { createdAt: number; sets: { labels: Int32Array }[] }[]).map((e) => [
+                e.createdAt,
+                ...e.sets.map((s) => s.labels.length),
+              ]),
             );
           };
           all.onerror = () => reject(all.error);
@@ -141,7 +142,7 @@ describe('the Train step', () => {
     expect(await run.getAttribute('data-status')).toBe('finished');
     expect(await page.getByRole('alert').count()).toBe(0);
     // The run tokenised the dataset once and cached it: one entry in IndexedDB, holding both sets.
-    expect(await tokenizedEntries(page)).toEqual([[180, 20]]);
+    expect((await tokenizedEntries(page)).map(([, ...rows]) => rows)).toEqual([[180, 20]]);
 
     await page.setViewportSize({ width: 420, height: 900 });
     await shot(page, '5-finished-narrow');
@@ -242,6 +243,48 @@ describe('the Train step', () => {
     expect(await page.getByRole('button', { name: 'Resume', exact: true }).isDisabled()).toBe(true);
   });
 
+  it("evaluates every eval_steps and ends with the best evaluation's weights (load_best_model_at_end)", async () => {
+    await page.locator('details:has(> summary)').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+    await page.getByLabel('learning_rate', { exact: true }).fill('0.05'); // too high: the validation loss is not monotone
+    await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
+    await page.getByLabel('eval_strategy', { exact: true }).selectOption('steps');
+    await page.getByLabel('eval_steps', { exact: true }).fill('4');
+    await page.getByLabel('metric_for_best_model', { exact: true }).selectOption('loss');
+    await page.getByLabel('load_best_model_at_end', { exact: true }).selectOption('true');
+    await page.getByRole('button', { name: 'Start training', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+    await expect.poll(() => runStatus(page), { timeout: 120_000, interval: 500 }).toBe('finished');
+
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    await steps.getByRole('button', { name: /Export/ }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.getByRole('button', { name: 'Download model', exact: true }).click(),
+    ]);
+    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const file = (name: string) =>
+      new TextDecoder().decode(Object.entries(entries).find(([n]) => n.endsWith(`/${name}`))![1]);
+    const metrics = JSON.parse(file('metrics.json')) as
+      { step: number; eval_loss?: number }[] | { log_history: { step: number; eval_loss?: number }[] };
+    const history = Array.isArray(metrics) ? metrics : metrics.log_history;
+    const evaluations = history.filter((r) => r.eval_loss !== undefined);
+    // 180 training rows in batches of 16: 12 steps, evaluated at 4, 8 and 12.
+    expect(evaluations.map((r) => r.step)).toEqual([4, 8, 12]);
+    const best = evaluations.reduce((a, b) => (b.eval_loss! < a.eval_loss! ? b : a));
+    expect(best.step).not.toBe(12); // else this run could not tell the best weights from the last
+    const card = file('README.md');
+    expect(card).toContain(`- Loss: ${best.eval_loss!.toFixed(4)}`);
+    expect(card).not.toContain(`- Loss: ${evaluations.at(-1)!.eval_loss!.toFixed(4)}`);
+    // Back to the settings the next tests expect.
+    await steps.getByRole('button', { name: /Train/ }).click();
+    await page.getByLabel('learning_rate', { exact: true }).fill('0.0003');
+    await page.getByLabel('eval_strategy', { exact: true }).selectOption('epoch');
+    await page.getByLabel('metric_for_best_model', { exact: true }).selectOption('f1');
+    await page.getByLabel('load_best_model_at_end', { exact: true }).selectOption('false');
+    expect(watched.errors).toEqual([]);
+    expect(watched.offMachine).toEqual([]);
+  });
+
   it('resumes a run interrupted by a reload from its last checkpoint', async () => {
     await page.getByLabel('num_train_epochs', { exact: true }).fill('2');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
@@ -257,35 +300,23 @@ describe('the Train step', () => {
       undefined,
       { timeout: 90_000 },
     );
-    // Every phase line the page shows from now on, so the resume's tokenising phase can be checked.
-    await page.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { phasesSeen: string[] }).phasesSeen = seen;
-      new MutationObserver(() => {
-        for (const el of document.querySelectorAll('.phase')) {
-          const text = el.textContent ?? '';
-          if (seen.at(-1) !== text) seen.push(text);
-        }
-      }).observe(document, { subtree: true, childList: true, characterData: true });
-    });
+    const cachedBefore = await tokenizedEntries(page);
+    expect(cachedBefore).toHaveLength(1);
     await page.reload(); // the worker dies mid-run, as with a closed tab
 
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
     await page.getByTestId('run').first().waitFor();
     const statuses = () =>
       page.getByTestId('run').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
-    expect(await statuses()).toEqual(['interrupted', 'stopped', 'failed', 'finished']);
+    expect(await statuses()).toEqual(['interrupted', 'finished', 'stopped', 'failed', 'finished']);
     expect(await runStatus(page)).toBe('idle');
     await shot(page, '7-reloaded');
     // The model is not loaded in this page: the resume loads it again (from the browser's cache).
     await page.getByRole('button', { name: /^Resume / }).click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
     await expect.poll(() => runStatus(page), { timeout: 120_000, interval: 500 }).toBe('finished');
-    // The resumed run read its ids from the tokenisation cache instead of tokenising again.
-    const phases = await page.evaluate(() => (window as unknown as { phasesSeen: string[] }).phasesSeen);
-    expect(phases.some((p) => /Tokenising \(\d+ examples, from the cache\)/.test(p))).toBe(true);
-    expect(phases.some((p) => /Tokenising \(\d+ examples\)/.test(p))).toBe(false);
-    expect(await tokenizedEntries(page)).toEqual([[180, 20]]);
+    // The resumed run read its ids from the tokenisation cache: the entry was not written again.
+    expect(await tokenizedEntries(page)).toEqual(cachedBefore);
     const latest = JSON.parse((await page.getByTestId('metrics-latest').textContent()) ?? '') as Record<
       string,
       number
@@ -298,7 +329,7 @@ describe('the Train step', () => {
     expect(latest.step).toBe(total);
     // Both evaluations are on the chart: the one from before the reload and the one after.
     expect(await page.evaluate(() => document.querySelectorAll('.live-chart').length)).toBe(4);
-    expect(await statuses()).toEqual(['finished', 'stopped', 'failed', 'finished']);
+    expect(await statuses()).toEqual(['finished', 'finished', 'stopped', 'failed', 'finished']);
     await shot(page, '8-resumed');
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
@@ -309,7 +340,7 @@ describe('the Train step', () => {
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
     const run = page.getByTestId('run').first();
     await run.waitFor();
-    expect(await page.getByTestId('run').count()).toBe(4);
+    expect(await page.getByTestId('run').count()).toBe(5);
     expect(await run.getAttribute('data-status')).toBe('finished');
     expect(await runStatus(page)).toBe('idle');
     await run.getByRole('button').first().click();

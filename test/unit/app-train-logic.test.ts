@@ -26,6 +26,28 @@ describe('defaults', () => {
     }
   });
 
+  it('pass eval_steps only with the "steps" strategy, and load_best_model_at_end only with evaluations', () => {
+    const s = defaultSettings(4e6);
+    expect(s.load_best_model_at_end).toBe('false'); // transformers' default
+    const bySteps = resolveTrainingArguments(
+      toTrainingArguments({
+        ...s,
+        eval_strategy: 'steps',
+        eval_steps: 7,
+        save_steps: 20,
+        load_best_model_at_end: 'true',
+      }),
+    );
+    expect([bySteps.eval_steps, bySteps.save_steps, bySteps.load_best_model_at_end]).toEqual([7, 20, true]);
+    const byEpoch = toTrainingArguments({ ...s, eval_steps: 7, load_best_model_at_end: 'true' });
+    expect([byEpoch.eval_steps, byEpoch.load_best_model_at_end]).toEqual([undefined, true]);
+    // Without evaluations there is no best model; transformers would refuse the combination.
+    const none = resolveTrainingArguments(
+      toTrainingArguments({ ...s, eval_strategy: 'no', load_best_model_at_end: 'true' }),
+    );
+    expect(none.load_best_model_at_end).toBe(false);
+  });
+
   it('parse the form, naming the field that is wrong', () => {
     const text = settingsText(defaultSettings(4e6));
     expect(parseSettings(text).settings).toEqual(defaultSettings(4e6));
@@ -35,6 +57,8 @@ describe('defaults', () => {
       /per_device_train_batch_size must be a whole number/,
     );
     expect(parseSettings({ ...text, warmup_ratio: 'abc' }).error).toMatch(/warmup_ratio must be a number/);
+    expect(parseSettings({ ...text, eval_steps: '0' }).error).toMatch(/eval_steps must be at least 1/);
+    expect(parseSettings({ ...text, load_best_model_at_end: 'maybe' }).error).toMatch(/not a choice/);
   });
 });
 

@@ -6,7 +6,7 @@ import { DEFAULT_CLEANING, prepareDataset } from '../../src/core/data/prepare';
 import { classificationMetrics } from '../../src/core/metrics/classification';
 import { DEFAULT_TRAINING_ARGUMENTS } from '../../src/core/train/arguments';
 import { assembleExportInputs } from '../../src/worker/results-export-inputs';
-import { finalEvaluation } from '../../src/core/export/final-evaluation';
+import { exportedWeightsPoint, finalEvaluation } from '../../src/core/export/final-evaluation';
 import { datasetSummary, hyperparameters } from '../../src/worker/results-training-record';
 import { readFixtureModel } from '../support/export-inputs';
 
@@ -109,5 +109,23 @@ describe('the training record for results', () => {
       unknown
     >;
     expect(args.max_seq_length).toBe(64);
+  });
+});
+
+describe('the point the exported weights come from', () => {
+  const history = [
+    { step: 4, epoch: 0.33, loss: 0.7 },
+    { step: 4, epoch: 0.33, eval_loss: 0.87 },
+    { step: 8, epoch: 0.67, eval_loss: 1.93 },
+    { step: 12, epoch: 1, eval_loss: 1.35 },
+    { step: 12, epoch: 1, train_runtime: 3 },
+  ];
+  it('is the best evaluation when load_best_model_at_end restored it, else the end of the run', () => {
+    expect(exportedWeightsPoint(history, true, 4)).toEqual({ step: 4, epoch: 0.33 });
+    expect(exportedWeightsPoint(history, false, 4)).toEqual({ step: 12, epoch: 1 });
+    expect(exportedWeightsPoint(history, true, undefined)).toEqual({ step: 12, epoch: 1 });
+    // A training record at the best step is not an evaluation: the evaluation's own record is used.
+    expect(exportedWeightsPoint(history.slice(0, 1), true, 4)).toEqual({ step: 4, epoch: 0.33 });
+    expect(exportedWeightsPoint([], true, 4)).toEqual({ step: 0, epoch: 0 });
   });
 });

@@ -31,3 +31,20 @@ export function finalEvaluation(
     confusionMatrix: metrics.confusionMatrix.map((row) => [...row]),
   };
 }
+
+/**
+ * The step and epoch the exported weights come from: the best evaluation's when load_best_model_at_end restored
+ * them (transformers' behaviour), else the end of the run (its last record).
+ */
+export function exportedWeightsPoint(
+  logHistory: readonly { step: number; epoch: number; eval_loss?: number }[],
+  loadBestModelAtEnd: boolean,
+  bestStep: number | undefined,
+): { step: number; epoch: number } {
+  const best =
+    loadBestModelAtEnd && bestStep !== undefined
+      ? logHistory.find((r) => r.eval_loss !== undefined && r.step === bestStep)
+      : undefined;
+  const at = best ?? logHistory.at(-1);
+  return { step: at?.step ?? 0, epoch: at?.epoch ?? 0 };
+}

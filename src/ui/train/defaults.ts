@@ -14,8 +14,12 @@ export interface TrainSettings {
   lr_scheduler_type: TrainingArguments['lr_scheduler_type'];
   label_smoothing_factor: number;
   eval_strategy: TrainingArguments['eval_strategy'];
+  eval_steps: number;
+  save_steps: number;
   logging_steps: number;
   metric_for_best_model: string;
+  /** A choice in the form, so a string; the trainer gets a boolean. */
+  load_best_model_at_end: 'true' | 'false';
   early_stopping_patience: number;
   mode: TrainingArguments['mode'];
   seed: number;
@@ -44,8 +48,11 @@ export function defaultSettings(parameters: number): TrainSettings {
     lr_scheduler_type: 'linear',
     label_smoothing_factor: 0,
     eval_strategy: 'epoch',
+    eval_steps: 50,
+    save_steps: 0,
     logging_steps: 1,
     metric_for_best_model: 'f1',
+    load_best_model_at_end: 'false',
     early_stopping_patience: 0,
     mode: 'full',
     seed: 42,
@@ -55,13 +62,15 @@ export function defaultSettings(parameters: number): TrainSettings {
 
 /** The trainer's arguments for these settings (the trainer fills in the rest with its defaults). */
 export function toTrainingArguments(s: TrainSettings): Partial<TrainingArguments> {
-  const { max_length: _maxLength, early_stopping_patience, ...rest } = s;
+  const { max_length: _maxLength, early_stopping_patience, eval_steps, load_best_model_at_end, ...rest } = s;
   const evaluates = s.eval_strategy !== 'no';
   return {
     ...rest,
     per_device_eval_batch_size: Math.max(s.per_device_train_batch_size, 16),
+    eval_steps: s.eval_strategy === 'steps' ? eval_steps : undefined,
     metric_for_best_model: evaluates ? s.metric_for_best_model : undefined,
     early_stopping_patience: evaluates && early_stopping_patience > 0 ? early_stopping_patience : undefined,
+    load_best_model_at_end: evaluates && load_best_model_at_end === 'true',
   };
 }
 
@@ -172,10 +181,32 @@ export const MORE_FIELDS: Field[] = [
     options: ['epoch', 'steps', 'no'],
   },
   {
+    kind: 'number',
+    name: 'eval_steps',
+    help: 'Optimizer steps between evaluations when eval_strategy is "steps".',
+    min: 1,
+    step: 1,
+    integer: true,
+  },
+  {
+    kind: 'number',
+    name: 'save_steps',
+    help: 'Optimizer steps between extra checkpoints to resume from (0: only at evaluations); each stores weights and optimizer state.',
+    min: 0,
+    step: 1,
+    integer: true,
+  },
+  {
     kind: 'choice',
     name: 'metric_for_best_model',
     help: 'The evaluation number that picks the best checkpoint (f1 is the macro F1).',
     options: ['f1', 'accuracy', 'loss'],
+  },
+  {
+    kind: 'choice',
+    name: 'load_best_model_at_end',
+    help: 'true: end with the weights of the best evaluation (by metric_for_best_model) instead of the last ones.',
+    options: ['false', 'true'],
   },
   {
     kind: 'number',
