@@ -8,10 +8,8 @@ import type { Example } from '../core/data/prepare';
 import type { TokenizerFiles } from '../core/hub';
 import type { TextTokenizer } from '../core/tokenize/tokenizer';
 import type { TokenizedExample } from '../core/train/batching';
-import { tokenizeExamples } from '../core/train/tokenize-examples';
+import { TOKENIZED_FORMAT, tokenizeExamples } from '../core/train/tokenize-examples';
 import { defaultCacheDir } from './node-cache';
-
-const FORMAT = 'webtune-tokenized-v1';
 
 export function tokenizedCacheKey(
   sets: readonly (readonly Example[])[],
@@ -19,7 +17,7 @@ export function tokenizedCacheKey(
   maxLength: number,
 ): string {
   const hash = createHash('sha256');
-  hash.update(`${FORMAT}\0${maxLength}\0`);
+  hash.update(`${TOKENIZED_FORMAT}\0${maxLength}\0`);
   for (const name of Object.keys(tokenizerFiles).sort()) hash.update(`${name}\0${tokenizerFiles[name]}\0`);
   for (const set of sets) {
     hash.update(`set\0${set.length}\0`);
@@ -48,7 +46,7 @@ export async function tokenizeCached(
   if (stored !== undefined) {
     try {
       const parsed = JSON.parse(stored) as { format: string; sets: TokenizedExample[][] };
-      if (parsed.format === FORMAT && parsed.sets.length === sets.length)
+      if (parsed.format === TOKENIZED_FORMAT && parsed.sets.length === sets.length)
         return { sets: parsed.sets, cached: true };
     } catch {
       // A damaged cache entry is simply made again.
@@ -58,7 +56,7 @@ export async function tokenizeCached(
   try {
     await mkdir(folder, { recursive: true });
     const temporary = `${path}.${process.pid}.partial`;
-    await writeFile(temporary, JSON.stringify({ format: FORMAT, sets: tokenized }));
+    await writeFile(temporary, JSON.stringify({ format: TOKENIZED_FORMAT, sets: tokenized }));
     await rename(temporary, path);
   } catch (error) {
     process.stderr.write(`warning: could not cache the tokenised data: ${(error as Error).message}\n`);

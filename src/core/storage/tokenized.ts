@@ -2,11 +2,9 @@
 // (another learning rate, a resume after the tab was closed) read the ids back. One entry per dataset is kept,
 // so switching tokenizers does not pile up copies; deleting the dataset deletes its entry.
 import type { PackedExamples } from '../train/packed-tokens';
+import { TOKENIZED_FORMAT } from '../train/tokenize-examples';
 import type { WebTuneDatabase } from './db';
 import type { DatasetMeta } from './dataset-types';
-
-/** Bump when tokenisation or dataset preparation changes what a cached entry would hold. */
-const FORMAT = 'webtune-tokenized-v1';
 
 export interface TokenizedRecord {
   key: string;
@@ -26,7 +24,7 @@ export async function tokenizedKey(
   maxLength: number,
 ): Promise<string> {
   const described = JSON.stringify({
-    format: FORMAT,
+    format: TOKENIZED_FORMAT,
     dataset: dataset.id,
     createdAt: dataset.createdAt,
     roles: dataset.parts.map((part) => part.role),

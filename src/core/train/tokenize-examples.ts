@@ -4,6 +4,9 @@ import type { Example } from '../data/prepare';
 import type { TextTokenizer } from '../tokenize/tokenizer';
 import type { TokenizedExample, TokenizedInputs } from './batching';
 
+/** Names the form of cached tokenised data (CLI and app): bump it when tokenisation or preparation changes. */
+export const TOKENIZED_FORMAT = 'webtune-tokenized-v1';
+
 /** Each text (or text pair, `pairs[i]` with `texts[i]`) on its own: ids and, for BERT, token type ids. */
 export function tokenizeTexts(
   tokenizer: TextTokenizer,
