@@ -9,11 +9,10 @@ import { WEBTUNE_VERSION } from '../core/export/version';
 import type { HFConfig, SequenceClassifier } from '../core/models/types';
 import type { TrainingArguments } from '../core/train/arguments';
 import type { TokenizedExample } from '../core/train/batching';
-import { evaluate } from '../core/train/evaluate';
 import type { LogRecord } from '../core/train/trainer';
 import { modelFileBytes, type LoadedModel } from './load-model';
 import { writeExportFolder } from './write-folder';
-import { exportedWeightsPoint, finalEvaluation as finalEvaluationOf } from '../core/export/final-evaluation';
+import { evaluateExportedWeights } from '../core/export/final-evaluation';
 
 export interface ExportRunOptions {
   outDir: string;
@@ -32,29 +31,16 @@ export interface ExportRunOptions {
   startedAt: Date;
 }
 
-/** Evaluates the weights being exported (the best ones when load_best_model_at_end restored them). */
-export async function finalEvaluation(
-  model: SequenceClassifier,
-  examples: readonly TokenizedExample[],
-  args: TrainingArguments,
-  labels: readonly string[],
-  logHistory: readonly LogRecord[],
-  bestStep: number | undefined,
-): Promise<FinalEvaluation> {
-  const result = await evaluate(model, examples, {
-    batchSize: args.per_device_eval_batch_size,
-    labelSmoothing: args.label_smoothing_factor,
-    padTokenId: model.config.pad_token_id ?? 0,
-  });
-  return finalEvaluationOf(labels, result.metrics, {
-    ...exportedWeightsPoint(logHistory, args.load_best_model_at_end, bestStep),
-    eval_loss: result.record.eval_loss,
-  });
-}
-
 /** Writes the folder and returns the final evaluation written into it. */
 export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
-  const evaluation = await finalEvaluation(o.model, o.evalSet, o.args, o.labels, o.logHistory, o.bestStep);
+  const evaluation = await evaluateExportedWeights(
+    o.model,
+    o.evalSet,
+    o.args,
+    o.labels,
+    o.logHistory,
+    o.bestStep,
+  );
   const summary = o.logHistory.find((r) => r.train_runtime !== undefined);
   const inputs: ExportInputs = {
     modelName: basename(resolve(o.outDir)),

@@ -32,8 +32,11 @@ import {
   type TrainerCheckpoint,
 } from '../core/train/trainer';
 import { bestModelRule } from '../core/metrics/best-model';
-import { exportedWeightsPoint, finalEvaluation } from '../core/export/final-evaluation';
-import { evaluate } from '../core/train/evaluate';
+import {
+  evaluateExportedWeights,
+  exportedWeightsPoint,
+  finalEvaluation,
+} from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
 import type { ClassificationMetrics } from '../core/metrics/classification';
 import type { LoadedModel } from './model-session';
@@ -399,26 +402,29 @@ export class TrainingSession {
       const trainSeconds = elapsed();
       await flushLogs();
       await writes;
-      // load_best_model_at_end put the best evaluation's weights back: report what those weights score.
-      if (
-        result.status !== 'stopped' &&
-        args.load_best_model_at_end &&
-        result.bestStep !== undefined &&
-        lastEvaluation?.record.step !== result.bestStep
-      ) {
-        const best = await evaluate(model, evalSet, {
-          batchSize: args.per_device_eval_batch_size,
-          labelSmoothing: args.label_smoothing_factor,
-          padTokenId: Number(model.config.pad_token_id ?? 0),
-        });
-        const at = exportedWeightsPoint(result.logHistory, true, result.bestStep);
-        lastEvaluation = { metrics: best.metrics, record: { ...best.record, ...at } };
-      }
       const reason =
         this.active?.reason ??
         (shared && Atomics.load(shared, 0) === TRAINING_CONTROL.stop ? 'stop' : shared ? 'pause' : undefined);
       const status = result.status === 'stopped' ? (reason === 'stop' ? 'stopped' : 'paused') : 'finished';
       const summary = status === 'finished' ? result.logHistory.at(-1) : undefined;
+      // Evaluate, the model card and metrics report the weights the run ends with: the last evaluation when it
+      // scored exactly those, else (best weights restored, steps after the last evaluation) an evaluation now.
+      const exportedAt = exportedWeightsPoint(
+        result.logHistory,
+        args.load_best_model_at_end,
+        result.bestStep,
+      );
+      const exportedEvaluation =
+        lastEvaluation?.record.step !== exportedAt.step && status !== 'paused' && evalSet.length > 0
+          ? await evaluateExportedWeights(
+              model,
+              evalSet,
+              args,
+              prepared.labels,
+              result.logHistory,
+              result.bestStep,
+            )
+          : lastEvaluation && finalEvaluation(prepared.labels, lastEvaluation.metrics, lastEvaluation.record);
       publish(
         await updateRun(db, run.id, {
           status,
@@ -467,13 +473,7 @@ export class TrainingSession {
           }),
           hyperparameters: hyperparameters({ ...args }, run.maxLength),
           logHistory: result.logHistory,
-          ...(lastEvaluation
-            ? {
-                finalEvaluation: finalEvaluation(prepared.labels, lastEvaluation.metrics, {
-                  ...lastEvaluation.record,
-                }),
-              }
-            : {}),
+          ...(exportedEvaluation ? { finalEvaluation: exportedEvaluation } : {}),
           run: {
             backend: run.backend ?? this.backendLine(),
             webtuneVersion: WEBTUNE_VERSION,

@@ -243,38 +243,51 @@ describe('the Train step', () => {
     expect(await page.getByRole('button', { name: 'Resume', exact: true }).isDisabled()).toBe(true);
   });
 
-  it("evaluates every eval_steps and ends with the best evaluation's weights (load_best_model_at_end)", async () => {
+  it('evaluates every eval_steps; the card scores the weights the run ends with (load_best_model_at_end too)', async () => {
     await page.locator('details:has(> summary)').evaluate((d) => ((d as HTMLDetailsElement).open = true));
-    await page.getByLabel('learning_rate', { exact: true }).fill('0.05'); // too high: the validation loss is not monotone
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
-    await page.getByLabel('eval_strategy', { exact: true }).selectOption('steps');
-    await page.getByLabel('eval_steps', { exact: true }).fill('4');
-    await page.getByLabel('metric_for_best_model', { exact: true }).selectOption('loss');
-    await page.getByLabel('load_best_model_at_end', { exact: true }).selectOption('true');
-    await page.getByRole('button', { name: 'Start training', exact: true }).click();
-    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
-    await expect.poll(() => runStatus(page), { timeout: 120_000, interval: 500 }).toBe('finished');
-
     const steps = page.getByRole('navigation', { name: 'Steps' });
-    await steps.getByRole('button', { name: /Export/ }).click();
-    const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 120_000 }),
-      page.getByRole('button', { name: 'Download model', exact: true }).click(),
-    ]);
-    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
-    const file = (name: string) =>
-      new TextDecoder().decode(Object.entries(entries).find(([n]) => n.endsWith(`/${name}`))![1]);
-    const metrics = JSON.parse(file('metrics.json')) as
-      { step: number; eval_loss?: number }[] | { log_history: { step: number; eval_loss?: number }[] };
-    const history = Array.isArray(metrics) ? metrics : metrics.log_history;
-    const evaluations = history.filter((r) => r.eval_loss !== undefined);
-    // 180 training rows in batches of 16: 12 steps, evaluated at 4, 8 and 12.
-    expect(evaluations.map((r) => r.step)).toEqual([4, 8, 12]);
-    const best = evaluations.reduce((a, b) => (b.eval_loss! < a.eval_loss! ? b : a));
-    expect(best.step).not.toBe(12); // else this run could not tell the best weights from the last
-    const card = file('README.md');
-    expect(card).toContain(`- Loss: ${best.eval_loss!.toFixed(4)}`);
-    expect(card).not.toContain(`- Loss: ${evaluations.at(-1)!.eval_loss!.toFixed(4)}`);
+    /** Trains one epoch at lr 0.05 (too high: the validation loss is not monotone) and downloads the model. */
+    const trainAndDownload = async (evalSteps: number, loadBest: boolean) => {
+      await steps.getByRole('button', { name: /Train/ }).click();
+      await page.getByLabel('learning_rate', { exact: true }).fill('0.05');
+      await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
+      await page.getByLabel('eval_strategy', { exact: true }).selectOption('steps');
+      await page.getByLabel('eval_steps', { exact: true }).fill(String(evalSteps));
+      await page.getByLabel('metric_for_best_model', { exact: true }).selectOption('loss');
+      await page.getByLabel('load_best_model_at_end', { exact: true }).selectOption(String(loadBest));
+      await page.getByRole('button', { name: 'Start training', exact: true }).click();
+      await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+      await expect.poll(() => runStatus(page), { timeout: 120_000, interval: 500 }).toBe('finished');
+      await steps.getByRole('button', { name: /Export/ }).click();
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 120_000 }),
+        page.getByRole('button', { name: 'Download model', exact: true }).click(),
+      ]);
+      const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
+      const file = (name: string) =>
+        new TextDecoder().decode(Object.entries(entries).find(([n]) => n.endsWith(`/${name}`))![1]);
+      const metrics = JSON.parse(file('metrics.json')) as
+        { step: number; eval_loss?: number }[] | { log_history: { step: number; eval_loss?: number }[] };
+      const history = Array.isArray(metrics) ? metrics : metrics.log_history;
+      return { evaluations: history.filter((r) => r.eval_loss !== undefined), card: file('README.md') };
+    };
+
+    // 180 training rows in batches of 16: 12 steps, evaluated at 4, 8 and 12; the best weights come back.
+    const best = await trainAndDownload(4, true);
+    expect(best.evaluations.map((r) => r.step)).toEqual([4, 8, 12]);
+    const lowest = best.evaluations.reduce((a, b) => (b.eval_loss! < a.eval_loss! ? b : a));
+    expect(lowest.step).not.toBe(12); // else this run could not tell the best weights from the last
+    expect(best.card).toContain(`The exported weights, from step ${lowest.step} `);
+    expect(best.card).toContain(`- Loss: ${lowest.eval_loss!.toFixed(4)}`);
+    expect(best.card).not.toContain(`- Loss: ${best.evaluations.at(-1)!.eval_loss!.toFixed(4)}`);
+
+    // Evaluated at 5 and 10, trained to 12: the card scores the step-12 weights, not step 10's evaluation.
+    const last = await trainAndDownload(5, false);
+    expect(last.evaluations.map((r) => r.step)).toEqual([5, 10]);
+    expect(last.card).toContain('The exported weights, from step 12 ');
+    expect(last.card).toMatch(/- Loss: \d\.\d{4}/);
+    expect(last.card).not.toContain(`- Loss: ${last.evaluations.at(-1)!.eval_loss!.toFixed(4)}`);
+
     // Back to the settings the next tests expect.
     await steps.getByRole('button', { name: /Train/ }).click();
     await page.getByLabel('learning_rate', { exact: true }).fill('0.0003');
@@ -308,7 +321,14 @@ describe('the Train step', () => {
     await page.getByTestId('run').first().waitFor();
     const statuses = () =>
       page.getByTestId('run').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
-    expect(await statuses()).toEqual(['interrupted', 'finished', 'stopped', 'failed', 'finished']);
+    expect(await statuses()).toEqual([
+      'interrupted',
+      'finished',
+      'finished',
+      'stopped',
+      'failed',
+      'finished',
+    ]);
     expect(await runStatus(page)).toBe('idle');
     await shot(page, '7-reloaded');
     // The model is not loaded in this page: the resume loads it again (from the browser's cache).
@@ -329,7 +349,7 @@ describe('the Train step', () => {
     expect(latest.step).toBe(total);
     // Both evaluations are on the chart: the one from before the reload and the one after.
     expect(await page.evaluate(() => document.querySelectorAll('.live-chart').length)).toBe(4);
-    expect(await statuses()).toEqual(['finished', 'finished', 'stopped', 'failed', 'finished']);
+    expect(await statuses()).toEqual(['finished', 'finished', 'finished', 'stopped', 'failed', 'finished']);
     await shot(page, '8-resumed');
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
@@ -340,7 +360,7 @@ describe('the Train step', () => {
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
     const run = page.getByTestId('run').first();
     await run.waitFor();
-    expect(await page.getByTestId('run').count()).toBe(5);
+    expect(await page.getByTestId('run').count()).toBe(6);
     expect(await run.getAttribute('data-status')).toBe('finished');
     expect(await runStatus(page)).toBe('idle');
     await run.getByRole('button').first().click();

@@ -1,6 +1,10 @@
 // The trainer's metrics (core/metrics) in the shape the export and the results screens show: one row of scores
 // per label, and the final evaluation the model card and the CLI report.
 import type { ClassificationMetrics } from '../metrics/classification';
+import type { SequenceClassifier } from '../models/types';
+import type { TrainingArguments } from '../train/arguments';
+import type { TokenizedExample } from '../train/batching';
+import { evaluate } from '../train/evaluate';
 import type { ClassMetrics, FinalEvaluation } from './types';
 
 /** Precision, recall, F1 and support per label, in the label order. */
@@ -47,4 +51,23 @@ export function exportedWeightsPoint(
       : undefined;
   const at = best ?? logHistory.at(-1);
   return { step: at?.step ?? 0, epoch: at?.epoch ?? 0 };
+}
+
+/** Evaluates the weights a run ends with, labelled with the step they come from. */
+export async function evaluateExportedWeights(
+  model: SequenceClassifier,
+  examples: readonly TokenizedExample[],
+  args: TrainingArguments,
+  labels: readonly string[],
+  logHistory: readonly { step: number; epoch: number; eval_loss?: number }[],
+  bestStep: number | undefined,
+): Promise<FinalEvaluation> {
+  const result = await evaluate(model, examples, {
+    batchSize: args.per_device_eval_batch_size,
+    labelSmoothing: args.label_smoothing_factor,
+  });
+  return finalEvaluation(labels, result.metrics, {
+    ...exportedWeightsPoint(logHistory, args.load_best_model_at_end, bestStep),
+    eval_loss: result.record.eval_loss,
+  });
 }
