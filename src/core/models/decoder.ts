@@ -177,7 +177,8 @@ export function groupedAttention(
   const repeat = (t: tf.Tensor4D) => {
     if (kvHeads === heads) return t;
     const [, , keys] = t.shape;
-    const tiled = tf.tile(tf.reshape(t, [batch, kvHeads, 1, keys, headDim]), [1, 1, heads / kvHeads, 1, 1]);
+    // Rank 4, not 5: tfjs has no gradient for tiling rank-5 tensors (LoRA and fine-tuning go through here).
+    const tiled = tf.tile(tf.reshape(t, [batch, kvHeads, 1, keys * headDim]), [1, 1, heads / kvHeads, 1]);
     return tf.reshape(tiled, [batch, heads, keys, headDim]) as tf.Tensor4D;
   };
   const probs = dropout.apply(attentionProbs(q, repeat(k), mask, divisor), dropoutRate);
