@@ -10,6 +10,7 @@ import {
 } from '../core/train/arguments';
 import { SCHEDULER_TYPES } from '../core/train/schedules';
 import type { LoraConfig } from '../core/lora/config';
+import { LORA_EXPORT_KINDS, type LoraExportKind } from '../core/lora/export';
 
 /** A bad, missing or unknown argument; the message is one line meant for the terminal. */
 export class CliArgumentError extends Error {
@@ -39,8 +40,7 @@ const nonNegFloat: Kind = { type: 'float', min: 0 };
 const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
 
 /** What a LoRA run writes: the merged model, the PEFT adapter, or both (the merged model in --out, the adapter in --out/adapter). */
-export const EXPORT_KINDS = ['adapter', 'merged', 'both'] as const;
-export type ExportKind = (typeof EXPORT_KINDS)[number];
+const EXPORT_KINDS = LORA_EXPORT_KINDS;
 
 /** The LoRA flags, by their PEFT names. */
 const LORA_KEYS = [
@@ -158,7 +158,7 @@ export interface TrainCliOptions {
   /** With --mode lora: the LoRA flags given (PEFT's defaults fill the rest, per architecture). */
   lora?: Partial<LoraConfig>;
   /** With --mode lora: what to write (default both). */
-  export: ExportKind;
+  export: LoraExportKind;
 }
 
 export interface PredictCliOptions {
@@ -336,7 +336,7 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
     resume: values.get('resume') === true,
     training,
     ...(lora ? { lora } : {}),
-    export: (values.get('export') as ExportKind | undefined) ?? 'both',
+    export: (values.get('export') as LoraExportKind | undefined) ?? 'both',
   };
 }
 

@@ -13,6 +13,8 @@ import type { LogRecord } from '../core/train/trainer';
 import { modelFileBytes, type LoadedModel } from './load-model';
 import { writeExportFolder } from './write-folder';
 import { evaluateExportedWeights } from '../core/export/final-evaluation';
+import { loraExportFiles, type LoraExportKind } from '../core/lora/export';
+import { mergedWeights } from '../core/lora/merge';
 
 export interface ExportRunOptions {
   outDir: string;
@@ -29,6 +31,8 @@ export interface ExportRunOptions {
   evalSet: readonly TokenizedExample[];
   backend: string;
   startedAt: Date;
+  /** With LoRA adapters attached: what to write (core/lora/export.ts). */
+  loraExport?: LoraExportKind;
 }
 
 /** Writes the folder and returns the final evaluation written into it. */
@@ -52,7 +56,8 @@ export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
       files: modelFileBytes(o.base),
     },
     labels: o.labels,
-    weights: await classifierWeights(o.model.variables),
+    // With LoRA, the ordinary folder holds the merged model: W + scale·B·A, loadable without PEFT.
+    weights: o.model.lora ? await mergedWeights(o.model) : await classifierWeights(o.model.variables),
     dataset: o.dataset,
     hyperparameters: {
       ...o.args,
@@ -73,6 +78,12 @@ export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
       trainRuntimeSeconds: summary?.train_runtime,
     },
   };
-  await writeExportFolder(o.outDir, buildExportFiles(inputs));
+  const files = buildExportFiles(inputs);
+  await writeExportFolder(
+    o.outDir,
+    o.model.lora
+      ? await loraExportFiles(o.model.lora, files, o.loraExport ?? 'both', o.base.hubId ?? o.base.displayName)
+      : files,
+  );
   return evaluation;
 }

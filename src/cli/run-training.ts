@@ -3,6 +3,9 @@
 import { existsSync } from 'node:fs';
 import type { TrainCliOptions } from './args';
 import { buildClassifier } from '../core/models/build';
+import { attachLora } from '../core/lora/attach';
+import { countParameters, formatParameterShare } from '../core/lora/budget';
+import { resolveLoraConfig } from '../core/lora/config';
 import type { HFConfig } from '../core/models/types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
 import {
@@ -60,6 +63,17 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
     seed: args.seed,
     modelName: base.displayName,
   });
+  if (args.mode === 'lora') {
+    const lora = attachLora(model, resolveLoraConfig(model.architecture, 'SEQ_CLS', o.lora), {
+      seed: args.seed,
+      modelName: base.displayName,
+    });
+    const count = countParameters(model);
+    say(
+      `lora: r ${lora.config.r}, alpha ${lora.config.lora_alpha} on ${lora.targetNames.join(', ')}; ` +
+        `trainable ${formatParameterShare(count)}`,
+    );
+  }
   const { totalSteps, updatesPerEpoch } = countTrainingSteps(trainSet.length, args);
   const progress = new TrainProgress(
     totalSteps,
@@ -120,6 +134,7 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
     evalSet,
     backend: backend.name,
     startedAt,
+    loraExport: o.export,
   });
   await removeCheckpoint(o.out);
   model.dispose();

@@ -71,6 +71,43 @@ export interface AttachOptions {
   modelName?: string;
 }
 
+export interface LoraPlan {
+  /** The linear layers the adapters go on, by module path. */
+  targeted: [string, LinearModule][];
+  /** The model's variables trained in full (modules_to_save). */
+  savedVariableNames: string[];
+  /** modules_to_save with the SEQ_CLS head added, as PEFT's model does. */
+  modulesToSave: string[];
+}
+
+/**
+ * Which layers a config adapts and which variables it trains in full, without attaching anything (for the
+ * parameter counts shown before a run). Throws LoraConfigError when the targets match no linear layer.
+ */
+export function planLora(model: LoraTarget, config: LoraConfig, modelName = 'this model'): LoraPlan {
+  const modules = model.linearModules;
+  if (!modules) throw new LoraConfigError(`${modelName} exposes no linear layers for LoRA`);
+  const modulesToSave = [
+    ...new Set([
+      ...(config.task_type === 'SEQ_CLS' ? SEQ_CLS_MODULES_TO_SAVE : []),
+      ...(config.modules_to_save ?? []),
+    ]),
+  ];
+  const savedVariableNames = [...model.variables.keys()].filter((n) => isSavedVariable(n, modulesToSave));
+  const savedPaths = new Set(savedVariableNames.map(modulePath));
+  const targeted = [...modules].filter(([path]) =>
+    config.target_modules === 'all-linear'
+      ? !savedPaths.has(path)
+      : config.target_modules.some((t) => matchesTarget(path, t)),
+  );
+  if (targeted.length === 0)
+    throw new LoraConfigError(
+      `${modelName}: target_modules ${JSON.stringify(config.target_modules)} match none of its linear layers ` +
+        `(${[...new Set([...modules.keys()].map((p) => p.split('.').at(-1)))].join(', ')})`,
+    );
+  return { targeted, savedVariableNames, modulesToSave };
+}
+
 /** PEFT's prefix of every tensor in adapter_model.safetensors. */
 export const PEFT_PREFIX = 'base_model.model.';
 
@@ -84,25 +121,7 @@ export function attachLora(model: LoraTarget, config: LoraConfig, options: Attac
   if (model.lora) throw new LoraConfigError(`${modelName} already has LoRA adapters attached`);
   const modules = model.linearModules;
   if (!modules) throw new LoraConfigError(`${modelName} exposes no linear layers for LoRA`);
-  const modulesToSave = [
-    ...new Set([
-      ...(config.task_type === 'SEQ_CLS' ? SEQ_CLS_MODULES_TO_SAVE : []),
-      ...(config.modules_to_save ?? []),
-    ]),
-  ];
-  const savedVariableNames = [...model.variables.keys()].filter((n) => isSavedVariable(n, modulesToSave));
-  const savedPaths = new Set(savedVariableNames.map(modulePath));
-
-  const targeted = [...modules].filter(([path]) =>
-    config.target_modules === 'all-linear'
-      ? !savedPaths.has(path)
-      : config.target_modules.some((t) => matchesTarget(path, t)),
-  );
-  if (targeted.length === 0)
-    throw new LoraConfigError(
-      `${modelName}: target_modules ${JSON.stringify(config.target_modules)} match none of its linear layers ` +
-        `(${[...new Set([...modules.keys()].map((p) => p.split('.').at(-1)))].join(', ')})`,
-    );
+  const { targeted, savedVariableNames, modulesToSave } = planLora(model, config, modelName);
   const conv = targeted.some(([, m]) => m.layout === 'in-out');
   const resolved: LoraConfig = {
     ...config,

@@ -3,7 +3,9 @@
 // a model that loads without PEFT.
 import * as tf from '@tensorflow/tfjs';
 
+import { PT_METADATA, writeSafetensors } from '../export/safetensors-writer';
 import type { TensorMap } from '../hub/tensors';
+import type { HFConfig } from '../models/types';
 import type { LoraTarget } from './attach';
 
 /** The model's weights with the adapters merged in, in host memory; the model itself is left unchanged. */
@@ -28,4 +30,18 @@ export async function mergedWeights(model: LoraTarget): Promise<TensorMap> {
     for (const t of merged.values()) t.dispose();
   }
   return out;
+}
+
+/**
+ * A merged causal LM as the ordinary Hugging Face folder: the base config.json as it was and model.safetensors
+ * with the merged weights under save_pretrained's names (a tied lm_head is not a variable, so it is left out
+ * as save_pretrained leaves it out).
+ */
+export async function mergedCausalLmFiles(
+  model: LoraTarget & { config: HFConfig },
+): Promise<Map<string, Uint8Array>> {
+  return new Map([
+    ['config.json', new TextEncoder().encode(`${JSON.stringify(model.config, null, 2)}\n`)],
+    ['model.safetensors', writeSafetensors(await mergedWeights(model), PT_METADATA)],
+  ]);
 }
