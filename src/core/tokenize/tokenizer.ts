@@ -29,6 +29,8 @@ interface XenovaTokenizer {
   pad_token_id?: number;
   return_token_type_ids: boolean;
   decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
+  /** Set to the template used, so that transformers.js never falls back to (and warns about) its default. */
+  chat_template: unknown;
   apply_chat_template(
     messages: ChatMessage[],
     options: { chat_template: string; add_generation_prompt: boolean; tokenize: false },
@@ -98,6 +100,7 @@ export class TextTokenizer {
           'tokenizer_config.json), so it cannot format a chat; give it plain text instead',
       );
     }
+    this.inner.chat_template = this.chatTemplate;
     const text = this.inner.apply_chat_template(messages, {
       chat_template: this.chatTemplate,
       add_generation_prompt: addGenerationPrompt,
