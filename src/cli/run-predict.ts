@@ -11,11 +11,12 @@ import { softmax } from '../core/metrics/probabilities';
 import { predictLogits } from '../core/train/predict';
 import { tokenizeTexts } from '../core/train/tokenize-examples';
 import { CliError } from './fail';
-import { loadAdapter, loadModel } from './load-model';
 import { attachLora, PEFT_PREFIX } from '../core/lora/attach';
 import type { ReadAdapter } from '../core/lora/adapter-files';
 import { LoraConfigError } from '../core/lora/config';
 import { classificationHead, descriptorFor } from '../core/models/registry';
+import { loadAdapter, loadModel } from './load-model';
+import { requireEncoder } from './model-kind';
 import { columnMapping, readTable } from './prepare-data';
 import { startBackend } from './start-backend';
 
@@ -56,7 +57,7 @@ export async function runPredict(o: PredictCliOptions): Promise<number> {
   const ti = table.columns.indexOf(mapping.text);
   const t2i = mapping.text2 === undefined ? -1 : table.columns.indexOf(mapping.text2);
   await startBackend(o.backend);
-  const base = await loadModel(o.model, o.hub);
+  const base = await loadModel(o.model, o.hub, requireEncoder);
   const config = base.config as HFConfig;
   const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
   const labels = adapter

@@ -11,7 +11,7 @@ import { buildCausalLM, type CausalLM } from '../../src/core/models/causal-lm';
 import { positionIds } from '../../src/core/models/decoder';
 import type { HFConfig } from '../../src/core/models/types';
 import { sharedModelDir } from '../support/shared';
-import { maxAbsDiff } from './models-fixtures';
+import { maxAbsDiff, randomNormals } from './models-fixtures';
 
 export const DECODER_FIXTURES = [
   'webtune/tiny-random-gpt2',
@@ -135,4 +135,99 @@ export async function measureDecoder(model: CausalLM, reference: DecoderReferenc
   ]);
   tf.dispose([atSample, argmax, logprob, loss, leftLast, positions, leftGenerate]);
   return measured;
+}
+
+export type TinyDecoder = 'gpt2' | 'llama' | 'qwen2';
+
+/** Tiny configs in each architecture's own field names: GQA (4 heads, 2 kv heads) and a head_dim ≠ hidden / heads. */
+export function tinyDecoderConfig(arch: TinyDecoder): HFConfig {
+  if (arch === 'gpt2') {
+    return {
+      model_type: 'gpt2',
+      vocab_size: 40,
+      n_embd: 16,
+      n_layer: 2,
+      n_head: 4,
+      n_positions: 16,
+      activation_function: 'gelu_new',
+      tie_word_embeddings: true,
+      max_position_embeddings: 16,
+    };
+  }
+  return {
+    model_type: arch,
+    vocab_size: 40,
+    hidden_size: 16,
+    intermediate_size: 24,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    head_dim: 6,
+    max_position_embeddings: 16,
+    rope_theta: 100,
+    tie_word_embeddings: arch === 'llama',
+    hidden_act: 'silu',
+  };
+}
+
+/** Random weights under transformers' names for tinyDecoderConfig (norm weights around 1). */
+export function tinyDecoderCheckpoint(arch: TinyDecoder, seed = 1): TensorMap {
+  const shapes: [string, number[]][] = [];
+  if (arch === 'gpt2') {
+    shapes.push(['transformer.wte.weight', [40, 16]], ['transformer.wpe.weight', [16, 16]]);
+    for (let i = 0; i < 2; i++) {
+      const at = (n: string) => `transformer.h.${i}.${n}`;
+      shapes.push(
+        [at('ln_1.weight'), [16]],
+        [at('ln_1.bias'), [16]],
+        [at('attn.c_attn.weight'), [16, 48]],
+        [at('attn.c_attn.bias'), [48]],
+        [at('attn.c_proj.weight'), [16, 16]],
+        [at('attn.c_proj.bias'), [16]],
+        [at('ln_2.weight'), [16]],
+        [at('ln_2.bias'), [16]],
+        [at('mlp.c_fc.weight'), [16, 64]],
+        [at('mlp.c_fc.bias'), [64]],
+        [at('mlp.c_proj.weight'), [64, 16]],
+        [at('mlp.c_proj.bias'), [16]],
+      );
+    }
+    shapes.push(['transformer.ln_f.weight', [16]], ['transformer.ln_f.bias', [16]]);
+  } else {
+    const bias = arch === 'qwen2';
+    shapes.push(['model.embed_tokens.weight', [40, 16]]);
+    for (let i = 0; i < 2; i++) {
+      const at = (n: string) => `model.layers.${i}.${n}`;
+      shapes.push(
+        [at('input_layernorm.weight'), [16]],
+        [at('self_attn.q_proj.weight'), [24, 16]],
+        [at('self_attn.k_proj.weight'), [12, 16]],
+        [at('self_attn.v_proj.weight'), [12, 16]],
+        [at('self_attn.o_proj.weight'), [16, 24]],
+        [at('post_attention_layernorm.weight'), [16]],
+        [at('mlp.gate_proj.weight'), [24, 16]],
+        [at('mlp.up_proj.weight'), [24, 16]],
+        [at('mlp.down_proj.weight'), [16, 24]],
+      );
+      if (bias) {
+        shapes.push(
+          [at('self_attn.q_proj.bias'), [24]],
+          [at('self_attn.k_proj.bias'), [12]],
+          [at('self_attn.v_proj.bias'), [12]],
+        );
+      }
+    }
+    shapes.push(['model.norm.weight', [16]]);
+    if (arch === 'qwen2') shapes.push(['lm_head.weight', [40, 16]]);
+  }
+  const weights: TensorMap = new Map();
+  shapes.forEach(([name, shape], i) => {
+    const isNorm = /(ln_\d|ln_f|layernorm|norm)\.weight$/.test(name);
+    const size = shape.reduce((a, b) => a * b, 1);
+    weights.set(name, {
+      shape,
+      data: randomNormals(size, isNorm ? 0.1 : 0.3, seed * 1000 + i + 1, isNorm ? 1 : 0),
+    });
+  });
+  return weights;
 }

@@ -9,7 +9,7 @@ import { tokenCrossEntropy } from '../kernels/fused-ops';
 import { dropoutFor, ModelInputError } from './build';
 import { ModelConfigError } from './config-fields';
 import { causalMask, KVCache, type DecoderDims } from './decoder';
-import { descriptorFor, describeSupported } from './registry';
+import { descriptorFor, describeSupported, type DecoderDescriptor } from './registry';
 import type { DecoderArchitecture, ForwardOptions, HFConfig } from './types';
 import { WeightLoader } from './weights';
 import type { LinearModule } from './layers';
@@ -88,15 +88,7 @@ export function buildCausalLM(
   options: BuildCausalLMOptions = {},
 ): CausalLM {
   const modelName = options.modelName ?? 'this model';
-  const descriptor = descriptorFor(config, modelName);
-  if (descriptor.kind !== 'decoder') {
-    throw new ModelConfigError(
-      `${modelName} is a ${descriptor.label} encoder (${config.architectures?.[0] ?? descriptor.modelType}): ` +
-        `WebTune classifies text with it but cannot generate text with it; generation needs a decoder: ` +
-        describeSupported('decoder'),
-    );
-  }
-  const dims = descriptor.parseConfig(config, `${modelName} (config.json)`);
+  const { descriptor, dims } = checkDecoderConfig(config, modelName);
   registerModelKernels();
   const loader = new WeightLoader(
     weights,
@@ -197,6 +189,25 @@ export function buildCausalLM(
       loader.dispose();
     },
   };
+}
+
+/**
+ * The decoder's descriptor and dimensions from its config.json, before any weights are read. An encoder is
+ * refused with a message that says what it is and what it can do; so is an unsupported model_type.
+ */
+export function checkDecoderConfig(
+  config: HFConfig,
+  modelName = 'this model',
+): { descriptor: DecoderDescriptor; dims: DecoderDims } {
+  const descriptor = descriptorFor(config, modelName);
+  if (descriptor.kind !== 'decoder') {
+    throw new ModelConfigError(
+      `${modelName} is a ${descriptor.label} encoder (${config.architectures?.[0] ?? descriptor.modelType}): ` +
+        `WebTune classifies text with it but cannot generate text with it; generation needs a decoder: ` +
+        describeSupported('decoder'),
+    );
+  }
+  return { descriptor, dims: descriptor.parseConfig(config, `${modelName} (config.json)`) };
 }
 
 function checkInputs(inputs: DecoderInputs, past: number, maxLength: number, modelName: string): void {

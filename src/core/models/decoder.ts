@@ -174,10 +174,11 @@ export function groupedAttention(
 ): tf.Tensor3D {
   const [batch, heads, length, headDim] = q.shape;
   const kvHeads = k.shape[1];
+  // Tiled in rank 4 ([batch, kvHeads, 1, keys·headDim] → [batch, kvHeads, repeat, …]): tfjs has no tile
+  // gradient for rank 5.
   const repeat = (t: tf.Tensor4D) => {
     if (kvHeads === heads) return t;
     const [, , keys] = t.shape;
-    // Rank 4, not 5: tfjs has no gradient for tiling rank-5 tensors (LoRA and fine-tuning go through here).
     const tiled = tf.tile(tf.reshape(t, [batch, kvHeads, 1, keys * headDim]), [1, 1, heads / kvHeads, 1]);
     return tf.reshape(tiled, [batch, heads, keys, headDim]) as tf.Tensor4D;
   };
