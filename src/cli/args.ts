@@ -118,6 +118,7 @@ const PREDICT_SPECS: Spec[] = [
 
 const GENERATE_SPECS: Spec[] = [
   { key: 'model', kind: str },
+  { key: 'adapter', kind: str },
   { key: 'hub', kind: str },
   { key: 'backend', kind: { type: 'enum', values: BACKEND_CHOICES } },
   { key: 'prompt', kind: str, repeatable: true },
@@ -197,6 +198,8 @@ export interface PredictCliOptions {
 
 export interface GenerateCliOptions {
   model: string;
+  /** A PEFT LoRA adapter (Hub id or folder) applied to --model. */
+  adapter?: string;
   hub?: string;
   backend: BackendRequest;
   prompts: string[];
@@ -446,6 +449,7 @@ export function parseGenerateArgs(argv: readonly string[]): Parsed<GenerateCliOp
   return {
     help: false,
     model,
+    adapter: optionalString(values, 'adapter'),
     hub: optionalString(values, 'hub'),
     backend: (values.get('backend') as BackendRequest | undefined) ?? 'auto',
     prompts,
@@ -464,6 +468,7 @@ export function parseGenerateArgs(argv: readonly string[]): Parsed<GenerateCliOp
 export const GENERATE_USAGE = `Usage: npm run generate -- --model ID|DIR --prompt TEXT [--prompt TEXT …] [options]
 
   --model ID|DIR          a decoder (GPT-2, Llama, Qwen2): a Hub model id (through --hub for mirrors) or a folder
+  --adapter ID|DIR        a PEFT LoRA adapter (Hub id or folder) applied to --model
   --prompt TEXT           a prompt; give it again for more (each is generated on its own)
   --max-new-tokens N      new tokens at most (default: the model's generation_config.json, else 20)
   --do-sample             sample instead of greedy decoding, with:

@@ -277,3 +277,54 @@ describe('a GPT-2 LoRA adapter trained here', () => {
     expect(mergedDiff).toBeLessThanOrEqual(TOLERANCE);
   }, 300_000);
 });
+
+const PEFT_GREEDY = `
+import json, sys, torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+from peft import PeftModel
+a = json.load(sys.stdin)
+tok = AutoTokenizer.from_pretrained(a["base"])
+model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(a["base"]), a["adapter"]).eval()
+ids = torch.tensor([tok(a["prompt"]).input_ids])
+with torch.no_grad():
+    out = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=8, do_sample=False)
+print(json.dumps(out[0, ids.shape[1]:].tolist()))
+`;
+
+describe('npm run generate --adapter', () => {
+  it("continues a prompt with the fixture's PEFT adapter as PEFT's generate does", async () => {
+    const fixture = loadDecoderFixture('webtune/tiny-random-gpt2');
+    const adapterDir = join(fixture.dir, 'lora-init');
+    const prompt = fixture.reference.prompts[0]!;
+    const result = await runCli(
+      'generate',
+      [
+        '--model',
+        fixture.dir,
+        '--adapter',
+        adapterDir,
+        '--prompt',
+        prompt,
+        '--max-new-tokens',
+        '8',
+        '--json',
+      ],
+      { WEBTUNE_CACHE: join(dir, 'cache') },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const line = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { token_ids: number[] };
+    const expected = runPythonStack<number[]>(PEFT_GREEDY, {
+      base: fixture.dir,
+      adapter: adapterDir,
+      prompt,
+    });
+    expect(line.token_ids).toEqual(expected);
+    // The adapter matters: the base alone continues differently.
+    const plain = await runCli(
+      'generate',
+      ['--model', fixture.dir, '--prompt', prompt, '--max-new-tokens', '8', '--json'],
+      { WEBTUNE_CACHE: join(dir, 'cache') },
+    );
+    expect(JSON.parse(plain.stdout.trim().split('\n').at(-1)!).token_ids).not.toEqual(expected);
+  }, 300_000);
+});
