@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importSuite } from './import';
+import { loraStepSuite } from './lora';
 import { loadSuite } from './load';
 import { matmulSuite, modelShapePeak } from './matmul';
 import { stepProfileSuite, trainStepSuite, type StepRow } from './train-step';
@@ -18,7 +19,7 @@ const trainWithShare = {
     });
   },
 };
-const suites = [loadSuite, matmulSuite, trainWithShare, stepProfileSuite, importSuite];
+const suites = [loadSuite, matmulSuite, trainWithShare, stepProfileSuite, loraStepSuite, importSuite];
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 for (const suite of suites) {
