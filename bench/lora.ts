@@ -19,6 +19,7 @@ import { crossEntropy } from '../src/core/train/loss';
 import { makeStep, MODELS, randomCheckpoint } from './train-step';
 import { buildClassifier } from '../src/core/models/build';
 import { readSafetensors } from '../src/core/hub/safetensors';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -129,35 +130,31 @@ async function measure(
 
 const MB = 2 ** 20;
 
-async function classifierRows(backend: BackendName): Promise<LoraStepRow[]> {
+async function classifierRow(backend: BackendName, mode: 'full' | 'lora'): Promise<LoraStepRow> {
   const shape = MODELS.find((m) => m.name === 'DistilBERT-dims')!;
   const dir = randomCheckpoint(shape);
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as HFConfig;
   const weights = readSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
   const batch = backend === 'wasm' ? 4 : 8;
-  const rows: LoraStepRow[] = [];
-  for (const mode of ['full', 'lora'] as const) {
-    const model: SequenceClassifier = buildClassifier(config, weights, { numLabels: 2, seed: 0 });
-    if (mode === 'lora') attachLora(model, resolveLoraConfig('bert', 'SEQ_CLS'), { seed: 0 });
-    const count = countParameters(model);
-    const { step, dispose } = mode === 'lora' ? loraClassifierStep(model, batch) : makeStep(model, batch);
-    const m = await measure(step, QUICK ? 2 : 4);
-    rows.push({
-      model: 'DistilBERT-dims (66M)',
-      mode,
-      backend,
-      batch,
-      seq: 128,
-      trainable: formatParameterShare(count),
-      step_s: Number(m.step_s.toFixed(3)),
-      peak_mb: Math.round(m.peak / MB),
-      estimate_mb: Math.round(trainingMemoryEstimate(mode, count).total / MB),
-      note: '',
-    });
-    dispose();
-    model.dispose();
-  }
-  return rows;
+  const model: SequenceClassifier = buildClassifier(config, weights, { numLabels: 2, seed: 0 });
+  if (mode === 'lora') attachLora(model, resolveLoraConfig('bert', 'SEQ_CLS'), { seed: 0 });
+  const count = countParameters(model);
+  const { step, dispose } = mode === 'lora' ? loraClassifierStep(model, batch) : makeStep(model, batch);
+  const m = await measure(step, QUICK ? 2 : 4);
+  dispose();
+  model.dispose();
+  return {
+    model: 'DistilBERT-dims (66M)',
+    mode,
+    backend,
+    batch,
+    seq: 128,
+    trainable: formatParameterShare(count),
+    step_s: Number(m.step_s.toFixed(3)),
+    peak_mb: Math.round(m.peak / MB),
+    estimate_mb: Math.round(trainingMemoryEstimate(mode, count).total / MB),
+    note: '',
+  };
 }
 
 /** The classifier step of train-step.ts, over LoRA's trainable variables only. */
@@ -194,59 +191,90 @@ function loraClassifierStep(model: SequenceClassifier, batch: number) {
   return { step, dispose: () => (optimizer.dispose(), tf.dispose([ids, mask, labels])) };
 }
 
-async function lmRows(backend: BackendName): Promise<LoraStepRow[]> {
+async function lmRow(backend: BackendName, mode: 'full' | 'lora'): Promise<LoraStepRow> {
   const weights = randomLlamaWeights(SMOLLM2_135M);
-  const [batch, seq] = QUICK ? [1, 64] : [2, 128];
-  const rows: LoraStepRow[] = [];
-  for (const mode of ['full', 'lora'] as const) {
-    const model = buildCausalLM(SMOLLM2_135M, weights, { modelName: 'SmolLM2-135M-shaped' });
-    if (mode === 'lora') attachLora(model, resolveLoraConfig('llama', 'CAUSAL_LM'), { seed: 0 });
-    const count = countParameters(model);
-    const params =
-      mode === 'lora'
-        ? model.lora!.trainableVariables()
-        : new Map([...model.variables].filter(([, v]) => v.trainable));
-    const { step, dispose } = makeLmStep(model, params, batch, seq);
-    let row: LoraStepRow = {
-      model: 'SmolLM2-135M-shaped',
-      mode,
-      backend,
-      batch,
-      seq,
-      trainable: formatParameterShare(count),
-      step_s: null,
-      peak_mb: null,
-      estimate_mb: Math.round(trainingMemoryEstimate(mode, count).total / MB),
-      note: '',
-    };
-    try {
-      const m = await measure(step, QUICK ? 1 : 3);
-      row = { ...row, step_s: Number(m.step_s.toFixed(3)), peak_mb: Math.round(m.peak / MB) };
-    } catch (error) {
-      row.note = `failed: ${(error as Error).message.slice(0, 80)}`;
-    }
-    rows.push(row);
-    dispose();
-    model.dispose();
-  }
-  return rows;
+  const [batch, seq] = QUICK ? [1, 32] : [1, 128];
+  const model = buildCausalLM(SMOLLM2_135M, weights, { modelName: 'SmolLM2-135M-shaped' });
+  weights.clear();
+  if (mode === 'lora') attachLora(model, resolveLoraConfig('llama', 'CAUSAL_LM'), { seed: 0 });
+  const count = countParameters(model);
+  const params = mode === 'lora' ? model.lora!.trainableVariables() : new Map(model.variables);
+  const { step, dispose } = makeLmStep(model, params, batch, seq);
+  const m = await measure(step, QUICK ? 1 : 3);
+  dispose();
+  model.dispose();
+  return {
+    model: 'SmolLM2-135M-shaped',
+    mode,
+    backend,
+    batch,
+    seq,
+    trainable: formatParameterShare(count),
+    step_s: Number(m.step_s.toFixed(3)),
+    peak_mb: Math.round(m.peak / MB),
+    estimate_mb: Math.round(trainingMemoryEstimate(mode, count).total / MB),
+    note: '',
+  };
 }
 
+const CASES = ['distilbert:full', 'distilbert:lora', 'smollm2:full', 'smollm2:lora'] as const;
+
+/** One case in this process (`--case distilbert:lora:wasm`): prints its row as one JSON line. */
+async function runCase(spec: string): Promise<void> {
+  const [model, mode, backend] = spec.split(':') as ['distilbert' | 'smollm2', 'full' | 'lora', BackendName];
+  const info = await initBackend({ prefer: backend });
+  if (info.name !== backend) throw new Error(`${backend} is unavailable here`);
+  const row = model === 'distilbert' ? await classifierRow(backend, mode) : await lmRow(backend, mode);
+  console.log(`ROW ${JSON.stringify(row)}`);
+}
+
+/**
+ * Each case runs in its own process: a step that outgrows the wasm backend's 4 GiB heap aborts the whole
+ * module, and the row then says so instead of ending the bench.
+ */
 export const loraStepSuite = {
   name: 'full fine-tuning vs LoRA, one training step',
   async run(): Promise<LoraStepRow[]> {
     const rows: LoraStepRow[] = [];
     for (const backend of BACKENDS) {
-      const info = await initBackend({ prefer: backend });
-      if (info.name !== backend) continue;
-      rows.push(...(await classifierRows(backend)));
-      rows.push(...(await lmRows(backend)));
+      for (const c of CASES) {
+        const result = spawnSync(
+          join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx'),
+          [join(import.meta.dirname, 'lora.ts'), '--case', `${c}:${backend}`],
+          { encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024 },
+        );
+        const line = result.stdout.split('\n').find((l) => l.startsWith('ROW '));
+        if (line) rows.push(JSON.parse(line.slice(4)) as LoraStepRow);
+        else {
+          const [model, mode] = c.split(':') as [string, 'full' | 'lora'];
+          const why = /Aborted\(\)/.test(result.stderr)
+            ? 'aborted: out of the wasm heap (4 GiB)'
+            : (result.stderr.trim().split('\n').at(-1) ?? '').slice(0, 100);
+          rows.push({
+            model,
+            mode,
+            backend,
+            batch: 0,
+            seq: 0,
+            trainable: '',
+            step_s: null,
+            peak_mb: null,
+            estimate_mb: 0,
+            note: why,
+          });
+        }
+        console.log(rows.at(-1));
+      }
     }
     return rows;
   },
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+const caseFlag = process.argv.indexOf('--case');
+if (caseFlag > 0) {
+  await runCase(process.argv[caseFlag + 1] ?? '');
+  process.exit(0);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   console.table(await loraStepSuite.run());
   process.exit(0);
 }

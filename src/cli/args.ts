@@ -105,6 +105,7 @@ const TRAIN_SPECS: Spec[] = [
   { key: 'lora_target_modules', aliases: ['target_modules'], kind: str },
   { key: 'modules_to_save', kind: str },
   { key: 'use_rslora', kind: bool },
+  { key: 'adapter', kind: str },
   { key: 'export', kind: { type: 'enum', values: EXPORT_KINDS } },
 ];
 
@@ -177,6 +178,8 @@ export interface TrainCliOptions {
   training: TrainingArguments;
   /** With --mode lora: the LoRA flags given (PEFT's defaults fill the rest, per architecture). */
   lora?: Partial<LoraConfig>;
+  /** With --mode lora: a PEFT adapter (Hub id or folder) to continue training instead of new adapters. */
+  adapter?: string;
   /** With --mode lora: what to write (default both). */
   export: LoraExportKind;
 }
@@ -365,7 +368,7 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
   }
   const lora = training.mode === 'lora' ? loraFlags(values) : undefined;
   if (training.mode !== 'lora') {
-    const stray = [...LORA_KEYS, 'export'].find((k) => values.has(k));
+    const stray = [...LORA_KEYS, 'adapter', 'export'].find((k) => values.has(k));
     if (stray) throw new CliArgumentError(`${shown(stray)} applies only with --mode lora`);
   }
   return {
@@ -383,6 +386,7 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
     resume: values.get('resume') === true,
     training,
     ...(lora ? { lora } : {}),
+    adapter: optionalString(values, 'adapter'),
     export: (values.get('export') as LoraExportKind | undefined) ?? 'both',
   };
 }
@@ -500,6 +504,7 @@ LoRA (--mode lora; PEFT's names and defaults):
   --lora-r N (8)   --lora-alpha X (8)   --lora-dropout X (0)   --use-rslora
   --lora-target-modules a,b|all-linear (per architecture: query,value; q_lin,v_lin; c_attn; q_proj,v_proj)
   --modules-to-save a,b (the classification head always)
+  --adapter ID|DIR (continue training a PEFT adapter; its adapter_config.json replaces the flags above)
   --export adapter|merged|both (default both: the merged model in --out, the PEFT adapter in --out/adapter;
                                 adapter: --out is the adapter folder)`;
 

@@ -5,7 +5,7 @@ import type { TrainCliOptions } from './args';
 import { buildClassifier } from '../core/models/build';
 import { attachLora } from '../core/lora/attach';
 import { countParameters, formatParameterShare } from '../core/lora/budget';
-import { resolveLoraConfig } from '../core/lora/config';
+import { LoraConfigError, resolveLoraConfig } from '../core/lora/config';
 import type { HFConfig } from '../core/models/types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
 import {
@@ -17,7 +17,7 @@ import {
 import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint-file';
 import { exportRun } from './export-run';
 import { CliError } from './fail';
-import { loadModel } from './load-model';
+import { loadAdapter, loadModel } from './load-model';
 import { requireEncoder } from './model-kind';
 import { prepareTrainingData } from './prepare-data';
 import { startBackend } from './start-backend';
@@ -65,10 +65,29 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
     modelName: base.displayName,
   });
   if (args.mode === 'lora') {
-    const lora = attachLora(model, resolveLoraConfig(model.architecture, 'SEQ_CLS', o.lora), {
-      seed: args.seed,
-      modelName: base.displayName,
-    });
+    // A given adapter continues from its own config and values; otherwise new adapters from the flags.
+    const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
+    if (adapter && adapter.config.task_type !== 'SEQ_CLS')
+      throw new CliError(
+        `${adapter.name} is a ${adapter.config.task_type} adapter, not a classifier's (SEQ_CLS)`,
+      );
+    let lora;
+    try {
+      lora = adapter
+        ? attachLora(model, adapter.config, {
+            seed: args.seed,
+            weights: adapter.weights,
+            modelName: adapter.name,
+          })
+        : attachLora(model, resolveLoraConfig(model.architecture, 'SEQ_CLS', o.lora), {
+            seed: args.seed,
+            modelName: base.displayName,
+          });
+    } catch (error) {
+      model.dispose();
+      if (error instanceof LoraConfigError) throw new CliError(error.message);
+      throw error;
+    }
     const count = countParameters(model);
     say(
       `lora: r ${lora.config.r}, alpha ${lora.config.lora_alpha} on ${lora.targetNames.join(', ')}; ` +

@@ -206,6 +206,23 @@ describe('a BERT classifier trained by npm run train --mode lora', () => {
     expect(m[0]).toEqual(['text', 'predicted_label', 'negative', 'positive']);
     const numbers = (rows: string[][]) => rows.slice(1).flatMap((r) => r.slice(2).map(Number));
     expect(maxAbsDiff(numbers(a), numbers(m))).toBeLessThanOrEqual(1e-5);
+
+    // npm run train --adapter continues from the adapter: at a vanishing learning rate it comes out as it went in.
+    const again = join(dir, 'bert-continued');
+    const continued = await runCli(
+      'train',
+      [
+        ...['--data', join(dir, 'train.csv'), '--model', 'webtune/tiny-random-bert-cls', '--hub', mirror.url],
+        ...['--out', again, '--epochs', '1', '--lr', '1e-12', '--batch-size', '8', '--max-length', '16'],
+        ...['--mode', 'lora', '--adapter', adapterDir, '--export', 'adapter', '--backend', 'wasm'],
+      ],
+      env,
+    );
+    expect(continued.code, continued.stderr).toBe(0);
+    expect(readdirSync(again)).toContain('adapter_config.json');
+    const after = readSafetensors(new Uint8Array(readFileSync(join(again, 'adapter_model.safetensors'))));
+    for (const [name, t] of tensors)
+      expect(maxAbsDiff(after.get(name)!.data, Array.from(t.data))).toBeLessThan(1e-6);
   }, 600_000);
 });
 
