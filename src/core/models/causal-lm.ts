@@ -177,7 +177,10 @@ export function buildCausalLM(
       });
     },
     newCache: () => new KVCache(),
-    dispose: () => loader.dispose(),
+    dispose: () => {
+      body.dispose?.();
+      loader.dispose();
+    },
   };
 }
 
