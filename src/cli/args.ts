@@ -27,6 +27,8 @@ interface Spec {
   key: string;
   aliases?: string[];
   kind: Kind;
+  /** May be given more than once (`--prompt A --prompt B`); its values are collected in order. */
+  repeatable?: boolean;
 }
 
 const str: Kind = { type: 'string' };
@@ -90,6 +92,23 @@ const PREDICT_SPECS: Spec[] = [
   { key: 'batch_size', aliases: ['per_device_eval_batch_size'], kind: posInt },
 ];
 
+const GENERATE_SPECS: Spec[] = [
+  { key: 'model', kind: str },
+  { key: 'hub', kind: str },
+  { key: 'backend', kind: { type: 'enum', values: BACKEND_CHOICES } },
+  { key: 'prompt', kind: str, repeatable: true },
+  { key: 'max_new_tokens', kind: posInt },
+  { key: 'do_sample', kind: bool },
+  { key: 'temperature', kind: posFloat },
+  { key: 'top_k', kind: nonNegInt },
+  { key: 'top_p', kind: { type: 'float', min: 0, exclusiveMin: true, max: 1 } },
+  { key: 'repetition_penalty', kind: posFloat },
+  { key: 'seed', kind: nonNegInt },
+  { key: 'chat', kind: bool },
+  { key: 'json', kind: bool },
+  { key: 'help', aliases: ['h'], kind: bool },
+];
+
 /** The TrainingArguments fields the train command passes through to the trainer. */
 const TRAINING_KEYS = new Set<string>([
   'learning_rate',
@@ -146,12 +165,31 @@ export interface PredictCliOptions {
   batchSize: number;
 }
 
+export interface GenerateCliOptions {
+  model: string;
+  hub?: string;
+  backend: BackendRequest;
+  prompts: string[];
+  /** Only what was given; the rest comes from the model's generation_config.json and transformers' defaults. */
+  maxNewTokens?: number;
+  doSample?: boolean;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  repetitionPenalty?: number;
+  seed?: number;
+  /** Wrap each prompt as a user message in the tokenizer's chat template (with the generation prompt). */
+  chat: boolean;
+  /** One JSON line per prompt instead of streamed text. */
+  json: boolean;
+}
+
 export type Parsed<T> = { help: true } | ({ help: false } & T);
 
 /** Tokens longer than this are cut when none is given (BERT-family models' usual limit). */
 export const DEFAULT_MAX_LENGTH = 128;
 
-type Value = string | number | boolean;
+type Value = string | number | boolean | string[];
 
 const canonical = (flag: string): string => flag.replace(/-/g, '_');
 const shown = (key: string): string => `--${key.replace(/_/g, '-')}`;
@@ -248,6 +286,12 @@ function parseFlags(argv: readonly string[], specs: Spec[], command: string): Ma
       raw = next;
       i++;
     }
+    if (spec.repeatable) {
+      const list = (values.get(spec.key) as string[] | undefined) ?? [];
+      list.push(convert(flag, raw, spec.kind) as string);
+      values.set(spec.key, list);
+      continue;
+    }
     const previous = givenAs.get(spec.key);
     if (previous)
       throw new CliArgumentError(
@@ -320,6 +364,52 @@ export function parsePredictArgs(argv: readonly string[]): Parsed<PredictCliOpti
     batchSize: (values.get('batch_size') as number | undefined) ?? 32,
   };
 }
+
+export function parseGenerateArgs(argv: readonly string[]): Parsed<GenerateCliOptions> {
+  const values = parseFlags(argv, GENERATE_SPECS, 'generate');
+  if (values.get('help') === true) return { help: true };
+  const model = required(values, 'model', 'generate', 'ID|DIR (a Hub model id or a local folder)');
+  const prompts = values.get('prompt') as string[] | undefined;
+  if (!prompts?.length) throw new CliArgumentError('generate needs --prompt TEXT (once per prompt)');
+  const doSample = values.get('do_sample') as boolean | undefined;
+  if (doSample !== true) {
+    const samplingOnly = ['temperature', 'top_k', 'top_p', 'seed'].filter((k) => values.has(k));
+    if (samplingOnly.length) {
+      throw new CliArgumentError(
+        `${samplingOnly.map(shown).join(', ')} only apply when sampling: add --do-sample (greedy decoding is the default)`,
+      );
+    }
+  }
+  const num = (key: string) => values.get(key) as number | undefined;
+  return {
+    help: false,
+    model,
+    hub: optionalString(values, 'hub'),
+    backend: (values.get('backend') as BackendRequest | undefined) ?? 'auto',
+    prompts,
+    maxNewTokens: num('max_new_tokens'),
+    doSample,
+    temperature: num('temperature'),
+    topK: num('top_k'),
+    topP: num('top_p'),
+    repetitionPenalty: num('repetition_penalty'),
+    seed: num('seed'),
+    chat: values.get('chat') === true,
+    json: values.get('json') === true,
+  };
+}
+
+export const GENERATE_USAGE = `Usage: npm run generate -- --model ID|DIR --prompt TEXT [--prompt TEXT …] [options]
+
+  --model ID|DIR          a decoder (GPT-2, Llama, Qwen2): a Hub model id (through --hub for mirrors) or a folder
+  --prompt TEXT           a prompt; give it again for more (each is generated on its own)
+  --max-new-tokens N      new tokens at most (default: the model's generation_config.json, else 20)
+  --do-sample             sample instead of greedy decoding, with:
+    --temperature T  --top-k K  --top-p P  --seed S   (transformers' semantics; a seed repeats the text)
+  --repetition-penalty X  > 1 makes repeated tokens less likely (greedy or sampled)
+  --chat                  format each prompt as a user message with the tokenizer's chat template
+  --json                  one line per prompt: {"prompt", "token_ids" (the new ids), "text"}
+  --backend auto|webgpu|wasm|cpu   --hub URL`;
 
 export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR --out DIR [options]
 

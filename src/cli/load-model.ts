@@ -6,11 +6,13 @@ import {
   cachedSource,
   fetchOptional,
   hubSource,
+  loadConfig,
   loadPretrained,
   type ModelSource,
   type PretrainedModel,
 } from '../core/hub';
 import { TOKENIZER_FILE_NAMES } from '../core/export/tokenizer-files';
+import type { HFConfig } from '../core/models/types';
 import { CliError } from './fail';
 import { localFolderSource } from './local-source';
 import { FolderCache } from './node-cache';
@@ -22,7 +24,15 @@ export interface LoadedModel extends PretrainedModel {
   displayName: string;
   /** Tokenizer files the loader did not need (vocab.txt beside tokenizer.json, …), kept for the export. */
   extraFiles: Map<string, Uint8Array>;
+  /** Where the files came from (through the cache), for files read later (generation_config.json). */
+  source: ModelSource;
 }
+
+/**
+ * Called with config.json before the weights are read, so that a model the command cannot use (an encoder
+ * given to generate, a decoder to train) fails in a second with one line, not after a download.
+ */
+export type ConfigCheck = (config: HFConfig, displayName: string) => void;
 
 /** The tokenizer files a slow (Python) tokenizer would need that tokenizer.json made unnecessary here. */
 async function extraTokenizerFiles(source: ModelSource, loaded: PretrainedModel) {
@@ -40,20 +50,24 @@ function isFolder(path: string): boolean {
 }
 
 /** Paths that look like paths (./x, /x, x/y/z) but are not folders are an error, not a Hub id. */
-export async function loadModel(ref: string, hub?: string): Promise<LoadedModel> {
+export async function loadModel(ref: string, hub?: string, check?: ConfigCheck): Promise<LoadedModel> {
   if (isFolder(ref)) {
     const source = localFolderSource(ref);
+    const displayName = basename(resolve(ref));
+    if (check) check((await loadConfig(source)) as HFConfig, displayName);
     const pretrained = await loadPretrained(source);
     const extraFiles = await extraTokenizerFiles(source, pretrained);
-    return { ...pretrained, displayName: basename(resolve(ref)), extraFiles };
+    return { ...pretrained, displayName, extraFiles, source };
   }
   if (/^[.~/]/.test(ref) || ref.split('/').length > 2)
     throw new CliError(`Model folder ${ref} does not exist (and it is not a Hub id like "org/name")`);
   const source = hubSource(ref, hub ? { endpoint: hub } : {});
   const cache = new FolderCache();
-  const pretrained = await loadPretrained(source, { cache });
-  const extraFiles = await extraTokenizerFiles(cachedSource(source, cache), pretrained);
-  return { ...pretrained, hubId: ref, displayName: ref, extraFiles };
+  const cached = cachedSource(source, cache);
+  if (check) check((await loadConfig(cached)) as HFConfig, ref);
+  const pretrained = await loadPretrained(cached);
+  const extraFiles = await extraTokenizerFiles(cached, pretrained);
+  return { ...pretrained, hubId: ref, displayName: ref, extraFiles, source: cached };
 }
 
 /** The model's files as bytes, for the export (which copies the tokenizer files among them). */

@@ -12,6 +12,7 @@ import { predictLogits } from '../core/train/predict';
 import { tokenizeTexts } from '../core/train/tokenize-examples';
 import { CliError } from './fail';
 import { loadModel } from './load-model';
+import { requireEncoder } from './model-kind';
 import { columnMapping, readTable } from './prepare-data';
 import { startBackend } from './start-backend';
 
@@ -32,7 +33,7 @@ export async function runPredict(o: PredictCliOptions): Promise<number> {
   const ti = table.columns.indexOf(mapping.text);
   const t2i = mapping.text2 === undefined ? -1 : table.columns.indexOf(mapping.text2);
   await startBackend(o.backend);
-  const base = await loadModel(o.model, o.hub);
+  const base = await loadModel(o.model, o.hub, requireEncoder);
   const config = base.config as HFConfig;
   const labels = classNames(config, base.displayName);
   const model = buildClassifier(config, base.weights, {

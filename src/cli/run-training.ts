@@ -15,6 +15,7 @@ import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from
 import { exportRun } from './export-run';
 import { CliError } from './fail';
 import { loadModel } from './load-model';
+import { requireEncoder } from './model-kind';
 import { prepareTrainingData } from './prepare-data';
 import { startBackend } from './start-backend';
 import { tokenizeCached } from './tokenize-cache';
@@ -37,7 +38,7 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
       `labels ${prepared.labels.join(', ')}`,
   );
   const backend = await startBackend(o.backend);
-  const base = await loadModel(o.model, o.hub);
+  const base = await loadModel(o.model, o.hub, requireEncoder);
   const tokenizer = loadTokenizer(base.tokenizerFiles, { model: base.displayName, maxLength: o.maxLength });
   const tokens = await tokenizeCached(
     tokenizer,

@@ -70,14 +70,21 @@ describe('parseConfig', () => {
     });
   });
 
-  it('refuses GPT-2, naming its model_type and what is supported', () => {
+  it('refuses a decoder as a classifier, naming what it is and what the encoders are', () => {
     const gpt2 = readConfig('sshleifer/tiny-gpt2');
     expect(() => parseConfig(gpt2, 'sshleifer/tiny-gpt2')).toThrow(ModelConfigError);
     expect(() => parseConfig(gpt2, 'sshleifer/tiny-gpt2')).toThrow(
-      /sshleifer\/tiny-gpt2 has model_type "gpt2", which WebTune cannot build; supported: bert .*distilbert, roberta/,
+      /sshleifer\/tiny-gpt2 is a GPT-2 causal language model \(GPT2LMHeadModel\): WebTune generates text with it, but sequence classification needs an encoder: bert .*distilbert, roberta/,
     );
     expect(() => buildClassifier(gpt2, new Map(), { numLabels: 2, seed: 0, modelName: 'gpt' })).toThrow(
-      /"gpt2"/,
+      /gpt is a GPT-2 causal language model/,
+    );
+  });
+
+  it('refuses a model_type it cannot build, naming every supported one', () => {
+    const t5 = { ...readConfig('sshleifer/tiny-gpt2'), model_type: 't5' };
+    expect(() => parseConfig(t5, 'google/t5-small')).toThrow(
+      /google\/t5-small has model_type "t5", which WebTune cannot build; supported: bert .*distilbert, roberta, gpt2, llama, qwen2/,
     );
   });
 

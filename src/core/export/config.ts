@@ -1,15 +1,15 @@
 // The exported config.json: the base model's config turned into the *ForSequenceClassification config that
 // transformers' `save_pretrained` writes for the fine-tuned labels.
+import { classificationHead } from '../models/registry';
 import type { Architecture, HFConfig } from '../models/types';
 
 /** The transformers release whose config and weight layout the export follows. */
 export const TRANSFORMERS_LAYOUT_VERSION = '4.46.0';
 
-export const SEQUENCE_CLASSIFICATION_CLASS: Record<Architecture, string> = {
-  bert: 'BertForSequenceClassification',
-  distilbert: 'DistilBertForSequenceClassification',
-  roberta: 'RobertaForSequenceClassification',
-};
+/** The *ForSequenceClassification class an exported config names, from the architecture's descriptor. */
+export function sequenceClassificationClass(architecture: Architecture): string {
+  return classificationHead(architecture).className;
+}
 
 export class ExportConfigError extends Error {}
 
@@ -53,7 +53,7 @@ export function buildClassifierConfig(base: HFConfig, options: ClassifierConfigO
   return {
     ...config,
     ...(options.baseModelId ? { _name_or_path: options.baseModelId } : {}),
-    architectures: [SEQUENCE_CLASSIFICATION_CLASS[architecture]],
+    architectures: [sequenceClassificationClass(architecture)],
     id2label: Object.fromEntries(labels.map((label, i) => [String(i), label])),
     label2id: Object.fromEntries(labels.map((label, i) => [label, i])),
     // transformers derives num_labels from id2label; written too for readers that look for it.

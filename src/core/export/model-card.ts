@@ -1,6 +1,6 @@
 // The exported README.md: a model card as the Hub reads it (YAML front matter, then Markdown). Every figure
 // in it comes from the export's inputs; what the card cannot know, it does not claim.
-import { SEQUENCE_CLASSIFICATION_CLASS, TRANSFORMERS_LAYOUT_VERSION } from './config';
+import { sequenceClassificationClass, TRANSFORMERS_LAYOUT_VERSION } from './config';
 import { fixed4, mdCode, mdTable, mdText } from './markdown';
 import type { ClassMetrics, DataIssue, ExportInputs, LogHistoryEntry } from './types';
 import { toYaml, type YamlValue } from './yaml';
@@ -102,7 +102,7 @@ function summary(inputs: ExportInputs): string {
   const lines = [
     `# ${mdText(inputs.modelName)}`,
     '',
-    `This model is a fine-tuned version of ${base} (${SEQUENCE_CLASSIFICATION_CLASS[baseModel.architecture]}) ` +
+    `This model is a fine-tuned version of ${base} (${sequenceClassificationClass(baseModel.architecture)}) ` +
       `on ${mdCode(dataset.fileName)}, trained in the browser with WebTune ${mdText(run.webtuneVersion)} ` +
       `on the ${mdText(run.backend)} backend. It sorts ${inputText(inputs)} into ${inputs.labels.length} ` +
       `labels: ${inputs.labels.map(mdText).join(', ')}.`,

@@ -14,6 +14,7 @@ export const TOKENIZER_FILE_NAMES = [
   'vocab.txt',
   'vocab.json',
   'merges.txt',
+  'chat_template.jinja',
 ] as const;
 
 /** transformers writes int(1e30) when a tokenizer has no length limit of its own. */

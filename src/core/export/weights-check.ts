@@ -2,33 +2,10 @@
 // load: every name under the architecture's prefix or its head, a head sized for the labels, finite values.
 // A mistake here would otherwise only show when someone's `from_pretrained` silently re-initialises a tensor.
 import type { TensorMap } from '../hub/tensors';
+import { classificationHead, encoderDescriptor } from '../models/registry';
 import type { Architecture, HFConfig } from '../models/types';
 
 export class ExportWeightsError extends Error {}
-
-const PREFIX: Record<Architecture, string> = {
-  bert: 'bert.',
-  distilbert: 'distilbert.',
-  roberta: 'roberta.',
-};
-
-/** The head's tensors for each architecture; `out` is the layer whose rows are the labels. */
-const HEAD: Record<Architecture, { names: string[]; out: string }> = {
-  bert: { names: ['classifier.weight', 'classifier.bias'], out: 'classifier' },
-  distilbert: {
-    names: ['pre_classifier.weight', 'pre_classifier.bias', 'classifier.weight', 'classifier.bias'],
-    out: 'classifier',
-  },
-  roberta: {
-    names: [
-      'classifier.dense.weight',
-      'classifier.dense.bias',
-      'classifier.out_proj.weight',
-      'classifier.out_proj.bias',
-    ],
-    out: 'classifier.out_proj',
-  },
-};
 
 export function checkExportWeights(
   architecture: Architecture,
@@ -36,8 +13,10 @@ export function checkExportWeights(
   weights: TensorMap,
   numLabels: number,
 ): void {
-  const prefix = PREFIX[architecture];
-  const head = HEAD[architecture];
+  const spec = classificationHead(architecture);
+  const backbone = encoderDescriptor(architecture);
+  const prefix = `${backbone.weightPrefix}.`;
+  const head = { names: spec.tensors, out: spec.outLayer };
   for (const name of head.names) {
     if (!weights.has(name)) {
       throw new ExportWeightsError(`the ${architecture} classifier has no ${name} tensor to export`);
@@ -71,15 +50,14 @@ export function checkExportWeights(
         `but there are ${numLabels} labels`,
     );
   }
-  const embeddings = weights.get(`${prefix}embeddings.word_embeddings.weight`);
+  const embeddingName = `${prefix}${backbone.embeddingTensor}`;
+  const embeddings = weights.get(embeddingName);
   if (!embeddings) {
-    throw new ExportWeightsError(
-      `the ${architecture} model has no ${prefix}embeddings.word_embeddings.weight`,
-    );
+    throw new ExportWeightsError(`the ${architecture} model has no ${embeddingName}`);
   }
   if (embeddings.shape[0] !== config.vocab_size) {
     throw new ExportWeightsError(
-      `${prefix}embeddings.word_embeddings.weight has ${embeddings.shape[0]} rows but config.json says ` +
+      `${embeddingName} has ${embeddings.shape[0]} rows but config.json says ` +
         `vocab_size ${config.vocab_size}`,
     );
   }

@@ -133,7 +133,11 @@ export async function fetchTokenizerFiles(
     const bytes = await fetchOptional(cached, file, options.onProgress);
     if (bytes) files[file] = new TextDecoder().decode(bytes);
   };
-  await Promise.all(['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'].map(get));
+  // chat_template.jinja: where transformers 5 saves a chat model's template (transformers 4 kept it in
+  // tokenizer_config.json).
+  await Promise.all(
+    ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'chat_template.jinja'].map(get),
+  );
   // The vocabulary files are fetched beside a tokenizer.json too: they are part of what the model came with, and
   // the export hands them on (Python's slow tokenizers read only them). The tokenizer's type says which exist,
   // so nothing is asked for in vain.

@@ -56,3 +56,42 @@ export function attentionProbs(
   });
   return op(q, k) as tf.Tensor4D;
 }
+
+/**
+ * Σₙ wₙ · (logsumexp(logitsₙ) − logitsₙ[targetₙ]) for logits [rows, vocab], int32 targets [rows] and float
+ * weights [rows] (1 / tokens counted, 0 for ignored rows): a language model's cross-entropy without a one-hot
+ * and without a log-softmax copy of the logits. The target logit is gathered from the flattened logits at
+ * row · vocab + target. Keeps only the logits and their logsumexp for the gradient, which is
+ * wₙ · (softmax(logitsₙ) − e_target): the softmax is made in the backward pass, the e_target part scattered
+ * with UnsortedSegmentSum (gather's own gradient).
+ */
+export function tokenCrossEntropy(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  weights: tf.Tensor1D,
+): tf.Scalar {
+  const [rows, vocab] = logits.shape;
+  const flatIndex = tf.tidy(() =>
+    tf.add(tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(vocab, 'int32')), tf.cast(targets, 'int32')),
+  );
+  const op = tf.customGrad((lg, save) => {
+    const l = lg as tf.Tensor2D;
+    const lse = tf.logSumExp(l, -1, true);
+    const picked = tf.gather(tf.reshape(l, [-1]), flatIndex);
+    // The index and weights are saved too: the tape keeps saved tensors alive until the backward pass.
+    (save as tf.GradSaveFunc)([l, lse, flatIndex, weights]);
+    return {
+      value: tf.sum(tf.mul(tf.sub(tf.reshape(lse, [rows]), picked), weights)),
+      gradFunc: (dy, saved) => {
+        const [ls, lses, index, w] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const coef = tf.mul(w, dy as tf.Scalar);
+        const softmax = tf.mul(tf.exp(tf.sub(ls, lses)), tf.reshape(coef, [rows, 1]));
+        const atTarget = tf.unsortedSegmentSum(coef, index, rows * vocab);
+        return tf.sub(softmax, tf.reshape(atTarget, [rows, vocab]));
+      },
+    };
+  });
+  const loss = op(logits) as tf.Scalar;
+  flatIndex.dispose();
+  return loss;
+}

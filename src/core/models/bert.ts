@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { EncoderDims } from './config';
+import { FieldReader, ModelConfigError } from './config-fields';
 import type { EncoderModel } from './encoder';
 import { loadBertHead } from './heads';
 import {
@@ -20,6 +21,8 @@ import {
   linear,
   selfAttention,
 } from './layers';
+import type { EncoderDescriptor } from './registry';
+import type { HFConfig } from './types';
 import type { WeightLoader } from './weights';
 
 export interface BertEmbeddings {
@@ -163,3 +166,58 @@ export function buildBert(loader: WeightLoader, dims: EncoderDims, numLabels: nu
     classify: (encoded, dropout) => head.apply(encoded, dropout),
   };
 }
+
+/** BERT's and RoBERTa's config.json fields, with their transformers defaults (which differ between the two). */
+export function parseBertFamilyConfig(
+  config: HFConfig,
+  where: string,
+  type: 'bert' | 'roberta',
+): EncoderDims {
+  const fields = new FieldReader(config, where);
+  const roberta = type === 'roberta';
+  const positionType = fields.string('position_embedding_type', 'absolute');
+  if (positionType !== 'absolute') {
+    throw new ModelConfigError(
+      `${where} has position_embedding_type "${positionType}"; only "absolute" position embeddings are supported`,
+    );
+  }
+  const hiddenDropout = fields.probability('hidden_dropout_prob', 0.1);
+  return {
+    architecture: type,
+    vocabSize: fields.positiveInt('vocab_size', roberta ? 50265 : 30522),
+    hiddenSize: fields.positiveInt('hidden_size', 768),
+    numLayers: fields.positiveInt('num_hidden_layers', 12),
+    numHeads: fields.positiveInt('num_attention_heads', 12),
+    intermediateSize: fields.positiveInt('intermediate_size', 3072),
+    activation: fields.activation('hidden_act'),
+    maxPositions: fields.positiveInt('max_position_embeddings', roberta ? 514 : 512),
+    typeVocabSize: fields.positiveInt('type_vocab_size', roberta ? 1 : 2),
+    layerNormEps: fields.positiveNumber('layer_norm_eps', 1e-12),
+    initializerRange: fields.positiveNumber('initializer_range', 0.02),
+    hiddenDropout,
+    attentionDropout: fields.probability('attention_probs_dropout_prob', 0.1),
+    // transformers: classifier_dropout when set, else hidden_dropout_prob.
+    classifierDropout: fields.probability('classifier_dropout', hiddenDropout),
+    padTokenId: fields.nonNegativeInt('pad_token_id', roberta ? 1 : 0),
+    sinusoidalPositions: false,
+  };
+}
+
+export const bertDescriptor: EncoderDescriptor = {
+  kind: 'encoder',
+  modelType: 'bert',
+  label: 'BERT',
+  weightPrefix: 'bert',
+  embeddingTensor: 'embeddings.word_embeddings.weight',
+  loraTargets: ['query', 'value'],
+  parseConfig: (config, where) => parseBertFamilyConfig(config, where, 'bert'),
+  build: buildBert,
+  maxLength: (dims) => dims.maxPositions,
+  tasks: {
+    'sequence-classification': {
+      className: 'BertForSequenceClassification',
+      tensors: ['classifier.weight', 'classifier.bias'],
+      outLayer: 'classifier',
+    },
+  },
+};

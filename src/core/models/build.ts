@@ -3,12 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { TensorMap } from '../hub/tensors';
 import { registerModelKernels } from '../kernels';
-import { buildBert } from './bert';
-import { ModelConfigError, parseConfig, type EncoderDims } from './config';
-import { buildDistilBert } from './distilbert';
+import { ModelConfigError, parseConfig } from './config';
 import type { EncoderModel } from './encoder';
 import { Dropout } from './layers';
-import { buildRoberta } from './roberta';
+import { encoderDescriptor } from './registry';
 import type { EncoderInputs, ForwardOptions, HFConfig, SequenceClassifier } from './types';
 import { WeightLoader } from './weights';
 
@@ -24,15 +22,6 @@ export interface BuildOptions {
 export class ModelInputError extends Error {
   override name = 'ModelInputError';
 }
-
-const BUILDERS: Record<
-  EncoderDims['architecture'],
-  (loader: WeightLoader, dims: EncoderDims, numLabels: number) => EncoderModel
-> = {
-  bert: buildBert,
-  distilbert: buildDistilBert,
-  roberta: buildRoberta,
-};
 
 /**
  * A classifier whose weights are tf.Variables named as save_pretrained names them for
@@ -53,10 +42,11 @@ export function buildClassifier(
   const dims = parseConfig(config, modelName);
   // Embedding gradients need UnsortedSegmentSum, which the wasm backend lacks; dropout masks come from ours.
   registerModelKernels();
-  const loader = new WeightLoader(weights, modelName, dims.architecture, seed, dims.initializerRange);
+  const descriptor = encoderDescriptor(dims.architecture);
+  const loader = new WeightLoader(weights, modelName, descriptor.weightPrefix, seed, dims.initializerRange);
   let model: EncoderModel;
   try {
-    model = BUILDERS[dims.architecture](loader, dims, numLabels);
+    model = descriptor.build(loader, dims, numLabels);
   } catch (err) {
     loader.dispose();
     throw err;
@@ -88,7 +78,7 @@ export function buildClassifier(
   };
 }
 
-function dropoutFor(options: ForwardOptions): Dropout {
+export function dropoutFor(options: ForwardOptions): Dropout {
   const seed = options.dropoutSeed ?? Math.floor(Math.random() * 2 ** 32);
   return new Dropout(options.training, seed);
 }

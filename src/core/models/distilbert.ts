@@ -4,9 +4,11 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { EncoderDims } from './config';
+import { FieldReader } from './config-fields';
 import type { EncoderModel } from './encoder';
 import { loadDistilBertHead } from './heads';
 import { activate, additiveMask, embed, layerNorm, leadingPositions, linear, selfAttention } from './layers';
+import type { EncoderDescriptor } from './registry';
 import type { WeightLoader } from './weights';
 
 /** transformers' create_sinusoidal_embeddings: sin on even columns, cos on odd ones. */
@@ -89,3 +91,43 @@ export function buildDistilBert(loader: WeightLoader, dims: EncoderDims, numLabe
     classify: (encoded, dropout) => head.apply(encoded, dropout),
   };
 }
+
+export const distilBertDescriptor: EncoderDescriptor = {
+  kind: 'encoder',
+  modelType: 'distilbert',
+  label: 'DistilBERT',
+  weightPrefix: 'distilbert',
+  embeddingTensor: 'embeddings.word_embeddings.weight',
+  loraTargets: ['q_lin', 'v_lin'],
+  parseConfig(config, where) {
+    const fields = new FieldReader(config, where);
+    return {
+      architecture: 'distilbert',
+      vocabSize: fields.positiveInt('vocab_size', 30522),
+      hiddenSize: fields.positiveInt('dim', 768),
+      numLayers: fields.positiveInt('n_layers', 6),
+      numHeads: fields.positiveInt('n_heads', 12),
+      intermediateSize: fields.positiveInt('hidden_dim', 3072),
+      activation: fields.activation('activation'),
+      maxPositions: fields.positiveInt('max_position_embeddings', 512),
+      typeVocabSize: 0,
+      // DistilBERT's layer norms use a fixed epsilon; its config has no field for it.
+      layerNormEps: 1e-12,
+      initializerRange: fields.positiveNumber('initializer_range', 0.02),
+      hiddenDropout: fields.probability('dropout', 0.1),
+      attentionDropout: fields.probability('attention_dropout', 0.1),
+      classifierDropout: fields.probability('seq_classif_dropout', 0.2),
+      padTokenId: fields.nonNegativeInt('pad_token_id', 0),
+      sinusoidalPositions: fields.boolean('sinusoidal_pos_embds', false),
+    };
+  },
+  build: buildDistilBert,
+  maxLength: (dims) => dims.maxPositions,
+  tasks: {
+    'sequence-classification': {
+      className: 'DistilBertForSequenceClassification',
+      tensors: ['pre_classifier.weight', 'pre_classifier.bias', 'classifier.weight', 'classifier.bias'],
+      outLayer: 'classifier',
+    },
+  },
+};

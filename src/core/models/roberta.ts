@@ -3,10 +3,18 @@
 // (create_position_ids_from_input_ids), token type 0 everywhere, and the dense + tanh + out_proj head.
 import * as tf from '@tensorflow/tfjs';
 
-import { bertEmbeddingOutput, loadBertEmbeddings, loadBertLayers, runBertLayers } from './bert';
-import { usablePositions, type EncoderDims } from './config';
+import {
+  bertEmbeddingOutput,
+  loadBertEmbeddings,
+  loadBertLayers,
+  parseBertFamilyConfig,
+  runBertLayers,
+} from './bert';
+import { ModelConfigError } from './config-fields';
+import type { EncoderDims } from './config';
 import type { EncoderModel } from './encoder';
 import { loadRobertaHead } from './heads';
+import type { EncoderDescriptor } from './registry';
 import type { WeightLoader } from './weights';
 
 /**
@@ -24,7 +32,7 @@ export function buildRoberta(loader: WeightLoader, dims: EncoderDims, numLabels:
   const layers = loadBertLayers(loader, dims);
   const head = loadRobertaHead(loader, dims, numLabels);
   return {
-    maxLength: usablePositions(dims),
+    maxLength: robertaMaxLength(dims),
     embeddingVariableNames: embeddings.names,
     headVariableNames: head.names,
     encode(inputs, dropout) {
@@ -35,3 +43,41 @@ export function buildRoberta(loader: WeightLoader, dims: EncoderDims, numLabels:
     classify: (encoded, dropout) => head.apply(encoded, dropout),
   };
 }
+
+/** RoBERTa's positions start after the padding index, so the last pad_token_id + 1 rows are never reached. */
+function robertaMaxLength(dims: EncoderDims): number {
+  return dims.maxPositions - dims.padTokenId - 1;
+}
+
+export const robertaDescriptor: EncoderDescriptor = {
+  kind: 'encoder',
+  modelType: 'roberta',
+  label: 'RoBERTa',
+  weightPrefix: 'roberta',
+  embeddingTensor: 'embeddings.word_embeddings.weight',
+  loraTargets: ['query', 'value'],
+  parseConfig(config, where) {
+    const dims = parseBertFamilyConfig(config, where, 'roberta');
+    if (dims.maxPositions <= dims.padTokenId + 1) {
+      throw new ModelConfigError(
+        `${where} has max_position_embeddings ${dims.maxPositions}, too few for RoBERTa positions that start ` +
+          `after pad_token_id ${dims.padTokenId}`,
+      );
+    }
+    return dims;
+  },
+  build: buildRoberta,
+  maxLength: robertaMaxLength,
+  tasks: {
+    'sequence-classification': {
+      className: 'RobertaForSequenceClassification',
+      tensors: [
+        'classifier.dense.weight',
+        'classifier.dense.bias',
+        'classifier.out_proj.weight',
+        'classifier.out_proj.bias',
+      ],
+      outLayer: 'classifier.out_proj',
+    },
+  },
+};

@@ -1,7 +1,12 @@
 // The contract between the model engine (core/models), the trainer (core/train) and export (core/export).
 import type * as tf from '@tensorflow/tfjs';
 
-export type Architecture = 'bert' | 'distilbert' | 'roberta';
+/** The encoders, fine-tuned as sequence classifiers. */
+export type EncoderArchitecture = 'bert' | 'distilbert' | 'roberta';
+/** The decoders, causal language models. */
+export type DecoderArchitecture = 'gpt2' | 'llama' | 'qwen2';
+/** Every model_type the registry (registry.ts) builds. */
+export type Architecture = EncoderArchitecture | DecoderArchitecture;
 
 /** A Hugging Face `config.json`, with the fields WebTune reads; the rest is kept and written back on export. */
 export interface HFConfig {
@@ -53,7 +58,7 @@ export interface ForwardOptions {
 }
 
 export interface SequenceClassifier {
-  architecture: Architecture;
+  architecture: EncoderArchitecture;
   config: HFConfig;
   numLabels: number;
   /**

@@ -30,7 +30,7 @@ export class WeightLoader {
   constructor(
     private readonly weights: TensorMap,
     private readonly modelName: string,
-    /** `bert`, `distilbert` or `roberta`: the prefix of encoder weights in the classifier's names. */
+    /** The backbone's prefix in the task model's names (`bert`, `distilbert`, `transformer`, `model`, …). */
     private readonly prefix: string,
     private readonly seed: number,
     private readonly initializerRange: number,
@@ -80,6 +80,33 @@ export class WeightLoader {
     if (!found) return this.add(key, shape, compute(), false);
     this.checkShape(found.name, found.tensor, shape);
     return this.take(key, found, false);
+  }
+
+  /**
+   * A causal LM's output projection [vocab, hidden]. Tied (tie_word_embeddings): the embedding variable itself;
+   * a checkpoint's lm_head.weight must then be absent (save_pretrained omits it) or equal the embeddings.
+   * Untied: lm_head.weight, initialised as from_pretrained does when the checkpoint lacks it.
+   */
+  lmHead(
+    embeddings: tf.Variable,
+    embeddingName: string,
+    dims: { tieWordEmbeddings: boolean; vocabSize: number; hiddenSize: number },
+  ): tf.Variable {
+    const name = 'lm_head.weight';
+    if (!dims.tieWordEmbeddings) return this.head(name, [dims.vocabSize, dims.hiddenSize], 'normal');
+    const head = this.weights.get(name);
+    if (head) {
+      const table = this.find([`${this.prefix}.${embeddingName}`, embeddingName])!.tensor;
+      const same = sameShape(head.shape, table.shape) && head.data.every((x, i) => x === table.data[i]);
+      if (!same) {
+        throw new CheckpointError(
+          `${this.modelName}: config.json ties lm_head to the embeddings (tie_word_embeddings), but the ` +
+            `checkpoint's lm_head.weight differs from ${embeddingName}`,
+        );
+      }
+      this.used.add(name);
+    }
+    return embeddings;
   }
 
   encoderDense(name: string, outDim: number, inDim: number): Dense {

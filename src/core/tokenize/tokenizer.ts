@@ -29,6 +29,18 @@ interface XenovaTokenizer {
   pad_token_id?: number;
   return_token_type_ids: boolean;
   decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
+  /** Set to the template used, so that transformers.js never falls back to (and warns about) its default. */
+  chat_template: unknown;
+  apply_chat_template(
+    messages: ChatMessage[],
+    options: { chat_template: string; add_generation_prompt: boolean; tokenize: false },
+  ): string;
+}
+
+/** One turn of a conversation, as transformers' apply_chat_template takes it. */
+export interface ChatMessage {
+  role: string;
+  content: string;
 }
 
 export interface EncodeOptions {
@@ -65,7 +77,37 @@ export class TextTokenizer {
     private readonly padLeft: boolean,
     /** The tokenizer's class as named in tokenizer_config.json (e.g. BertTokenizer). */
     readonly tokenizerClass: string,
+    /** The Jinja chat template (chat_template.jinja, or tokenizer_config.json's chat_template), if any. */
+    readonly chatTemplate?: string,
   ) {}
+
+  /** Ids of one text; without special tokens when the text already holds them (a rendered chat template). */
+  encodeText(text: string, addSpecialTokens = true): number[] {
+    const tokens = this.inner._encode_text(text);
+    const withSpecials = addSpecialTokens ? this.withSpecialTokens(tokens, null).tokens : tokens;
+    return this.inner.model.convert_tokens_to_ids(withSpecials);
+  }
+
+  /**
+   * The conversation rendered by the tokenizer's chat template and its ids, as transformers'
+   * apply_chat_template(messages, add_generation_prompt=…) does: the text is tokenised without adding special
+   * tokens (the template writes them). A tokenizer without a template is refused (transformers 5 does too).
+   */
+  applyChatTemplate(messages: ChatMessage[], addGenerationPrompt = true): { text: string; ids: number[] } {
+    if (!this.chatTemplate) {
+      throw new Error(
+        `The tokenizer of model ${this.model} has no chat template (no chat_template.jinja, no chat_template in ` +
+          'tokenizer_config.json), so it cannot format a chat; give it plain text instead',
+      );
+    }
+    this.inner.chat_template = this.chatTemplate;
+    const text = this.inner.apply_chat_template(messages, {
+      chat_template: this.chatTemplate,
+      add_generation_prompt: addGenerationPrompt,
+      tokenize: false,
+    });
+    return { text, ids: this.encodeText(text, false) };
+  }
 
   get vocabSize(): number {
     return this.inner.model.vocab.length;
@@ -199,7 +241,25 @@ export function loadTokenizer(files: TokenizerFiles, options: LoadTokenizerOptio
     inner.pad_token_id,
     config.padding_side === 'left',
     tokenizerClass || defaultClass(json),
+    chatTemplateOf(files, config),
   );
+}
+
+/**
+ * transformers 5 writes chat_template.jinja beside the tokenizer; transformers 4 puts chat_template in
+ * tokenizer_config.json, as a string or a list of named templates (the one named "default" is used).
+ */
+function chatTemplateOf(files: TokenizerFiles, config: Json): string | undefined {
+  const file = files['chat_template.jinja'];
+  if (file !== undefined && file.trim() !== '') return file;
+  const value = config.chat_template;
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  if (Array.isArray(value)) {
+    const named = value.find((t: unknown) => (t as { name?: unknown }).name === 'default') as
+      { template?: unknown } | undefined;
+    if (typeof named?.template === 'string') return named.template;
+  }
+  return undefined;
 }
 
 /** Fetches the tokenizer files from a source (through the cache) and builds the tokenizer. */

@@ -10,6 +10,11 @@ export interface AdamWOptions {
   beta2?: number;
   epsilon?: number;
   weightDecay?: number;
+  /**
+   * Which weights weight decay applies to; transformers' Trainer rule (decaysWeight: no biases, no norm weights)
+   * by default. `() => true` decays every parameter, as a bare torch.optim.AdamW over model.parameters() does.
+   */
+  decays?: (name: string) => boolean;
 }
 
 export interface AdamWState {
@@ -43,6 +48,7 @@ export class AdamW {
   readonly beta2: number;
   readonly epsilon: number;
   readonly weightDecay: number;
+  private readonly decays: (name: string) => boolean;
   private stepCount = 0;
   private readonly params: Map<string, tf.Variable>;
   private readonly m = new Map<string, tf.Variable>();
@@ -54,6 +60,7 @@ export class AdamW {
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
+    this.decays = options.decays ?? decaysWeight;
     this.params = params;
     for (const [name, p] of params) {
       this.m.set(name, zeroVariable(p));
@@ -83,7 +90,7 @@ export class AdamW {
       tf.tidy(() => {
         const m = this.m.get(name) as tf.Variable;
         const v = this.v.get(name) as tf.Variable;
-        const decayed = this.weightDecay !== 0 && decaysWeight(name) ? p.mul(1 - lr * this.weightDecay) : p;
+        const decayed = this.weightDecay !== 0 && this.decays(name) ? p.mul(1 - lr * this.weightDecay) : p;
         const mNew = m.mul(this.beta1).add(g.mul(1 - this.beta1));
         const vNew = v.mul(this.beta2).add(g.square().mul(1 - this.beta2));
         const denom = vNew.sqrt().div(biasCorrection2Sqrt).add(this.epsilon);
