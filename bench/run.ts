@@ -2,6 +2,7 @@
 // Each suite runs side by side in one invocation so that ratios between backends are fair.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateSuite } from './generate';
 import { importSuite } from './import';
 import { loadSuite } from './load';
 import { matmulSuite, modelShapePeak } from './matmul';
@@ -18,7 +19,7 @@ const trainWithShare = {
     });
   },
 };
-const suites = [loadSuite, matmulSuite, trainWithShare, stepProfileSuite, importSuite];
+const suites = [loadSuite, matmulSuite, trainWithShare, stepProfileSuite, generateSuite, importSuite];
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 for (const suite of suites) {

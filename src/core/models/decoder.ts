@@ -239,6 +239,20 @@ export function groupedAttention(
   return tf.reshape(context, [batch, length, heads * headDim]) as tf.Tensor3D;
 }
 
+/** Rows up to which x·Wᵀ is computed as (W·xᵀ)ᵀ: generation's one token per step. */
+const FEW_ROWS = 32;
+
+/**
+ * x [rows, in] · Wᵀ for a PyTorch-layout weight W [out, in]. With few rows (decoding) it is computed as
+ * (W·xᵀ)ᵀ: only the small x and the result are transposed. The wasm backend's fast (XNNPACK) path takes no
+ * transposed operand, so x·Wᵀ made our BatchMatMul copy the whole transposed weight on every call: for a
+ * 135M-parameter model, 540 MB copied per generated token.
+ */
+export function matMulTransposed(x: tf.Tensor2D, weight: tf.Tensor2D): tf.Tensor2D {
+  if (x.shape[0] > FEW_ROWS) return tf.matMul(x, weight, false, true);
+  return tf.transpose(tf.matMul(weight, tf.transpose(x))) as tf.Tensor2D;
+}
+
 /** RMSNorm as Llama's: x · rsqrt(mean(x²) + ε) · weight (no mean subtraction, no bias). */
 export function rmsNorm(x: tf.Tensor, weight: tf.Variable, eps: number): tf.Tensor {
   const variance = tf.mean(tf.square(x), -1, true);

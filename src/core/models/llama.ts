@@ -8,6 +8,7 @@ import { FieldReader, ModelConfigError } from './config-fields';
 import {
   applyRotary,
   groupedAttention,
+  matMulTransposed,
   rmsNorm,
   RotaryTable,
   splitHeads,
@@ -28,7 +29,7 @@ interface Projection {
 
 function project(x: tf.Tensor, p: Projection): tf.Tensor {
   const [outDim, inDim] = p.weight.shape as [number, number];
-  const flat = tf.matMul(tf.reshape(x, [-1, inDim]), p.weight, false, true);
+  const flat = matMulTransposed(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, p.weight as tf.Tensor2D);
   const y = p.bias ? tf.add(flat, p.bias) : flat;
   return tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
 }
