@@ -2,6 +2,7 @@
 // Each suite runs side by side in one invocation so that ratios between backends are fair.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateSuite } from './generate';
 import { importSuite } from './import';
 import { loraStepSuite } from './lora';
 import { loadSuite } from './load';
@@ -19,7 +20,15 @@ const trainWithShare = {
     });
   },
 };
-const suites = [loadSuite, matmulSuite, trainWithShare, stepProfileSuite, loraStepSuite, importSuite];
+const suites = [
+  loadSuite,
+  matmulSuite,
+  trainWithShare,
+  stepProfileSuite,
+  loraStepSuite,
+  generateSuite,
+  importSuite,
+];
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 for (const suite of suites) {

@@ -6,6 +6,7 @@ import { useTrainingWorker } from './ui/app/useTrainingWorker';
 import { readUrlOptions } from './ui/app/url-options';
 import { ModelStep } from './ui/model/ModelStep';
 import { EvaluatePanel } from './ui/evaluate/EvaluatePanel';
+import { GenerationPlayground } from './ui/playground/GenerationPlayground';
 import { PlaygroundPanel } from './ui/playground/PlaygroundPanel';
 import { ExportPanel } from './ui/export/ExportPanel';
 import { RunsPanel } from './ui/run-history/RunsPanel';
@@ -36,7 +37,11 @@ export function App() {
       <Stepper current={step} onSelect={setStep} />
       <main className="step-panel">
         <h2 id="step-title">{current.title}</h2>
-        <p>{current.summary}</p>
+        <p>
+          {step === 'evaluate' && model.facts?.kind === 'decoder'
+            ? 'Try the model: it writes text on this machine, with the settings you choose.'
+            : current.summary}
+        </p>
         {/* Data, Model and Train stay mounted (hidden when another step is shown): an import, a typed model id,
             a run and its charts carry on while the person looks elsewhere. */}
         <div hidden={step !== 'data'}>
@@ -50,8 +55,17 @@ export function App() {
         <div hidden={step !== 'model'}>
           <ModelStep hub={options.hub} state={model} onLoad={loadModel} />
         </div>
-        {step === 'evaluate' && <EvaluatePanel />}
-        {step === 'evaluate' && <PlaygroundPanel />}
+        {/* A decoder generates text: its Playground replaces the classifier's Evaluate and Playground. */}
+        {step === 'evaluate' && model.facts?.kind === 'decoder' ? (
+          <GenerationPlayground key={model.facts.name} facts={model.facts} />
+        ) : (
+          step === 'evaluate' && (
+            <>
+              <EvaluatePanel />
+              <PlaygroundPanel />
+            </>
+          )
+        )}
         {step === 'export' && <ExportPanel />}
         {step === 'export' && <RunsPanel source={runsSource} />}
         <div hidden={step !== 'train'}>

@@ -16,6 +16,8 @@ export type ModelSourceSpec =
 /** What the page shows about a loaded model. */
 export interface ModelFacts {
   name: string;
+  /** encoder: classifies text (trained in the Train step); decoder: generates text (the Playground). */
+  kind: 'encoder' | 'decoder';
   architecture: string;
   modelType: string;
   parameters: number;
@@ -25,12 +27,17 @@ export interface ModelFacts {
   vocabSize: number;
   /** The labels of the checkpoint's own head, when it has one. */
   labels: string[];
+  /** Whether the tokenizer has a chat template (decoders: the Playground then shows a chat). */
+  chatTemplate: boolean;
+  /** A decoder's own generation defaults (generation_config.json over transformers' defaults). */
+  generation?: PlaygroundGenerationSettings;
 }
 
 export type WorkerRequest =
   | { type: 'init-backend'; prefer: BackendRequest }
   | { type: 'load-model'; source: ModelSourceSpec }
   | ResultsRequest
+  | GenerationRequest
   | TrainingRequest;
 
 export type WorkerEvent =
@@ -39,6 +46,7 @@ export type WorkerEvent =
   | { type: 'model-loaded'; facts: ModelFacts }
   | { type: 'error'; context: 'backend' | 'model'; message: string }
   | ResultsEvent
+  | GenerationEvent
   | TrainingEvent;
 
 // --- Results (Evaluate, Playground, Export): requests on the classifier registered in results-state.ts.
@@ -63,6 +71,46 @@ export type ResultsReply =
 export type ResultsEvent =
   | { type: 'results-reply'; id: number; reply: ResultsReply }
   | { type: 'results-error'; id: number; message: string };
+
+// ---- Generation (a decoder's Playground) -------------------------------------------------------------------
+// One request per completion or chat reply; the worker streams the text as it is made and ends with one
+// generate-done (or generate-error) of the same id. generate-stop ends it after the current token.
+
+/** The sampling settings the Playground shows, under transformers' GenerationConfig meanings. */
+export interface PlaygroundGenerationSettings {
+  maxNewTokens: number;
+  doSample: boolean;
+  temperature: number;
+  topK: number;
+  topP: number;
+  repetitionPenalty: number;
+  /** Sampling seed: the same seed, prompt and settings give the same text. */
+  seed?: number;
+}
+
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** A plain continuation of text, or the next assistant turn of a chat (rendered with the chat template). */
+export type GenerationInput = { kind: 'text'; text: string } | { kind: 'chat'; messages: ChatTurn[] };
+
+export type GenerationRequest =
+  | { type: 'generate'; id: number; input: GenerationInput; settings: PlaygroundGenerationSettings }
+  | { type: 'generate-stop'; id: number };
+
+export type GenerationEvent =
+  | { type: 'generate-text'; id: number; tokenId: number; text: string }
+  | {
+      type: 'generate-done';
+      id: number;
+      promptTokens: number;
+      tokenIds: number[];
+      finishReason: 'eos' | 'length' | 'aborted';
+      seconds: number;
+    }
+  | { type: 'generate-error'; id: number; message: string };
 
 // ---- Training (Train and Watch steps) ----------------------------------------------------------------------
 // The page names a stored dataset; the worker reads its prepared examples from IndexedDB, tokenises them once,

@@ -4,6 +4,7 @@ import { initBackend, type BackendInfo } from '../core/backend';
 import type { ProgressCallback } from '../core/hub/source';
 import { loadModel, type LoadedModel } from './model-session';
 import type { WorkerEvent, WorkerRequest } from './protocol';
+import { GenerationSession } from './generation-session';
 import { handleResultsRequest } from './results-handler';
 import { TrainingSession } from './training-session';
 import { wasmPaths } from './wasm-assets';
@@ -30,6 +31,9 @@ const session = new TrainingSession({
     return model;
   },
 });
+
+/** The Playground's decoder, when the loaded model is one. */
+const generation = new GenerationSession(post);
 
 function post(event: WorkerEvent): void {
   self.postMessage(event);
@@ -62,6 +66,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return;
     case 'load-model':
       try {
+        generation.release();
+        model = undefined;
         model = await loadModel(request.source, throttledProgress());
         post({ type: 'model-loaded', facts: model.facts });
       } catch (err) {
@@ -75,6 +81,13 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'results-evaluate':
     case 'results-export':
       await handleResultsRequest(request, model, (e, transfer) => self.postMessage(e, { transfer }));
+      return;
+    // A completion does not hold up the queue either: its stop request must get through between tokens.
+    case 'generate':
+      void backendReady.catch(() => undefined).then(() => generation.generate(request, model));
+      return;
+    case 'generate-stop':
+      generation.stop(request.id);
       return;
     // Training requests do not wait for the run: pause and stop must get through while it trains.
     case 'start-training':

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { dropoutMask } from '../kernels/dropout-mask';
 import { attentionProbs, fusedGelu } from '../kernels/fused-ops';
 import type { ActivationName } from './config';
+import { matMulTransposed } from './decoder';
 
 /**
  * A low-rank adapter on a linear layer (core/lora builds them): the layer's output gains
@@ -50,7 +51,9 @@ export function linear(x: tf.Tensor, layer: LinearModule): tf.Tensor {
   const inDim = x.shape[x.rank - 1]!;
   const outDim = layer.weight.shape[conv ? 1 : 0]!;
   const flat = x.rank === 2 ? x : tf.reshape(x, [-1, inDim]);
-  let y = tf.matMul(flat, layer.weight, false, !conv);
+  let y = conv
+    ? tf.matMul(flat, layer.weight)
+    : matMulTransposed(flat as tf.Tensor2D, layer.weight as tf.Tensor2D);
   if (layer.adapter) y = tf.add(y, adapterTerm(flat, layer.adapter));
   if (layer.bias) y = tf.add(y, layer.bias);
   return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), outDim]);

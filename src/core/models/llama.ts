@@ -9,7 +9,7 @@ import {
   applyRotary,
   groupedAttention,
   rmsNorm,
-  rotaryTables,
+  RotaryTable,
   splitHeads,
   type DecoderBody,
   type DecoderDims,
@@ -102,13 +102,16 @@ export function buildLlamaFamily(loader: WeightLoader, dims: DecoderDims): Decod
     };
   });
   const finalNorm = norm('norm');
-  const invFreq = dims.ropeInvFreq!;
+  const rotary = new RotaryTable(dims.ropeInvFreq!, dims.maxPositions);
   return {
     lmHead: loader.lmHead(embedTokens, 'embed_tokens.weight', dims),
     embeddingVariableNames: ['model.embed_tokens.weight'],
+    dispose: () => rotary.dispose(),
     run(inputIds, positions, mask, cache, dropout) {
       let x = embed(embedTokens as tf.Tensor2D, inputIds);
-      const { cos, sin } = rotaryTables(positions, invFreq);
+      const past = cache?.length ?? 0;
+      // Position ids never exceed the token's index (left padding counts from later), so this bounds them.
+      const { cos, sin } = rotary.at(positions, past + inputIds.shape[1] - 1);
       layers.forEach((layer, i) => {
         const normed = rmsNorm(x, layer.inputNorm, dims.normEps);
         const q = applyRotary(splitHeads(project(normed, layer.q), dims.numHeads, dims.headDim), cos, sin);

@@ -71,8 +71,10 @@ export function ModelStep({ hub, state, onLoad }: Props) {
         </button>
       </form>
       <p className="hint">
-        A Hugging Face model id (BERT, MiniLM, DistilBERT or RoBERTa), downloaded from {hub}; or the URL of a
-        folder laid out the same way (config.json, weights and tokenizer files side by side).
+        A Hugging Face model id, downloaded from {hub}: an encoder to fine-tune as a text classifier (BERT,
+        MiniLM, DistilBERT, RoBERTa) or a decoder that generates text (GPT-2, Llama-style models such as
+        SmolLM2 and TinyLlama, Qwen2); or the URL of a folder laid out the same way (config.json, weights and
+        tokenizer files side by side).
       </p>
 
       <h3>Suggested</h3>
@@ -89,7 +91,8 @@ export function ModelStep({ hub, state, onLoad }: Props) {
             >
               {m.name}
             </button>{' '}
-            <code>{m.id}</code> · {m.size} · {m.suits}
+            <code>{m.id}</code> · {m.kind === 'decoder' ? 'generates text' : 'classifies text'} · {m.size} ·{' '}
+            {m.suits}
           </li>
         ))}
       </ul>
@@ -132,24 +135,44 @@ function DownloadProgress({ progress }: { progress: Record<string, FileProgress>
 }
 
 function ModelFactsView({ facts }: { facts: ModelFacts }) {
+  const decoder = facts.kind === 'decoder';
   return (
-    <dl className="model-facts" data-testid="model-facts">
+    <dl className="model-facts" data-testid="model-facts" data-model-kind={facts.kind}>
       <dt>Model</dt>
       <dd>{facts.name}</dd>
       <dt>Architecture</dt>
       <dd>{facts.architecture}</dd>
+      <dt>Kind</dt>
+      <dd>
+        {decoder
+          ? 'causal language model: generates text (try it in the Playground of the Evaluate step)'
+          : 'encoder: fine-tuned as a text classifier in the Train step'}
+      </dd>
       <dt>Parameters</dt>
       <dd>{facts.parameters.toLocaleString('en-US')}</dd>
       <dt>Layers × hidden size</dt>
       <dd>
         {facts.layers} × {facts.hiddenSize}
       </dd>
-      <dt>Max length</dt>
-      <dd>{facts.maxLength} tokens</dd>
-      <dt>Labels</dt>
-      <dd>
-        {facts.labels.length > 0 ? facts.labels.join(', ') : 'none yet (the head is set from your dataset)'}
-      </dd>
+      <dt>{decoder ? 'Context length' : 'Max length'}</dt>
+      <dd>{facts.maxLength.toLocaleString('en-US')} tokens</dd>
+      {decoder ? (
+        <>
+          <dt>Chat template</dt>
+          <dd>
+            {facts.chatTemplate ? 'yes: the Playground shows a chat' : 'no: the Playground continues text'}
+          </dd>
+        </>
+      ) : (
+        <>
+          <dt>Labels</dt>
+          <dd>
+            {facts.labels.length > 0
+              ? facts.labels.join(', ')
+              : 'none yet (the head is set from your dataset)'}
+          </dd>
+        </>
+      )}
     </dl>
   );
 }

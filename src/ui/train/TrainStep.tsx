@@ -41,7 +41,9 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
 
   const status = statusText(current, activeRunId);
   const running = training.busy;
-  const canStart = Boolean(facts && datasetId && parsed.settings && !running);
+  // Fine-tuning a decoder (generative fine-tuning) is not in the app yet: it generates in the Playground.
+  const decoder = facts?.kind === 'decoder';
+  const canStart = Boolean(facts && !decoder && datasetId && parsed.settings && !running);
   const canResume = current !== undefined && status === 'paused' && isResumable(current, activeRunId);
 
   return (
@@ -112,7 +114,12 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
           )}
         </span>
       </div>
-      {!facts || !datasetId ? (
+      {decoder ? (
+        <p className="hint" data-testid="train-decoder-note">
+          {facts?.name} generates text: try it in the Playground (Evaluate step). This step fine-tunes text
+          classifiers (BERT, DistilBERT, RoBERTa) on a labelled dataset.
+        </p>
+      ) : !facts || !datasetId ? (
         <p className="hint">Start training needs a loaded model and a chosen dataset.</p>
       ) : null}
 
