@@ -56,6 +56,8 @@ const TRAIN_SPECS: Spec[] = [
   { key: 'out', aliases: ['output_dir'], kind: str },
   { key: 'label_column', kind: str },
   { key: 'resume', kind: bool },
+  { key: 'project', kind: str },
+  { key: 'project_data', kind: bool },
   { key: 'learning_rate', aliases: ['lr'], kind: posFloat },
   { key: 'num_train_epochs', aliases: ['epochs'], kind: posFloat },
   { key: 'per_device_train_batch_size', aliases: ['batch_size'], kind: posInt },
@@ -109,6 +111,13 @@ const GENERATE_SPECS: Spec[] = [
   { key: 'help', aliases: ['h'], kind: bool },
 ];
 
+const EXPORT_SPECS: Spec[] = [
+  { key: 'run', kind: str },
+  { key: 'project', kind: str },
+  { key: 'project_data', kind: bool },
+  { key: 'help', aliases: ['h'], kind: bool },
+];
+
 /** The TrainingArguments fields the train command passes through to the trainer. */
 const TRAINING_KEYS = new Set<string>([
   'learning_rate',
@@ -148,6 +157,10 @@ export interface TrainCliOptions {
   labelColumn?: string;
   maxLength: number;
   resume: boolean;
+  /** Also write the run as a Hugging Face Trainer project into this folder. */
+  project?: string;
+  /** Whether the project holds the run's rows (data/*.jsonl); default true. */
+  projectData: boolean;
   /** Complete, validated training arguments: the given ones over transformers' defaults. */
   training: TrainingArguments;
 }
@@ -182,6 +195,13 @@ export interface GenerateCliOptions {
   chat: boolean;
   /** One JSON line per prompt instead of streamed text. */
   json: boolean;
+}
+
+export interface ExportCliOptions {
+  /** A finished run folder of npm run train. */
+  run: string;
+  project: string;
+  projectData: boolean;
 }
 
 export type Parsed<T> = { help: true } | ({ help: false } & T);
@@ -343,7 +363,20 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
     labelColumn: optionalString(values, 'label_column'),
     maxLength: (values.get('max_length') as number | undefined) ?? DEFAULT_MAX_LENGTH,
     resume: values.get('resume') === true,
+    project: optionalString(values, 'project'),
+    projectData: values.get('project_data') !== false,
     training,
+  };
+}
+
+export function parseExportArgs(argv: readonly string[]): Parsed<ExportCliOptions> {
+  const values = parseFlags(argv, EXPORT_SPECS, 'export');
+  if (values.get('help') === true) return { help: true };
+  return {
+    help: false,
+    run: required(values, 'run', 'export', 'DIR (a finished run folder of npm run train)'),
+    project: required(values, 'project', 'export', 'DIR (where the training project goes)'),
+    projectData: values.get('project_data') !== false,
   };
 }
 
@@ -420,6 +453,8 @@ export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR -
   --text-column C  --text-pair-column C  --label-column C
   --max-length N              tokens per text (default ${DEFAULT_MAX_LENGTH})
   --backend auto|webgpu|wasm|cpu   --hub URL   --resume
+  --project DIR               also write the run as a Hugging Face Trainer project (train.py, data/, …)
+  --project-data false        leave the rows out of the project (README.md describes what data/ needs)
 Training (short name or the transformers name, dashes or underscores):
   --lr, --learning_rate X               --epochs, --num_train_epochs X
   --batch-size, --per_device_train_batch_size N   --eval-batch-size, --per_device_eval_batch_size N
@@ -438,3 +473,9 @@ export const PREDICT_USAGE = `Usage: npm run predict -- --model ID|DIR --data FI
   --logits            write raw logits instead of probabilities
   --text-column C  --text-pair-column C  --max-length N  --batch-size N
   --backend auto|webgpu|wasm|cpu   --hub URL`;
+
+export const EXPORT_USAGE = `Usage: npm run export -- --run DIR --project DIR [--project-data false]
+
+  --run DIR              a finished run folder of npm run train (its --out)
+  --project DIR          where the Hugging Face Trainer project goes: train.py, data/, requirements.txt, …
+  --project-data false   leave the rows out of the project (README.md describes what data/ needs)`;
