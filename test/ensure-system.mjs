@@ -1,9 +1,12 @@
 // Makes sure the system programs the tests need are present: Debian's Chromium with Vulkan (e2e, WebGPU on
 // SwiftShader) and PyTorch for Debian's python3 with OpenBLAS (the independent numeric reference, and the speed
 // peer of the benchmarks). As root it installs what is missing with apt-get; otherwise it stops with one line
-// saying what to install.
+// saying what to install. Then it creates the virtual environment with the real Python stack (torch, transformers,
+// peft, onnxruntime; test/python/) when this machine does not have it yet.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+
+import { ensurePythonStack } from './python/stack.mjs';
 
 const checks = [
   { what: 'Chromium', ok: () => existsSync('/usr/bin/chromium'), packages: ['chromium'] },
@@ -60,4 +63,11 @@ if (missing.length > 0) {
     console.error(`Still missing after apt-get: ${still.map((c) => c.what).join(', ')}.`);
     process.exit(1);
   }
+}
+
+try {
+  ensurePythonStack();
+} catch (err) {
+  console.error(`The Python reference environment could not be created: ${err.message}`);
+  process.exit(1);
 }
