@@ -45,7 +45,7 @@ export async function writeStreamedFile(path: string, file: StreamedFile): Promi
   for (const chunk of file.chunks()) {
     written += chunk.byteLength;
     if (!out.write(chunk)) {
-      await Promise.race([new Promise((r) => out.once('drain', r)), failed]);
+      await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failed]);
     }
   }
   await Promise.race([new Promise<void>((r) => out.end(r)), failed]);

@@ -9,11 +9,7 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/core/backend';
 import { classifierWeights } from '../../src/core/export/classifier-weights';
-import {
-  classifierOnnxFiles,
-  ONNX_MODEL,
-  ONNX_MODEL_QUANTIZED,
-} from '../../src/core/export/onnx/classifier';
+import { classifierOnnxFiles, ONNX_MODEL, ONNX_MODEL_QUANTIZED } from '../../src/core/export/onnx/classifier';
 import { buildClassifier } from '../../src/core/models/build';
 import type { Architecture, SequenceClassifier } from '../../src/core/models/types';
 import { loadTokenizer } from '../../src/core/tokenize/tokenizer';
@@ -122,52 +118,58 @@ describe('ONNX export in ONNX Runtime', () => {
     return { model, dir };
   }
 
-  it.each(CASES)('$id: float32 logits within 1e-4 of predictLogits, both files pass onnx.checker', async (c) => {
-    const { model, dir } = await exportCase(c, c.id.replace('/', '--'));
-    try {
-      const inputs = referenceInputs(loadFixture(c.id).reference);
-      const ours = await predictLogits(model, rowsOf(inputs), 4);
-      const [fp32, int8] = runOnnxFiles([join(dir, ONNX_MODEL), join(dir, ONNX_MODEL_QUANTIZED)], inputs);
-      const expectedInputs =
-        c.architecture === 'bert'
-          ? ['input_ids', 'attention_mask', 'token_type_ids']
-          : ['input_ids', 'attention_mask'];
-      for (const run of [fp32!, int8!]) {
-        expect(run.checked).toBe(true);
-        expect(run.inputNames).toEqual(expectedInputs);
-        expect(run.outputNames).toEqual(['logits']);
-        expect(run.opset).toBeGreaterThanOrEqual(14);
-        expect(run.logits[0]).toHaveLength(c.numLabels);
+  it.each(CASES)(
+    '$id: float32 logits within 1e-4 of predictLogits, both files pass onnx.checker',
+    async (c) => {
+      const { model, dir } = await exportCase(c, c.id.replace('/', '--'));
+      try {
+        const inputs = referenceInputs(loadFixture(c.id).reference);
+        const ours = await predictLogits(model, rowsOf(inputs), 4);
+        const [fp32, int8] = runOnnxFiles([join(dir, ONNX_MODEL), join(dir, ONNX_MODEL_QUANTIZED)], inputs);
+        const expectedInputs =
+          c.architecture === 'bert'
+            ? ['input_ids', 'attention_mask', 'token_type_ids']
+            : ['input_ids', 'attention_mask'];
+        for (const run of [fp32!, int8!]) {
+          expect(run.checked).toBe(true);
+          expect(run.inputNames).toEqual(expectedInputs);
+          expect(run.outputNames).toEqual(['logits']);
+          expect(run.opset).toBeGreaterThanOrEqual(14);
+          expect(run.logits[0]).toHaveLength(c.numLabels);
+        }
+        const fp32Diff = maxAbsDiff(fp32!.logits, ours);
+        const int8Diff = maxAbsDiff(int8!.logits, ours);
+        const scale = Math.max(...ours.flat().map(Math.abs));
+        console.log(
+          `${c.id}: float32 max |Δlogit| ${fp32Diff.toExponential(2)}, 8-bit ${int8Diff.toExponential(2)} (max |logit| ${scale.toFixed(3)})`,
+        );
+        expect(fp32Diff).toBeLessThan(1e-4);
+        expect(fp32!.opTypes).not.toContain('MatMulInteger');
+        expect(int8!.opTypes).toEqual(expect.arrayContaining(['DynamicQuantizeLinear', 'MatMulInteger']));
+        // 8-bit weights and activations move the logits, but by a fraction of their size, not beyond it.
+        expect(int8Diff).toBeLessThan(0.1 * scale + 1e-3);
+      } finally {
+        model.dispose();
       }
-      const fp32Diff = maxAbsDiff(fp32!.logits, ours);
-      const int8Diff = maxAbsDiff(int8!.logits, ours);
-      const scale = Math.max(...ours.flat().map(Math.abs));
-      console.log(
-        `${c.id}: float32 max |Δlogit| ${fp32Diff.toExponential(2)}, 8-bit ${int8Diff.toExponential(2)} (max |logit| ${scale.toFixed(3)})`,
-      );
-      expect(fp32Diff).toBeLessThan(1e-4);
-      expect(fp32!.opTypes).not.toContain('MatMulInteger');
-      expect(int8!.opTypes).toEqual(expect.arrayContaining(['DynamicQuantizeLinear', 'MatMulInteger']));
-      // 8-bit weights and activations move the logits, but by a fraction of their size, not beyond it.
-      expect(int8Diff).toBeLessThan(0.1 * scale + 1e-3);
-    } finally {
-      model.dispose();
-    }
-  });
+    },
+  );
 
-  it.each(PAIR_CASES)('%s: MRPC pairs (token types 0 and 1) give the same logits as predictLogits', async (id) => {
-    const c = CASES.find((x) => x.id === id)!;
-    const { model, dir } = await exportCase(c, `${id.replace('/', '--')}-pairs`);
-    try {
-      const inputs = mrpcPairs(id, 12);
-      if (c.architecture === 'bert') expect(inputs.token_type_ids!.flat()).toContain(1);
-      const ours = await predictLogits(model, rowsOf(inputs), 4);
-      const [fp32] = runOnnxFiles([join(dir, ONNX_MODEL)], inputs);
-      const diff = maxAbsDiff(fp32!.logits, ours);
-      console.log(`${id} pairs: float32 max |Δlogit| ${diff.toExponential(2)}`);
-      expect(diff).toBeLessThan(1e-4);
-    } finally {
-      model.dispose();
-    }
-  });
+  it.each(PAIR_CASES)(
+    '%s: MRPC pairs (token types 0 and 1) give the same logits as predictLogits',
+    async (id) => {
+      const c = CASES.find((x) => x.id === id)!;
+      const { model, dir } = await exportCase(c, `${id.replace('/', '--')}-pairs`);
+      try {
+        const inputs = mrpcPairs(id, 12);
+        if (c.architecture === 'bert') expect(inputs.token_type_ids!.flat()).toContain(1);
+        const ours = await predictLogits(model, rowsOf(inputs), 4);
+        const [fp32] = runOnnxFiles([join(dir, ONNX_MODEL)], inputs);
+        const diff = maxAbsDiff(fp32!.logits, ours);
+        console.log(`${id} pairs: float32 max |Δlogit| ${diff.toExponential(2)}`);
+        expect(diff).toBeLessThan(1e-4);
+      } finally {
+        model.dispose();
+      }
+    },
+  );
 });

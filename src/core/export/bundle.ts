@@ -3,7 +3,9 @@ import type { TensorMap } from '../hub/tensors';
 import type { Architecture, HFConfig } from '../models/types';
 import { buildClassifierConfig, checkLabels, configJson, ExportConfigError } from './config';
 import { buildModelCard } from './model-card';
+import { classifierOnnxFiles } from './onnx/classifier';
 import { PT_METADATA, writeSafetensors } from './safetensors-writer';
+import type { StreamedFiles } from './streamed-file';
 import { tokenizerFiles } from './tokenizer-files';
 import { jsonFile, trainerState, trainingArgs } from './training-files';
 import type { ExportInputs } from './types';
@@ -33,7 +35,30 @@ export function modelFiles(options: ModelFilesOptions): ExportFiles {
   ]);
 }
 
-/** The whole folder: model, tokenizer, model card, training arguments and log history. */
+/**
+ * onnx/model.onnx and onnx/model_quantized.onnx, the files transformers.js and ONNX Runtime run; streamed, so
+ * they are written from the weights in `options` without a copy of them.
+ */
+export function onnxModelFiles(options: ModelFilesOptions): StreamedFiles {
+  return classifierOnnxFiles({
+    architecture: options.architecture,
+    config: options.baseConfig,
+    weights: options.weights,
+    numLabels: options.labels.length,
+  });
+}
+
+/** The ONNX files of an export (see onnxModelFiles), from the same inputs as buildExportFiles. */
+export function buildExportOnnxFiles(inputs: ExportInputs): StreamedFiles {
+  return onnxModelFiles({
+    architecture: inputs.baseModel.architecture,
+    baseConfig: inputs.baseModel.config,
+    labels: inputs.labels,
+    weights: inputs.weights,
+  });
+}
+
+/** The whole folder but the ONNX files: model, tokenizer, model card, training arguments and log history. */
 export function buildExportFiles(inputs: ExportInputs): ExportFiles {
   checkInputs(inputs);
   const { baseModel } = inputs;
