@@ -90,6 +90,15 @@ const PREDICT_SPECS: Spec[] = [
   { key: 'batch_size', aliases: ['per_device_eval_batch_size'], kind: posInt },
 ];
 
+const EXPORT_SPECS: Spec[] = [
+  { key: 'model', kind: str },
+  { key: 'out', aliases: ['output_dir'], kind: str },
+  { key: 'onnx', kind: bool },
+  { key: 'hub', kind: str },
+  { key: 'backend', kind: { type: 'enum', values: BACKEND_CHOICES } },
+  { key: 'help', aliases: ['h'], kind: bool },
+];
+
 /** The TrainingArguments fields the train command passes through to the trainer. */
 const TRAINING_KEYS = new Set<string>([
   'learning_rate',
@@ -144,6 +153,15 @@ export interface PredictCliOptions {
   textPairColumn?: string;
   maxLength: number;
   batchSize: number;
+}
+
+export interface ExportCliOptions {
+  model: string;
+  out: string;
+  /** Only what transformers.js needs (config, tokenizer, onnx/), without model.safetensors. */
+  onnxOnly: boolean;
+  backend: BackendRequest;
+  hub?: string;
 }
 
 export type Parsed<T> = { help: true } | ({ help: false } & T);
@@ -321,6 +339,19 @@ export function parsePredictArgs(argv: readonly string[]): Parsed<PredictCliOpti
   };
 }
 
+export function parseExportArgs(argv: readonly string[]): Parsed<ExportCliOptions> {
+  const values = parseFlags(argv, EXPORT_SPECS, 'export');
+  if (values.get('help') === true) return { help: true };
+  return {
+    help: false,
+    model: required(values, 'model', 'export', 'ID|DIR (a Hub model id or a local folder)'),
+    out: required(values, 'out', 'export', 'DIR (the folder to write)'),
+    onnxOnly: values.get('onnx') === true,
+    backend: (values.get('backend') as BackendRequest | undefined) ?? 'cpu',
+    hub: optionalString(values, 'hub'),
+  };
+}
+
 export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR --out DIR [options]
 
   --data FILE                 training data (csv, tsv, json, jsonl, parquet)
@@ -348,3 +379,14 @@ export const PREDICT_USAGE = `Usage: npm run predict -- --model ID|DIR --data FI
   --logits            write raw logits instead of probabilities
   --text-column C  --text-pair-column C  --max-length N  --batch-size N
   --backend auto|webgpu|wasm|cpu   --hub URL`;
+
+export const EXPORT_USAGE = `Usage: npm run export -- --model ID|DIR --out DIR [--onnx]
+
+Re-exports a sequence classifier (BERT, DistilBERT, RoBERTa; fine-tuned here or anywhere) as the folder the
+app downloads: config.json, model.safetensors, the tokenizer files, onnx/model.onnx (float32) and
+onnx/model_quantized.onnx (8-bit), which transformers.js and ONNX Runtime load.
+
+  --model ID|DIR      a Hub model id (through --hub for mirrors) or a local model folder
+  --out DIR           the folder to write (created; files of the same names are replaced)
+  --onnx              only what transformers.js needs: config.json, the tokenizer files and onnx/
+  --backend auto|webgpu|wasm|cpu (default cpu: the weights are only read)   --hub URL`;

@@ -20,7 +20,7 @@ export interface CliRun {
 
 /** Starts `src/cli/<program>.ts` with the arguments; `env` is added to this process's environment. */
 export function startCli(
-  program: 'train' | 'predict',
+  program: 'train' | 'predict' | 'export',
   args: string[],
   env: Record<string, string> = {},
 ): CliRun {
@@ -47,7 +47,11 @@ export function startCli(
   return { child, done };
 }
 
-export function runCli(program: 'train' | 'predict', args: string[], env: Record<string, string> = {}) {
+export function runCli(
+  program: 'train' | 'predict' | 'export',
+  args: string[],
+  env: Record<string, string> = {},
+) {
   return startCli(program, args, env).done;
 }
 
