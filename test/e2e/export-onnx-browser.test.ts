@@ -59,6 +59,10 @@ function serve(modelsDir: string): Promise<{ server: Server; url: string }> {
   ];
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
       return;
@@ -145,11 +149,27 @@ describe('the downloaded model in transformers.js in the browser', () => {
       );
     }
 
+    // The model card reports an evaluation: score the texts as a small labelled file first.
+    const labelled = TEXTS.map((t, i) => `"${t}",${['positive', 'negative', 'neutral'][i]}`).join('\n');
+    await page.getByLabel('Evaluate on a labelled file').setInputFiles({
+      name: 'check.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`text,label\n${labelled}\n`),
+    });
+    await page.getByTestId('evaluation').waitFor({ timeout: 60_000 });
+
     await step(page, 'Export');
-    const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 120_000 }),
-      page.getByRole('button', { name: 'Download model', exact: true }).click(),
-    ]);
+    const downloaded = page.waitForEvent('download', { timeout: 120_000 });
+    downloaded.catch(() => undefined); // awaited below; a failed export throws first
+    await page.getByRole('button', { name: 'Download model', exact: true }).click();
+    // The export either finishes or says why not; a failure's message beats a download timeout.
+    await page
+      .locator('[data-testid="export-done"], .results-panel [role="alert"]')
+      .first()
+      .waitFor({ timeout: 120_000 });
+    const alert = page.locator('.results-panel [role="alert"]');
+    if ((await alert.count()) > 0) throw new Error(`the export failed: ${await alert.first().innerText()}`);
+    const download = await downloaded;
     await page.getByTestId('export-files').waitFor();
     const listed = await page
       .getByTestId('export-files')
