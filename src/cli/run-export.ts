@@ -8,7 +8,7 @@ import { onnxModelFiles, type ExportFiles } from '../core/export/bundle';
 import { classifierWeights } from '../core/export/classifier-weights';
 import { buildClassifierConfig, configJson } from '../core/export/config';
 import { formatListing } from '../core/export/listing';
-import { writeSafetensors } from '../core/export/safetensors-writer';
+import { streamSafetensors } from '../core/export/safetensors-writer';
 import { tokenizerFiles } from '../core/export/tokenizer-files';
 import { checkExportWeights } from '../core/export/weights-check';
 import { buildClassifier } from '../core/models/build';
@@ -46,7 +46,6 @@ export async function runExport(o: ExportCliOptions): Promise<number> {
     checkExportWeights(architecture, config, weights, labels.length);
     const encoder = new TextEncoder();
     const files: ExportFiles = new Map([['config.json', encoder.encode(configJson(config))]]);
-    if (!o.onnxOnly) files.set('model.safetensors', writeSafetensors(weights));
     for (const [name, bytes] of tokenizerFiles(modelFileBytes(base), baseConfig, base.displayName))
       files.set(name, bytes);
     if (!o.onnxOnly && !base.hubId) {
@@ -56,6 +55,8 @@ export async function runExport(o: ExportCliOptions): Promise<number> {
       }
     }
     const onnx = onnxModelFiles({ architecture, baseConfig, labels, weights, baseModelId: base.hubId });
+    // Streamed from the weights as they are written, like the ONNX files: no second copy of the model.
+    if (!o.onnxOnly) onnx.set('model.safetensors', streamSafetensors(weights));
     await writeExportFolder(o.out, files, onnx);
     process.stdout.write(`${formatListing(files, onnx)}\n`);
     process.stderr.write(
