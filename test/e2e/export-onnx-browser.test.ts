@@ -1,8 +1,8 @@
 // The downloaded model in a web page: the app's "Download model" zip, unpacked and served by this test beside
-// a small page that imports transformers.js v2 (its browser build, ONNX Runtime Web on wasm, all served from
-// 127.0.0.1) and runs pipeline('text-classification', folder). Its probabilities are the app's Playground's:
+// small pages that import transformers.js v2 and v3 (their browser builds, ONNX Runtime Web on wasm, all
+// served from 127.0.0.1) and run pipeline('text-classification', folder). Its probabilities are the app's Playground's:
 // within 1e-4 from onnx/model.onnx, and close (same order of magnitude as 8-bit noise) from the default
-// onnx/model_quantized.onnx. Screenshots go to test-results/export-onnx/.
+// onnx/model_quantized.onnx (v3: dtype 'fp32' and 'q8'). Screenshots go to test-results/export-onnx/.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -30,31 +30,38 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-const PAGE = `<!doctype html>
+/** A page that loads transformers.js (v2 or v3, browser builds served from 127.0.0.1) and exposes classify(). */
+function page(version: 2 | 3): string {
+  const options = version === 2 ? '{ quantized }' : "{ dtype: quantized ? 'q8' : 'fp32', device: 'wasm' }";
+  const topK = version === 2 ? '{ topk: 3 }' : '{ top_k: 3 }';
+  return `<!doctype html>
 <meta charset="utf-8">
-<title>transformers.js on a WebTune export</title>
+<title>transformers.js v${version} on a WebTune export</title>
 <pre id="out">loading…</pre>
 <script type="module">
-  import { env, pipeline } from '/tjs/transformers.min.js';
+  import { env, pipeline } from '/tjs${version}/transformers.min.js';
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = '/models/';
   env.useBrowserCache = false;
-  env.backends.onnx.wasm.wasmPaths = '/tjs/';
+  env.backends.onnx.wasm.wasmPaths = '/tjs${version}/';
   env.backends.onnx.wasm.numThreads = 1;
   window.classify = async (texts, quantized) => {
-    const classifier = await pipeline('text-classification', '${FOLDER}', { quantized });
-    const out = await classifier(texts, { topk: 3 });
+    const classifier = await pipeline('text-classification', '${FOLDER}', ${options});
+    const out = await classifier(texts, ${topK});
     document.getElementById('out').textContent = JSON.stringify(out, null, 1);
     return out;
   };
+  window.version = env.version;
   window.ready = true;
 </script>`;
+}
 
 /** Serves the page, transformers.js' browser build and the unpacked export. */
 function serve(modelsDir: string): Promise<{ server: Server; url: string }> {
   const roots: [string, string][] = [
-    ['/tjs/', join(repoRoot, 'node_modules', '@xenova', 'transformers', 'dist')],
+    ['/tjs2/', join(repoRoot, 'node_modules', '@xenova', 'transformers', 'dist')],
+    ['/tjs3/', join(repoRoot, 'node_modules', '@huggingface', 'transformers', 'dist')],
     ['/models/', modelsDir],
   ];
   const server = createServer((req, res) => {
@@ -63,8 +70,8 @@ function serve(modelsDir: string): Promise<{ server: Server; url: string }> {
       res.writeHead(204).end();
       return;
     }
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    if (path === '/v2' || path === '/v3') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(page(path === '/v2' ? 2 : 3));
       return;
     }
     const root = roots.find(([prefix]) => path.startsWith(prefix));
@@ -190,36 +197,41 @@ describe('the downloaded model in transformers.js in the browser', () => {
 
     const served = await serve(join(work, 'models'));
     server = served.server;
-    const web = await openPage(browser, served.url);
-    await web.page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
-    const run = (quantized: boolean) =>
-      web.page.evaluate(
-        ({ texts, quantized }) =>
-          (window as unknown as { classify: (t: string[], q: boolean) => Promise<unknown> }).classify(
-            texts,
-            quantized,
+    for (const version of [2, 3] as const) {
+      const web = await openPage(browser, `${served.url}/v${version}`);
+      await web.page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+      const loaded = await web.page.evaluate(() => (window as unknown as { version: string }).version);
+      expect(loaded.startsWith(`${version}.`), `transformers.js ${loaded}`).toBe(true);
+      const run = (quantized: boolean) =>
+        web.page.evaluate(
+          ({ texts, quantized }) =>
+            (window as unknown as { classify: (t: string[], q: boolean) => Promise<unknown> }).classify(
+              texts,
+              quantized,
+            ),
+          { texts: TEXTS, quantized },
+        ) as Promise<Scores>;
+      const fp32 = await run(false);
+      const q8 = await run(true);
+      await web.page.screenshot({ path: join(shots, `transformersjs-v${version}-page.png`), fullPage: true });
+      const worst = (scores: Scores) =>
+        Math.max(
+          ...scores.flatMap((row, i) =>
+            row.map(({ label, score }) => Math.abs(score - playground[i]![label]!)),
           ),
-        { texts: TEXTS, quantized },
-      ) as Promise<Scores>;
-    const fp32 = await run(false);
-    const q8 = await run(true);
-    await web.page.screenshot({ path: join(shots, 'transformersjs-page.png'), fullPage: true });
-    const worst = (scores: Scores) =>
-      Math.max(
-        ...scores.flatMap((row, i) =>
-          row.map(({ label, score }) => Math.abs(score - playground[i]![label]!)),
-        ),
+        );
+      console.log(
+        `transformers.js ${loaded} in Chromium vs the Playground: float32 max |Δp| ${worst(fp32).toExponential(2)}, ` +
+          `8-bit ${worst(q8).toExponential(2)}`,
       );
-    console.log(
-      `transformers.js in Chromium vs the Playground: float32 max |Δp| ${worst(fp32).toExponential(2)}, ` +
-        `8-bit ${worst(q8).toExponential(2)}`,
-    );
-    expect(fp32.map((row) => row[0]!.label)).toEqual(
-      playground.map((p) => Object.entries(p).sort((a, b) => b[1] - a[1])[0]![0]),
-    );
-    expect(worst(fp32)).toBeLessThan(1e-4);
-    expect(worst(q8)).toBeLessThan(0.01);
-    expect(web.errors).toEqual([]);
-    expect(web.offMachine).toEqual([]);
+      expect(fp32.map((row) => row[0]!.label)).toEqual(
+        playground.map((p) => Object.entries(p).sort((a, b) => b[1] - a[1])[0]![0]),
+      );
+      expect(worst(fp32)).toBeLessThan(1e-4);
+      expect(worst(q8)).toBeLessThan(0.01);
+      expect(web.errors).toEqual([]);
+      expect(web.offMachine).toEqual([]);
+      await web.page.context().close();
+    }
   });
 });
