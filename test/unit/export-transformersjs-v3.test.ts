@@ -56,8 +56,13 @@ describe('transformers.js v3 on the export', () => {
       expect(diff).toBeLessThan(1e-4);
       // The fixtures are random classifiers whose probabilities sit near 1/3: the 8-bit model stays near them.
       expect(q8Diff).toBeLessThan(0.02);
+      // With no dtype, v3 on Node's cpu device picks fp32: the folder loads with the library's defaults.
+      const byDefault = await pipeline('text-classification', folder);
+      const defaultScores = byLabel((await byDefault(texts, { top_k: labels.length })) as Scores);
+      expect(defaultScores).toEqual(fp32Scores);
       await fp32.dispose();
       await q8.dispose();
+      await byDefault.dispose();
     },
   );
 });
