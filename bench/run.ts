@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { importSuite } from './import';
 import { loadSuite } from './load';
 import { matmulSuite, modelShapePeak } from './matmul';
+import { onnxSuite } from './onnx';
+import { onnxMemorySuite } from './onnx-memory';
 import { stepProfileSuite, trainStepSuite, type StepRow } from './train-step';
 
 // BENCH_QUICK=1: a few minutes (bert-tiny and MiniLM at batch 32 on wasm); the full run takes ~15.
@@ -18,7 +20,15 @@ const trainWithShare = {
     });
   },
 };
-const suites = [loadSuite, matmulSuite, trainWithShare, stepProfileSuite, importSuite];
+const suites = [
+  loadSuite,
+  matmulSuite,
+  trainWithShare,
+  stepProfileSuite,
+  importSuite,
+  onnxSuite,
+  onnxMemorySuite,
+];
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 for (const suite of suites) {

@@ -112,6 +112,11 @@ const GENERATE_SPECS: Spec[] = [
 ];
 
 const EXPORT_SPECS: Spec[] = [
+  { key: 'model', kind: str },
+  { key: 'out', aliases: ['output_dir'], kind: str },
+  { key: 'onnx', kind: bool },
+  { key: 'hub', kind: str },
+  { key: 'backend', kind: { type: 'enum', values: BACKEND_CHOICES } },
   { key: 'run', kind: str },
   { key: 'project', kind: str },
   { key: 'project_data', kind: bool },
@@ -197,7 +202,21 @@ export interface GenerateCliOptions {
   json: boolean;
 }
 
-export interface ExportCliOptions {
+/** `--model M --out DIR`: re-export a classifier; `--run DIR --project PDIR`: a run's Trainer project. */
+export type ExportCliOptions = ModelExportOptions | ProjectExportOptions;
+
+export interface ModelExportOptions {
+  kind: 'model';
+  model: string;
+  out: string;
+  /** Only what transformers.js needs (config, tokenizer, onnx/), without model.safetensors. */
+  onnxOnly: boolean;
+  backend: BackendRequest;
+  hub?: string;
+}
+
+export interface ProjectExportOptions {
+  kind: 'project';
   /** A finished run folder of npm run train. */
   run: string;
   project: string;
@@ -369,17 +388,6 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
   };
 }
 
-export function parseExportArgs(argv: readonly string[]): Parsed<ExportCliOptions> {
-  const values = parseFlags(argv, EXPORT_SPECS, 'export');
-  if (values.get('help') === true) return { help: true };
-  return {
-    help: false,
-    run: required(values, 'run', 'export', 'DIR (a finished run folder of npm run train)'),
-    project: required(values, 'project', 'export', 'DIR (where the training project goes)'),
-    projectData: values.get('project_data') !== false,
-  };
-}
-
 export function parsePredictArgs(argv: readonly string[]): Parsed<PredictCliOptions> {
   const values = parseFlags(argv, PREDICT_SPECS, 'predict');
   if (values.get('help') === true) return { help: true };
@@ -444,6 +452,36 @@ export const GENERATE_USAGE = `Usage: npm run generate -- --model ID|DIR --promp
   --json                  one line per prompt: {"prompt", "token_ids" (the new ids), "text"}
   --backend auto|webgpu|wasm|cpu   --hub URL`;
 
+export function parseExportArgs(argv: readonly string[]): Parsed<ExportCliOptions> {
+  const values = parseFlags(argv, EXPORT_SPECS, 'export');
+  if (values.get('help') === true) return { help: true };
+  if (values.has('run') || values.has('project')) {
+    const other = ['model', 'out', 'onnx', 'hub', 'backend'].filter((k) => values.has(k));
+    if (other.length > 0)
+      throw new CliArgumentError(
+        `export --run writes a training project; ${other.map(shown).join(', ')} belong to export --model (see --help)`,
+      );
+    return {
+      help: false,
+      kind: 'project',
+      run: required(values, 'run', 'export', 'DIR (a finished run folder of npm run train)'),
+      project: required(values, 'project', 'export', 'DIR (where the training project goes)'),
+      projectData: values.get('project_data') !== false,
+    };
+  }
+  if (values.has('project_data'))
+    throw new CliArgumentError('--project-data belongs to export --run DIR --project DIR (see --help)');
+  return {
+    help: false,
+    kind: 'model',
+    model: required(values, 'model', 'export', 'ID|DIR (a Hub model id or a local folder)'),
+    out: required(values, 'out', 'export', 'DIR (the folder to write)'),
+    onnxOnly: values.get('onnx') === true,
+    backend: (values.get('backend') as BackendRequest | undefined) ?? 'cpu',
+    hub: optionalString(values, 'hub'),
+  };
+}
+
 export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR --out DIR [options]
 
   --data FILE                 training data (csv, tsv, json, jsonl, parquet)
@@ -474,8 +512,20 @@ export const PREDICT_USAGE = `Usage: npm run predict -- --model ID|DIR --data FI
   --text-column C  --text-pair-column C  --max-length N  --batch-size N
   --backend auto|webgpu|wasm|cpu   --hub URL`;
 
-export const EXPORT_USAGE = `Usage: npm run export -- --run DIR --project DIR [--project-data false]
+export const EXPORT_USAGE = `Usage: npm run export -- --model ID|DIR --out DIR [--onnx]
+       npm run export -- --run DIR --project DIR [--project-data false]
+
+Re-exports a sequence classifier (BERT, DistilBERT, RoBERTa; fine-tuned here or anywhere) as the folder the
+app downloads: config.json, model.safetensors, the tokenizer files, onnx/model.onnx (float32) and
+onnx/model_quantized.onnx (8-bit), which transformers.js and ONNX Runtime load.
+
+  --model ID|DIR      a Hub model id (through --hub for mirrors) or a local model folder
+  --out DIR           the folder to write (created; files of the same names are replaced)
+  --onnx              only what transformers.js needs: config.json, the tokenizer files and onnx/
+  --backend auto|webgpu|wasm|cpu (default cpu: the weights are only read)   --hub URL
+
+Or writes a finished run of npm run train as a Hugging Face Trainer project:
 
   --run DIR              a finished run folder of npm run train (its --out)
-  --project DIR          where the Hugging Face Trainer project goes: train.py, data/, requirements.txt, …
+  --project DIR          where the project goes: train.py, data/, requirements.txt, accelerate_config.yaml, …
   --project-data false   leave the rows out of the project (README.md describes what data/ needs)`;

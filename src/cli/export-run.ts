@@ -1,8 +1,9 @@
 // After training: evaluates the final weights and writes the export folder (config, weights, tokenizer, model
-// card, training_args.json, metrics.json) with the core's buildExportFiles.
+// card, training_args.json, metrics.json, the ONNX models) with the core's buildExportFolder, the weight files
+// streamed to disk.
 import * as tf from '@tensorflow/tfjs';
 import { basename, resolve } from 'node:path';
-import { buildExportFiles } from '../core/export/bundle';
+import { buildExportFolder } from '../core/export/bundle';
 import { classifierWeights } from '../core/export/classifier-weights';
 import type { DatasetSummary, ExportInputs, FinalEvaluation } from '../core/export/types';
 import { WEBTUNE_VERSION } from '../core/export/version';
@@ -73,6 +74,7 @@ export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
       trainRuntimeSeconds: summary?.train_runtime,
     },
   };
-  await writeExportFolder(o.outDir, buildExportFiles(inputs));
+  const folder = buildExportFolder(inputs);
+  await writeExportFolder(o.outDir, folder.files, folder.streamed);
   return evaluation;
 }
