@@ -7,6 +7,8 @@ import { importSuite } from './import';
 import { loraStepSuite } from './lora';
 import { loadSuite } from './load';
 import { matmulSuite, modelShapePeak } from './matmul';
+import { onnxSuite } from './onnx';
+import { onnxMemorySuite } from './onnx-memory';
 import { stepProfileSuite, trainStepSuite, type StepRow } from './train-step';
 
 // BENCH_QUICK=1: a few minutes (bert-tiny and MiniLM at batch 32 on wasm); the full run takes ~15.
@@ -28,6 +30,8 @@ const suites = [
   loraStepSuite,
   generateSuite,
   importSuite,
+  onnxSuite,
+  onnxMemorySuite,
 ];
 
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };

@@ -71,6 +71,8 @@ const TRAIN_SPECS: Spec[] = [
   { key: 'out', aliases: ['output_dir'], kind: str },
   { key: 'label_column', kind: str },
   { key: 'resume', kind: bool },
+  { key: 'project', kind: str },
+  { key: 'project_data', kind: bool },
   { key: 'learning_rate', aliases: ['lr'], kind: posFloat },
   { key: 'num_train_epochs', aliases: ['epochs'], kind: posFloat },
   { key: 'per_device_train_batch_size', aliases: ['batch_size'], kind: posInt },
@@ -135,6 +137,18 @@ const GENERATE_SPECS: Spec[] = [
   { key: 'help', aliases: ['h'], kind: bool },
 ];
 
+const EXPORT_SPECS: Spec[] = [
+  { key: 'model', kind: str },
+  { key: 'out', aliases: ['output_dir'], kind: str },
+  { key: 'onnx', kind: bool },
+  { key: 'hub', kind: str },
+  { key: 'backend', kind: { type: 'enum', values: BACKEND_CHOICES } },
+  { key: 'run', kind: str },
+  { key: 'project', kind: str },
+  { key: 'project_data', kind: bool },
+  { key: 'help', aliases: ['h'], kind: bool },
+];
+
 /** The TrainingArguments fields the train command passes through to the trainer. */
 const TRAINING_KEYS = new Set<string>([
   'learning_rate',
@@ -174,6 +188,10 @@ export interface TrainCliOptions {
   labelColumn?: string;
   maxLength: number;
   resume: boolean;
+  /** Also write the run as a Hugging Face Trainer project into this folder. */
+  project?: string;
+  /** Whether the project holds the run's rows (data/*.jsonl); default true. */
+  projectData: boolean;
   /** Complete, validated training arguments: the given ones over transformers' defaults. */
   training: TrainingArguments;
   /** With --mode lora: the LoRA flags given (PEFT's defaults fill the rest, per architecture). */
@@ -218,6 +236,27 @@ export interface GenerateCliOptions {
   chat: boolean;
   /** One JSON line per prompt instead of streamed text. */
   json: boolean;
+}
+
+/** `--model M --out DIR`: re-export a classifier; `--run DIR --project PDIR`: a run's Trainer project. */
+export type ExportCliOptions = ModelExportOptions | ProjectExportOptions;
+
+export interface ModelExportOptions {
+  kind: 'model';
+  model: string;
+  out: string;
+  /** Only what transformers.js needs (config, tokenizer, onnx/), without model.safetensors. */
+  onnxOnly: boolean;
+  backend: BackendRequest;
+  hub?: string;
+}
+
+export interface ProjectExportOptions {
+  kind: 'project';
+  /** A finished run folder of npm run train. */
+  run: string;
+  project: string;
+  projectData: boolean;
 }
 
 export type Parsed<T> = { help: true } | ({ help: false } & T);
@@ -384,6 +423,8 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
     labelColumn: optionalString(values, 'label_column'),
     maxLength: (values.get('max_length') as number | undefined) ?? DEFAULT_MAX_LENGTH,
     resume: values.get('resume') === true,
+    project: optionalString(values, 'project'),
+    projectData: values.get('project_data') !== false,
     training,
     ...(lora ? { lora } : {}),
     adapter: optionalString(values, 'adapter'),
@@ -482,6 +523,36 @@ export const GENERATE_USAGE = `Usage: npm run generate -- --model ID|DIR --promp
   --json                  one line per prompt: {"prompt", "token_ids" (the new ids), "text"}
   --backend auto|webgpu|wasm|cpu   --hub URL`;
 
+export function parseExportArgs(argv: readonly string[]): Parsed<ExportCliOptions> {
+  const values = parseFlags(argv, EXPORT_SPECS, 'export');
+  if (values.get('help') === true) return { help: true };
+  if (values.has('run') || values.has('project')) {
+    const other = ['model', 'out', 'onnx', 'hub', 'backend'].filter((k) => values.has(k));
+    if (other.length > 0)
+      throw new CliArgumentError(
+        `export --run writes a training project; ${other.map(shown).join(', ')} belong to export --model (see --help)`,
+      );
+    return {
+      help: false,
+      kind: 'project',
+      run: required(values, 'run', 'export', 'DIR (a finished run folder of npm run train)'),
+      project: required(values, 'project', 'export', 'DIR (where the training project goes)'),
+      projectData: values.get('project_data') !== false,
+    };
+  }
+  if (values.has('project_data'))
+    throw new CliArgumentError('--project-data belongs to export --run DIR --project DIR (see --help)');
+  return {
+    help: false,
+    kind: 'model',
+    model: required(values, 'model', 'export', 'ID|DIR (a Hub model id or a local folder)'),
+    out: required(values, 'out', 'export', 'DIR (the folder to write)'),
+    onnxOnly: values.get('onnx') === true,
+    backend: (values.get('backend') as BackendRequest | undefined) ?? 'cpu',
+    hub: optionalString(values, 'hub'),
+  };
+}
+
 export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR --out DIR [options]
 
   --data FILE                 training data (csv, tsv, json, jsonl, parquet)
@@ -491,6 +562,8 @@ export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR -
   --text-column C  --text-pair-column C  --label-column C
   --max-length N              tokens per text (default ${DEFAULT_MAX_LENGTH})
   --backend auto|webgpu|wasm|cpu   --hub URL   --resume
+  --project DIR               also write the run as a Hugging Face Trainer project (train.py, data/, …)
+  --project-data false        leave the rows out of the project (README.md describes what data/ needs)
 Training (short name or the transformers name, dashes or underscores):
   --lr, --learning_rate X               --epochs, --num_train_epochs X
   --batch-size, --per_device_train_batch_size N   --eval-batch-size, --per_device_eval_batch_size N
@@ -517,3 +590,21 @@ export const PREDICT_USAGE = `Usage: npm run predict -- --model ID|DIR --data FI
   --logits            write raw logits instead of probabilities
   --text-column C  --text-pair-column C  --max-length N  --batch-size N
   --backend auto|webgpu|wasm|cpu   --hub URL`;
+
+export const EXPORT_USAGE = `Usage: npm run export -- --model ID|DIR --out DIR [--onnx]
+       npm run export -- --run DIR --project DIR [--project-data false]
+
+Re-exports a sequence classifier (BERT, DistilBERT, RoBERTa; fine-tuned here or anywhere) as the folder the
+app downloads: config.json, model.safetensors, the tokenizer files, onnx/model.onnx (float32) and
+onnx/model_quantized.onnx (8-bit), which transformers.js and ONNX Runtime load.
+
+  --model ID|DIR      a Hub model id (through --hub for mirrors) or a local model folder
+  --out DIR           the folder to write (created; files of the same names are replaced)
+  --onnx              only what transformers.js needs: config.json, the tokenizer files and onnx/
+  --backend auto|webgpu|wasm|cpu (default cpu: the weights are only read)   --hub URL
+
+Or writes a finished run of npm run train as a Hugging Face Trainer project:
+
+  --run DIR              a finished run folder of npm run train (its --out)
+  --project DIR          where the project goes: train.py, data/, requirements.txt, accelerate_config.yaml, …
+  --project-data false   leave the rows out of the project (README.md describes what data/ needs)`;

@@ -1,8 +1,9 @@
 // After training: evaluates the final weights and writes the export folder (config, weights, tokenizer, model
-// card, training_args.json, metrics.json) with the core's buildExportFiles.
+// card, training_args.json, metrics.json, the ONNX models) with the core's buildExportFolder, the weight files
+// streamed to disk.
 import * as tf from '@tensorflow/tfjs';
 import { basename, resolve } from 'node:path';
-import { buildExportFiles } from '../core/export/bundle';
+import { buildExportFolder } from '../core/export/bundle';
 import { classifierWeights } from '../core/export/classifier-weights';
 import type { DatasetSummary, ExportInputs, FinalEvaluation } from '../core/export/types';
 import { WEBTUNE_VERSION } from '../core/export/version';
@@ -78,12 +79,12 @@ export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
       trainRuntimeSeconds: summary?.train_runtime,
     },
   };
-  const files = buildExportFiles(inputs);
-  await writeExportFolder(
-    o.outDir,
-    o.model.lora
-      ? await loraExportFiles(o.model.lora, files, o.loraExport ?? 'both', o.base.hubId ?? o.base.displayName)
-      : files,
-  );
+  const folder = buildExportFolder(inputs);
+  if (o.model.lora) {
+    const kind = o.loraExport ?? 'both';
+    const files = await loraExportFiles(o.model.lora, folder.files, kind, o.base.hubId ?? o.base.displayName);
+    // The merged weights (model.safetensors, onnx/) stream in beside the files, unless only the adapter is asked.
+    await writeExportFolder(o.outDir, files, kind === 'adapter' ? new Map() : folder.streamed);
+  } else await writeExportFolder(o.outDir, folder.files, folder.streamed);
   return evaluation;
 }

@@ -1,6 +1,7 @@
 // `npm run train`, step by step: backend, data, model, tokens (cached), classifier, training with progress and
 // checkpoints in --out, then the export folder. Returns the exit code.
 import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { TrainCliOptions } from './args';
 import { buildClassifier } from '../core/models/build';
 import { attachLora } from '../core/lora/attach';
@@ -20,6 +21,8 @@ import { CliError } from './fail';
 import { loadAdapter, loadModel } from './load-model';
 import { requireEncoder } from './model-kind';
 import { prepareTrainingData } from './prepare-data';
+import { fileRecord, writeRunRecord, type CliRunRecord } from './run-record';
+import { writeProject } from './write-project';
 import { startBackend } from './start-backend';
 import { tokenizeCached } from './tokenize-cache';
 import { TrainProgress } from './train-progress';
@@ -158,6 +161,31 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
   });
   await removeCheckpoint(o.out);
   model.dispose();
+  const record: CliRunRecord = {
+    format: 'webtune-cli-run',
+    version: 1,
+    data: {
+      train: await fileRecord(o.data),
+      ...(o.validation ? { validation: await fileRecord(o.validation) } : {}),
+    },
+    columns: { textColumn: o.textColumn, textPairColumn: o.textPairColumn, labelColumn: o.labelColumn },
+    maxLength: o.maxLength,
+    // The arguments as set: the CLI's own checkpoint schedule (save_steps) is not part of the recipe.
+    args: o.training,
+    baseModel: {
+      hubId: base.hubId,
+      displayName: base.displayName,
+      config: base.config as HFConfig,
+    },
+  };
+  await writeRunRecord(o.out, record);
+  if (o.project) {
+    await writeProject(o.project, record, data, {
+      runName: basename(resolve(o.out)),
+      includeData: o.projectData,
+    });
+    say(`project: ${o.project} (accelerate launch train.py there reproduces this run with the Trainer)`);
+  }
   say(
     `done: ${o.out} (accuracy ${evaluation.accuracy.toFixed(4)}, macro F1 ${evaluation.macroF1.toFixed(4)} ` +
       `on ${evalSet.length} rows)`,

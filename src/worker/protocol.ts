@@ -1,5 +1,6 @@
 // The typed messages between the page and the training worker. Only small records cross this boundary.
 import type { BackendInfo, BackendRequest } from '../core/backend-info';
+import type { ExportEntry } from '../core/export/listing';
 import type { FileProgress } from '../core/hub/source';
 import type { EvaluationDetails, ResultsModelInfo } from './results-types';
 import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run-types';
@@ -66,7 +67,7 @@ export type ResultsReply =
   | { kind: 'probabilities'; labels: string[]; probabilities: number[][] }
   | { kind: 'file'; fileName: string; rows: number; csv: Uint8Array }
   | { kind: 'evaluation'; details: EvaluationDetails }
-  | { kind: 'zip'; fileName: string; files: string[]; zip: Uint8Array };
+  | { kind: 'zip'; fileName: string; files: ExportEntry[]; zip: Uint8Array };
 
 export type ResultsEvent =
   | { type: 'results-reply'; id: number; reply: ResultsReply }

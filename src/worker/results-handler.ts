@@ -1,7 +1,8 @@
 // Answers the results requests (Evaluate, Playground, Export) on the classifier registered in results-state.
 // Each request gets exactly one reply or error with its id; nothing here throws to the caller.
 import * as tf from '@tensorflow/tfjs';
-import { buildExportFiles } from '../core/export/bundle';
+import { buildExportFolder } from '../core/export/bundle';
+import { exportListing } from '../core/export/listing';
 import { classifierWeights } from '../core/export/classifier-weights';
 import { zipExport } from '../core/export/zip';
 import { buildClassifier } from '../core/models/build';
@@ -112,10 +113,11 @@ async function answer(
         backend: tf.getBackend(),
         tfjsVersion: tf.version_core,
       });
-      const files = buildExportFiles(inputs);
-      const zip = zipExport(files, { folder: modelName });
+      // The weight files are streamed into the zip from the weights read above: the zip is the only copy.
+      const { files, streamed } = buildExportFolder(inputs);
+      const zip = zipExport(files, { folder: modelName }, streamed);
       return [
-        { kind: 'zip', fileName: `${modelName}-webtune.zip`, files: [...files.keys()], zip },
+        { kind: 'zip', fileName: `${modelName}-webtune.zip`, files: exportListing(files, streamed), zip },
         [zip.buffer],
       ];
     }

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unzipSync } from 'fflate';
-import { WORDPIECE_EXPORT_LAYOUT } from '../support/export-layout';
+import { WORDPIECE_FOLDER_FILES } from '../support/export-layout';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
 
@@ -186,7 +186,7 @@ describe('the Train step', () => {
     const [folder] = [...folders];
     const names = Object.keys(entries).map((n) => n.slice(n.indexOf('/') + 1));
     // Exactly the folder `npm run train --out` writes (test/unit/cli-train.test.ts checks the same list).
-    expect(names.sort()).toEqual(WORDPIECE_EXPORT_LAYOUT);
+    expect(names.sort()).toEqual(WORDPIECE_FOLDER_FILES);
     const text = (name: string) => new TextDecoder().decode(entries[`${folder}/${name}`]);
     const config = JSON.parse(text('config.json')) as { architectures: string[]; id2label: object };
     expect(config.architectures).toEqual(['BertForSequenceClassification']);

@@ -13,17 +13,15 @@ export interface CliResult {
   stderr: string;
 }
 
+export type CliProgram = 'train' | 'predict' | 'generate' | 'export';
+
 export interface CliRun {
   child: ChildProcess;
   done: Promise<CliResult>;
 }
 
 /** Starts `src/cli/<program>.ts` with the arguments; `env` is added to this process's environment. */
-export function startCli(
-  program: 'train' | 'predict' | 'generate',
-  args: string[],
-  env: Record<string, string> = {},
-): CliRun {
+export function startCli(program: CliProgram, args: string[], env: Record<string, string> = {}): CliRun {
   // node_modules/.bin/tsx is what `npx tsx` runs, without npx's own start-up.
   const child = spawn(
     join(repoRoot, 'node_modules', '.bin', 'tsx'),
@@ -47,11 +45,7 @@ export function startCli(
   return { child, done };
 }
 
-export function runCli(
-  program: 'train' | 'predict' | 'generate',
-  args: string[],
-  env: Record<string, string> = {},
-) {
+export function runCli(program: CliProgram, args: string[], env: Record<string, string> = {}) {
   return startCli(program, args, env).done;
 }
 

@@ -8,7 +8,7 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubMirror, type HubMirror } from '../support/hub-mirror';
 import { runCli, writeSentimentCsv } from '../support/cli';
-import { WORDPIECE_EXPORT_LAYOUT } from '../support/export-layout';
+import { WORDPIECE_FOLDER_FILES } from '../support/export-layout';
 
 let dir: string;
 let mirror: HubMirror;
@@ -43,7 +43,12 @@ afterAll(async () => {
 describe('npm run train', () => {
   it('exits 0 and writes the export folder, without its checkpoint', () => {
     expect(trainResult.code, trainResult.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(WORDPIECE_EXPORT_LAYOUT);
+    // Beside the model's files, only the hidden record of where the data came from (for npm run export --run).
+    const listed = readdirSync(out, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(out.length + 1));
+    expect(listed.filter((name) => !name.startsWith('.')).sort()).toEqual(WORDPIECE_FOLDER_FILES);
+    expect(listed.filter((name) => name.startsWith('.'))).toEqual([join('.webtune', 'run.json')]);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(config.architectures).toEqual(['BertForSequenceClassification']);
     expect(config.id2label).toEqual({ 0: 'negative', 1: 'positive' });

@@ -1,7 +1,7 @@
 // The worker's results requests in Node, on the cpu backend: the fixture classifier's own head used as loaded,
 // probabilities checked against the PyTorch reference logits, bulk predictions, evaluation on a labelled file,
 // and the export zip, whose weights must be the checkpoint's own bytes.
-import { WORDPIECE_EXPORT_LAYOUT } from '../support/export-layout';
+import { WORDPIECE_FOLDER_FILES } from '../support/export-layout';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -139,7 +139,7 @@ describe('results requests in the worker', () => {
     expect(reply.fileName).toBe('webtune--tiny-random-bert-cls-webtune.zip');
     const entries = unzipSync(reply.zip);
     const folder = 'webtune--tiny-random-bert-cls/';
-    expect(Object.keys(entries).sort()).toEqual(WORDPIECE_EXPORT_LAYOUT.map((f) => folder + f));
+    expect(Object.keys(entries).sort()).toEqual(WORDPIECE_FOLDER_FILES.map((f) => folder + f));
     const config = JSON.parse(new TextDecoder().decode(entries[`${folder}config.json`])) as Record<
       string,
       unknown

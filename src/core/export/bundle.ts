@@ -3,7 +3,9 @@ import type { TensorMap } from '../hub/tensors';
 import type { Architecture, HFConfig } from '../models/types';
 import { buildClassifierConfig, checkLabels, configJson, ExportConfigError } from './config';
 import { buildModelCard } from './model-card';
-import { PT_METADATA, writeSafetensors } from './safetensors-writer';
+import { classifierOnnxFiles } from './onnx/classifier';
+import { PT_METADATA, streamSafetensors, writeSafetensors } from './safetensors-writer';
+import type { StreamedFiles } from './streamed-file';
 import { tokenizerFiles } from './tokenizer-files';
 import { jsonFile, trainerState, trainingArgs } from './training-files';
 import type { ExportInputs } from './types';
@@ -19,31 +21,75 @@ export interface ModelFilesOptions {
   baseModelId?: string;
 }
 
-/** config.json and model.safetensors: the part of the folder `from_pretrained` reads the model from. */
-export function modelFiles(options: ModelFilesOptions): ExportFiles {
+/**
+ * config.json and model.safetensors: the part of the folder `from_pretrained` reads the model from (config.json
+ * alone when `withWeights` is false).
+ */
+export function modelFiles(options: ModelFilesOptions, withWeights = true): ExportFiles {
   const config = buildClassifierConfig(options.baseConfig, {
     architecture: options.architecture,
     labels: options.labels,
     baseModelId: options.baseModelId,
   });
   checkExportWeights(options.architecture, config, options.weights, options.labels.length);
-  return new Map([
-    ['config.json', utf8(configJson(config))],
-    ['model.safetensors', writeSafetensors(options.weights, PT_METADATA)],
-  ]);
+  const files: ExportFiles = new Map([['config.json', utf8(configJson(config))]]);
+  if (withWeights) files.set('model.safetensors', writeSafetensors(options.weights, PT_METADATA));
+  return files;
 }
 
-/** The whole folder: model, tokenizer, model card, training arguments and log history. */
-export function buildExportFiles(inputs: ExportInputs): ExportFiles {
-  checkInputs(inputs);
-  const { baseModel } = inputs;
-  const files = modelFiles({
-    architecture: baseModel.architecture,
-    baseConfig: baseModel.config,
+/**
+ * onnx/model.onnx and onnx/model_quantized.onnx, the files transformers.js and ONNX Runtime run; streamed, so
+ * they are written from the weights in `options` without a copy of them.
+ */
+export function onnxModelFiles(options: ModelFilesOptions): StreamedFiles {
+  return classifierOnnxFiles({
+    architecture: options.architecture,
+    config: options.baseConfig,
+    weights: options.weights,
+    numLabels: options.labels.length,
+  });
+}
+
+/** The ONNX files of an export (see onnxModelFiles), from the same inputs as buildExportFiles. */
+export function buildExportOnnxFiles(inputs: ExportInputs): StreamedFiles {
+  return onnxModelFiles({
+    architecture: inputs.baseModel.architecture,
+    baseConfig: inputs.baseModel.config,
     labels: inputs.labels,
     weights: inputs.weights,
-    baseModelId: baseModel.hubId,
   });
+}
+
+/**
+ * The whole folder as written to disk or into the zip: the small files as bytes, the weight files
+ * (model.safetensors, onnx/) streamed from the weights, so the export holds no second copy of the model.
+ */
+export function buildExportFolder(inputs: ExportInputs): { files: ExportFiles; streamed: StreamedFiles } {
+  const files = buildExportFiles(inputs, { weights: false });
+  const streamed: StreamedFiles = new Map([
+    ['model.safetensors', streamSafetensors(inputs.weights, PT_METADATA)],
+  ]);
+  for (const [name, file] of buildExportOnnxFiles(inputs)) streamed.set(name, file);
+  return { files, streamed };
+}
+
+/**
+ * The whole folder but the ONNX files: model, tokenizer, model card, training arguments and log history
+ * (without model.safetensors when `weights` is false: buildExportFolder streams it instead).
+ */
+export function buildExportFiles(inputs: ExportInputs, options: { weights?: boolean } = {}): ExportFiles {
+  checkInputs(inputs);
+  const { baseModel } = inputs;
+  const files = modelFiles(
+    {
+      architecture: baseModel.architecture,
+      baseConfig: baseModel.config,
+      labels: inputs.labels,
+      weights: inputs.weights,
+      baseModelId: baseModel.hubId,
+    },
+    options.weights ?? true,
+  );
   const name = baseModel.hubId ?? baseModel.displayName;
   for (const [file, bytes] of tokenizerFiles(baseModel.files, baseModel.config, name)) files.set(file, bytes);
   files.set('README.md', utf8(buildModelCard(inputs)));

@@ -1,13 +1,40 @@
-// The export's file list with sizes, for the CLI's output and the app's export summary.
+// The export's file list with sizes and what each file is for, for the CLI's output and the app's Export step.
 import type { ExportFiles } from './bundle';
+import type { StreamedFiles } from './streamed-file';
 
 export interface ExportEntry {
   name: string;
   bytes: number;
+  /** What the file is for, in a few words. */
+  purpose: string;
 }
 
-export function exportListing(files: ExportFiles): ExportEntry[] {
-  return [...files].map(([name, data]) => ({ name, bytes: data.byteLength }));
+const PURPOSES: [RegExp, string][] = [
+  [/^config\.json$/, 'the model configuration with the label names (id2label / label2id)'],
+  [/^model\.safetensors$/, 'float32 weights for Python transformers (from_pretrained)'],
+  [/^onnx\/model\.onnx$/, 'float32 ONNX model for transformers.js (dtype fp32) and ONNX Runtime'],
+  [
+    /^onnx\/model_quantized\.onnx$/,
+    '8-bit ONNX model, the one transformers.js loads by default (v2; v3 dtype q8)',
+  ],
+  [/^tokenizer\.json$/, 'the tokenizer (vocabulary and rules), for every consumer'],
+  [/^tokenizer_config\.json$/, 'tokenizer settings (class, lower-casing, max length)'],
+  [/^special_tokens_map\.json$/, 'the special tokens ([CLS], [SEP], padding …)'],
+  [/^(vocab\.txt|vocab\.json|merges\.txt)$/, 'vocabulary files of the slow tokenizer'],
+  [/^README\.md$/, 'model card: results, training data, hyper-parameters, usage'],
+  [/^training_args\.json$/, 'the training arguments under their transformers names'],
+  [/^metrics\.json$/, 'the log history (loss, learning rate, evaluations)'],
+];
+
+export function fileDescription(name: string): string {
+  return PURPOSES.find(([pattern]) => pattern.test(name))?.[1] ?? 'a file of the base model';
+}
+
+export function exportListing(files: ExportFiles, streamed: StreamedFiles = new Map()): ExportEntry[] {
+  return [
+    ...[...files].map(([name, data]) => ({ name, bytes: data.byteLength })),
+    ...[...streamed].map(([name, file]) => ({ name, bytes: file.byteLength })),
+  ].map((e) => ({ ...e, purpose: fileDescription(e.name) }));
 }
 
 export function formatBytes(bytes: number): string {
@@ -23,11 +50,13 @@ export function formatBytes(bytes: number): string {
 }
 
 /** One line per file, sizes right-aligned, then the total. */
-export function formatListing(files: ExportFiles): string {
-  const entries = exportListing(files);
+export function formatListing(files: ExportFiles, streamed: StreamedFiles = new Map()): string {
+  const entries = exportListing(files, streamed);
   const width = Math.max(...entries.map((e) => e.name.length), 'total'.length);
   const total = entries.reduce((a, e) => a + e.bytes, 0);
-  return [...entries, { name: 'total', bytes: total }]
-    .map((e) => `${e.name.padEnd(width)}  ${formatBytes(e.bytes).padStart(10)}  (${e.bytes} bytes)`)
+  return [...entries, { name: 'total', bytes: total, purpose: '' }]
+    .map((e) =>
+      `${e.name.padEnd(width)}  ${formatBytes(e.bytes).padStart(10)}  (${e.bytes} bytes)${e.purpose ? `  ${e.purpose}` : ''}`.trimEnd(),
+    )
     .join('\n');
 }

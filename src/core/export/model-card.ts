@@ -145,8 +145,47 @@ function intendedUse(inputs: ExportInputs): string {
     example,
     '```',
     '',
+    ...transformersJsUsage(inputs),
+    '',
     'It was evaluated only on a held-out part of the same data; check it on your own data before relying on it.',
   ].join('\n');
+}
+
+/**
+ * transformers.js runs the ONNX files in onnx/ in a web page or in Node: v2 (@xenova/transformers) loads
+ * model_quantized.onnx by default, v3 (@huggingface/transformers) picks the file by dtype. Its
+ * text-classification pipeline takes single texts only, so pairs go through the tokenizer and the model.
+ */
+function transformersJsUsage(inputs: ExportInputs): string[] {
+  const folder = inputs.modelName.replace(/['\\\n]/g, '_');
+  const load = [
+    "import { env, pipeline, AutoTokenizer, AutoModelForSequenceClassification } from '@huggingface/transformers';",
+    '',
+    '// Serve this folder with your page (or point env.localModelPath at its parent in Node).',
+    "env.localModelPath = '/models/';",
+    'env.allowRemoteModels = false;',
+  ];
+  const body = isPair(inputs)
+    ? [
+        `const tokenizer = await AutoTokenizer.from_pretrained('${folder}');`,
+        `const model = await AutoModelForSequenceClassification.from_pretrained('${folder}', { dtype: 'q8' });`,
+        "const { logits } = await model(await tokenizer('first text', { text_pair: 'second text' }));",
+        'const label = model.config.id2label[logits.argmax().item()];',
+      ]
+    : [
+        `const classifier = await pipeline('text-classification', '${folder}', { dtype: 'q8' });`,
+        "const [{ label, score }] = await classifier('A text to classify.');",
+      ];
+  return [
+    'In a web page or in Node, transformers.js runs the ONNX models of `onnx/` ' +
+      "(`model_quantized.onnx`, 8-bit, is transformers.js's default; `dtype: 'fp32'` picks `model.onnx`):",
+    '',
+    '```js',
+    ...load,
+    '',
+    ...body,
+    '```',
+  ];
 }
 
 function trainingData(inputs: ExportInputs): string {

@@ -2,14 +2,15 @@
 // length, a JSON header of {name: {dtype, shape, data_offsets}} plus __metadata__, then the raw bytes.
 // Every tensor is written as F32, in name order, back to back; the header is padded with spaces so the
 // data starts on an 8-byte boundary, as the specification recommends and the Rust reader expects.
+// streamSafetensors gives the file in pieces (views on the weights) for writing without a copy.
 import type { TensorMap } from '../hub/tensors';
+import { float32Bytes } from './onnx/graph';
+import { collectStreamedFile, type StreamedFile } from './streamed-file';
 
 export class SafetensorsWriteError extends Error {}
 
 /** What `save_pretrained` writes as metadata for PyTorch weights. */
 export const PT_METADATA: Readonly<Record<string, string>> = { format: 'pt' };
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Tensor names in the order they are laid out in the file (code-point order, as Python's `sorted`). */
 export function safetensorsOrder(tensors: TensorMap): string[] {
@@ -20,6 +21,17 @@ export function writeSafetensors(
   tensors: TensorMap,
   metadata: Record<string, string> = PT_METADATA,
 ): Uint8Array {
+  return collectStreamedFile(streamSafetensors(tensors, metadata));
+}
+
+/**
+ * The same file as writeSafetensors, in pieces: the header, then each tensor's bytes as a view on its array
+ * (converted one tensor at a time on a big-endian host), so writing it holds no second copy of the weights.
+ */
+export function streamSafetensors(
+  tensors: TensorMap,
+  metadata: Record<string, string> = PT_METADATA,
+): StreamedFile {
   // Entries are serialised one by one: a plain object would take a tensor named "__proto__" as its prototype.
   const entries: string[] = [`"__metadata__":${JSON.stringify(metadata)}`];
   for (const [key, value] of Object.entries(metadata)) {
@@ -55,20 +67,14 @@ export function writeSafetensors(
     padded.set(json);
     json = padded;
   }
-
-  const out = new Uint8Array(8 + json.byteLength + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.byteLength), true);
-  out.set(json, 8);
-  let at = 8 + json.byteLength;
-  for (const name of names) {
-    const { data } = tensors.get(name)!;
-    if (LITTLE_ENDIAN) {
-      out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
-    } else {
-      const view = new DataView(out.buffer, at, data.byteLength);
-      for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true);
-    }
-    at += data.byteLength;
-  }
-  return out;
+  const head = new Uint8Array(8 + json.byteLength);
+  new DataView(head.buffer).setBigUint64(0, BigInt(json.byteLength), true);
+  head.set(json, 8);
+  return {
+    byteLength: head.byteLength + offset,
+    *chunks() {
+      yield head;
+      for (const name of names) yield float32Bytes(tensors.get(name)!.data);
+    },
+  };
 }

@@ -1,7 +1,10 @@
 // Zips the export folder for download, under one top-level folder so it unpacks as a model directory.
 // Weights are stored uncompressed (float noise does not deflate, and storing is fast); text is deflated.
-import { zipSync, type Zippable } from 'fflate';
+// fflate's streaming Zip passes stored pieces through as they are, so the streamed ONNX files go into the zip
+// from views on the weights: the zip itself is the only new copy.
+import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import type { ExportFiles } from './bundle';
+import type { StreamedFile, StreamedFiles } from './streamed-file';
 
 export class ExportZipError extends Error {}
 
@@ -15,7 +18,16 @@ export interface ZipOptions {
   mtime?: Date;
 }
 
-export function zipExport(files: ExportFiles, options: ZipOptions = {}): Uint8Array {
+/** Files whose bytes are stored, not deflated: weights. */
+function stored(name: string): boolean {
+  return name.endsWith('.safetensors') || name.endsWith('.onnx');
+}
+
+export function zipExport(
+  files: ExportFiles,
+  options: ZipOptions = {},
+  streamed: StreamedFiles = new Map(),
+): Uint8Array {
   const prefix = options.folder ? `${options.folder.replace(/\/+$/, '')}/` : '';
   const mtime = options.mtime ?? new Date();
   const year = mtime.getFullYear();
@@ -24,20 +36,43 @@ export function zipExport(files: ExportFiles, options: ZipOptions = {}): Uint8Ar
       `the file date ${mtime.toISOString()} is out of range: a zip can only record 1980 to 2099`,
     );
   }
-  const entries: Zippable = {};
+  const all = new Map<string, StreamedFile>();
+  for (const [name, bytes] of files) all.set(name, { byteLength: bytes.byteLength, chunks: () => [bytes] });
+  for (const [name, file] of streamed) all.set(name, file);
   let total = 0;
-  for (const [name, bytes] of files) {
+  for (const [name, file] of all) {
     checkPath(name);
-    total += bytes.byteLength;
+    total += file.byteLength;
     if (total > ZIP32_LIMIT) {
       throw new ExportZipError(
         `the export is larger than 4 GiB at ${name}; a zip without ZIP64 cannot hold it (write it as a folder instead)`,
       );
     }
-    const level = name.endsWith('.safetensors') ? 0 : 6;
-    entries[`${prefix}${name}`] = [bytes, { level, mtime }];
   }
-  return zipSync(entries);
+  const pieces: Uint8Array[] = [];
+  let failure: Error | null = null;
+  const zip = new Zip((err, data) => {
+    if (err) failure = err;
+    else pieces.push(data);
+  });
+  for (const [name, file] of all) {
+    const entry = stored(name)
+      ? new ZipPassThrough(`${prefix}${name}`)
+      : new ZipDeflate(`${prefix}${name}`, { level: 6 });
+    entry.mtime = mtime;
+    zip.add(entry);
+    for (const chunk of file.chunks()) entry.push(chunk);
+    entry.push(new Uint8Array(0), true);
+  }
+  zip.end();
+  if (failure) throw failure;
+  const out = new Uint8Array(pieces.reduce((a, p) => a + p.byteLength, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.byteLength;
+  }
+  return out;
 }
 
 /** File names inside the export are relative paths with no way out of the folder. */

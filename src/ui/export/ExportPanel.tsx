@@ -1,14 +1,16 @@
 import { useState } from 'react';
+import type { ExportEntry } from '../../core/export/listing';
+import { formatBytes } from '../../core/export/listing';
 import { askResults } from '../../worker/results-client';
 import { useResultsModel } from '../evaluate/results-store';
 import { saveBytes } from './save-file';
 import '../evaluate/results.css';
 
-/** Export: the worker builds the Hugging Face folder as a zip; the page only saves the bytes. */
+/** Export: the worker builds the Hugging Face folder (with the ONNX models) as a zip; the page saves the bytes. */
 export function ExportPanel() {
   const { info } = useResultsModel();
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<{ fileName: string; files: string[]; bytes: number }>();
+  const [done, setDone] = useState<{ fileName: string; files: ExportEntry[]; bytes: number }>();
   const [error, setError] = useState<string>();
 
   const download = async () => {
@@ -29,8 +31,10 @@ export function ExportPanel() {
     <section className="results-panel" aria-labelledby="export-title">
       <h3 id="export-title">Download</h3>
       <p>
-        A folder that <code>AutoModelForSequenceClassification.from_pretrained</code> and transformers.js
-        load: config, weights, tokenizer, model card, training arguments and metrics.
+        A folder that <code>AutoModelForSequenceClassification.from_pretrained</code> loads in Python and that
+        transformers.js runs in any web page (<code>pipeline(&apos;text-classification&apos;, folder)</code>,
+        through the ONNX models in <code>onnx/</code>): config, weights, tokenizer, model card, training
+        arguments and metrics.
       </p>
       <button type="button" onClick={() => void download()} disabled={busy || !info}>
         Download model
@@ -38,9 +42,31 @@ export function ExportPanel() {
       {!info && <p>Train a model first (or use a loaded classifier as it is, in Evaluate).</p>}
       {busy && <span role="status">Building the zip…</span>}
       {done && (
-        <p role="status" data-testid="export-done">
-          Saved {done.fileName} ({(done.bytes / 1e6).toFixed(1)} MB): {done.files.join(', ')}.
-        </p>
+        <>
+          <p role="status" data-testid="export-done">
+            Saved {done.fileName} ({formatBytes(done.bytes)}), {done.files.length} files:
+          </p>
+          <table className="export-files" data-testid="export-files">
+            <thead>
+              <tr>
+                <th scope="col">File</th>
+                <th scope="col">Size</th>
+                <th scope="col">What it is for</th>
+              </tr>
+            </thead>
+            <tbody>
+              {done.files.map((f) => (
+                <tr key={f.name} data-file={f.name}>
+                  <td>
+                    <code>{f.name}</code>
+                  </td>
+                  <td data-bytes={f.bytes}>{formatBytes(f.bytes)}</td>
+                  <td>{f.purpose}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
       {error && <p role="alert">{error}</p>}
     </section>

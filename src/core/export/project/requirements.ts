@@ -1,0 +1,19 @@
+// The Python stack a generated training project pins: the versions WebTune's own tests compare against
+// (test/python/requirements.txt; a unit test keeps the two equal), so the project reproduces what was checked.
+export const PROJECT_REQUIREMENTS: Readonly<Record<string, string>> = {
+  torch: '2.13.0',
+  transformers: '5.18.0',
+  accelerate: '1.15.0',
+  datasets: '5.0.1',
+  safetensors: '0.8.0',
+  numpy: '2.4.6',
+};
+
+/** requirements.txt: every package pinned, peft only when the run trained adapters. */
+export function requirementsTxt(packages: readonly string[] = Object.keys(PROJECT_REQUIREMENTS)): string {
+  return `${packages.map((p) => `${p}==${PROJECT_REQUIREMENTS[p] ?? missing(p)}`).join('\n')}\n`;
+}
+
+function missing(name: string): never {
+  throw new Error(`No pinned version for the Python package ${name}`);
+}
