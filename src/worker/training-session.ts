@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import { describeBackend, type BackendInfo } from '../core/backend-info';
 import { buildClassifier } from '../core/models/build';
+import { attachLora } from '../core/lora/attach';
+import { resolveLoraConfig } from '../core/lora/config';
 import type { SequenceClassifier } from '../core/models/types';
 import { openWebTuneDB, type WebTuneDatabase } from '../core/storage/db';
 import { loadPreparedDataset } from '../core/storage/prepared';
@@ -147,6 +149,7 @@ export class TrainingSession {
         evalExamples: 0,
         maxLength,
         args,
+        ...(args.mode === 'lora' ? { lora: request.lora ?? {} } : {}),
         backend: this.backendLine(),
         totalSteps: 0,
         globalStep: 0,
@@ -312,6 +315,19 @@ export class TrainingSession {
         seed: args.seed,
         modelName: loaded.facts.name,
       });
+      if (args.mode === 'lora') {
+        // As the CLI does: new adapters from the run's LoRA fields, PEFT's defaults for the rest, seeded by the
+        // run's seed, so a resume attaches the same layers before the checkpoint restores what trains.
+        const lora = attachLora(model, resolveLoraConfig(model.architecture, 'SEQ_CLS', run.lora ?? {}), {
+          seed: args.seed,
+          modelName: loaded.facts.name,
+        });
+        this.phase(
+          run.id,
+          'building',
+          `LoRA r ${lora.config.r} on ${lora.targetNames.join(', ')}, ${prepared.labels.length} labels`,
+        );
+      }
       if (tf.getBackend() === 'webgpu') {
         this.phase(run.id, 'warming-up', 'compiling the GPU shaders');
         await warmUp(model, trainSet, args);
@@ -530,7 +546,8 @@ async function warmUp(
   const indices = [...examples.keys()]
     .sort((a, b) => (examples[b]?.inputIds.length ?? 0) - (examples[a]?.inputIds.length ?? 0))
     .slice(0, args.per_device_train_batch_size);
-  const variables = [...model.variables.values()];
+  // With LoRA the adapters (not in model.variables) and the saved head are what the steps differentiate.
+  const variables = [...(model.lora ? model.lora.trainableVariables() : model.variables).values()];
   const { value, grads } = tf.tidy(() => {
     const batch = padBatch(examples, indices, model.config.pad_token_id ?? 0);
     return tf.variableGrads(

@@ -80,6 +80,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'results-predict-file':
     case 'results-evaluate':
     case 'results-export':
+    case 'results-budget':
       await handleResultsRequest(request, model, (e, transfer) => self.postMessage(e, { transfer }));
       return;
     // A completion does not hold up the queue either: its stop request must get through between tokens.

@@ -1,6 +1,7 @@
 // What a stored training run looks like. Plain data only (no tfjs), so the page can read runs directly.
 import type { TensorMap } from '../hub/tensors';
 import type { TrainingArguments } from '../train/arguments';
+import type { LoraConfig } from '../lora/config';
 
 /**
  * running: a worker is training it (or was, when the tab closed: see `isInterrupted`); paused: stopped by Pause,
@@ -41,6 +42,8 @@ export interface RunRecord {
   maxLength: number;
   /** The resolved arguments, under transformers' TrainingArguments names. */
   args: TrainingArguments;
+  /** With args.mode 'lora': the LoRA fields as set (a resume attaches the same adapters before restoring). */
+  lora?: Partial<LoraConfig>;
   /** The backend that trained it, in words (e.g. "wasm (as requested)"). */
   backend: string;
   totalSteps: number;
