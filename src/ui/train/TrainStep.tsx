@@ -1,11 +1,13 @@
 // The Train step: what will be trained (model, dataset, backend), the hyper-parameters, the run controls and
 // their status, the latest evaluation, the live charts, and the stored runs.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { describeBackend, type BackendInfo } from '../../core/backend-info';
 import { isResumable } from '../../core/storage/runs';
-import type { ModelFacts, ModelSourceSpec } from '../../worker/protocol';
+import type { ModelFacts, ModelSourceSpec, TrainingBudget } from '../../worker/protocol';
+import { askResults } from '../../worker/results-client';
 import type { WorkerChannel } from '../app/useTrainingWorker';
-import { defaultSettings, sizeClass } from './defaults';
+import { defaultSettings, sizeClass, toLoraFields } from './defaults';
+import { ModeBudget } from './ModeBudget';
 import { HyperParameters, parseSettings, settingsText, type SettingsText } from './HyperParameters';
 import { latestMetricsJson } from './metric-store';
 import { RunList } from './RunList';
@@ -35,15 +37,47 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
   const { current, activeRunId } = training;
   // The defaults follow the loaded model's size until the person edits a field.
   const [edited, setEdited] = useState<{ model: string; text: SettingsText }>();
-  const defaults = settingsText(defaultSettings(facts?.parameters ?? 0));
+  // The worker's budget of the loaded model: each mode's trainable count and memory, and the default mode.
+  const [budget, setBudget] = useState<{
+    model: string;
+    query: string;
+    budget?: TrainingBudget;
+    error?: string;
+  }>();
+  const shown = budget && budget.model === facts?.name ? budget : undefined;
+  const defaults = settingsText(defaultSettings(facts?.parameters ?? 0, shown?.budget));
   const text = edited && edited.model === facts?.name ? edited.text : defaults;
   const parsed = parseSettings(text);
+  const encoder = facts?.kind === 'encoder' ? facts.name : undefined;
+  // The label count is known once the run reads its dataset; the count before it assumes a two-label head.
+  const query = parsed.settings ? JSON.stringify(toLoraFields(parsed.settings)) : undefined;
+  useEffect(() => {
+    if (!encoder || query === undefined) return;
+    let current = true;
+    askResults({ type: 'results-budget', numLabels: 2, lora: JSON.parse(query) as object }, 'budget').then(
+      (reply) => current && setBudget({ model: encoder, query, budget: reply.budget }),
+      (err: unknown) =>
+        current &&
+        setBudget((b) => ({
+          model: encoder,
+          query,
+          // Keep the last good figures for the modes; say what is wrong with the LoRA fields.
+          budget: b?.model === encoder ? b.budget : undefined,
+          error: err instanceof Error ? err.message : String(err),
+        })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [encoder, query]);
 
   const status = statusText(current, activeRunId);
   const running = training.busy;
   // Fine-tuning a decoder (generative fine-tuning) is not in the app yet: it generates in the Playground.
   const decoder = facts?.kind === 'decoder';
-  const canStart = Boolean(facts && !decoder && datasetId && parsed.settings && !running);
+  // LoRA fields the worker refused (a target that matches no layer) would only fail the run.
+  const loraRefused = text.mode === 'lora' && shown?.query === query && shown?.error !== undefined;
+  const canStart = Boolean(facts && !decoder && datasetId && parsed.settings && !running && !loraRefused);
   const canResume = current !== undefined && status === 'paused' && isResumable(current, activeRunId);
 
   return (
@@ -69,6 +103,15 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
         text={text}
         disabled={running}
         onChange={(next) => setEdited({ model: facts?.name ?? '', text: next })}
+        budget={
+          encoder ? (
+            <ModeBudget
+              mode={text.mode}
+              budget={shown?.budget}
+              error={shown?.query === query ? shown?.error : undefined}
+            />
+          ) : undefined
+        }
       />
 
       <div className="run-controls" role="group" aria-label="Run controls">

@@ -1,5 +1,6 @@
 // The hyper-parameters the Train step shows, under transformers' TrainingArguments names, with defaults that
 // suit the model's size: tiny models learn best with a much higher learning rate than BERT-base's 2e-5..5e-5.
+import type { LoraConfig } from '../../core/lora/config';
 import type { TrainingArguments } from '../../core/train/arguments';
 
 /** What the form edits: a subset of TrainingArguments plus the tokenizer's max_length. */
@@ -24,6 +25,33 @@ export interface TrainSettings {
   mode: TrainingArguments['mode'];
   seed: number;
   max_length: number;
+  // LoRA (mode "lora"), under PEFT's LoraConfig names.
+  r: number;
+  lora_alpha: number;
+  lora_dropout: number;
+  /** Comma-separated module names or "all-linear"; empty: the architecture's default. */
+  target_modules: string;
+  /** Comma-separated module names trained in full besides the classification head (always saved). */
+  modules_to_save: string;
+  use_rslora: 'true' | 'false';
+}
+
+/** The LoRA fields of the form (the rest of TrainSettings goes to the trainer's arguments). */
+export const LORA_SETTING_NAMES = [
+  'r',
+  'lora_alpha',
+  'lora_dropout',
+  'target_modules',
+  'modules_to_save',
+  'use_rslora',
+] as const;
+
+/** What the worker's budget says of a model that shapes the defaults (see worker/training-budget.ts). */
+export interface BudgetDefaults {
+  /** "lora" for a model too big for full fine-tuning in a tab. */
+  defaultMode: TrainingArguments['mode'];
+  /** PEFT's default target_modules for the architecture. */
+  defaultTargetModules: string[];
 }
 
 export type SizeClass = 'tiny' | 'small' | 'base';
@@ -35,10 +63,14 @@ export function sizeClass(parameters: number): SizeClass {
   return 'base';
 }
 
-export function defaultSettings(parameters: number): TrainSettings {
+export function defaultSettings(parameters: number, budget?: BudgetDefaults): TrainSettings {
   const size = sizeClass(parameters);
+  const mode = budget?.defaultMode ?? 'full';
+  // LoRA's few parameters want a larger step than full fine-tuning of the same model (PEFT's examples use
+  // 1e-4 to 5e-4); tiny models already get 3e-4.
+  const fullRate = size === 'tiny' ? 3e-4 : size === 'small' ? 1e-4 : 3e-5;
   return {
-    learning_rate: size === 'tiny' ? 3e-4 : size === 'small' ? 1e-4 : 3e-5,
+    learning_rate: mode === 'lora' ? Math.max(fullRate, 2e-4) : fullRate,
     num_train_epochs: 3,
     per_device_train_batch_size: size === 'base' ? 8 : 16,
     gradient_accumulation_steps: size === 'base' ? 2 : 1,
@@ -54,15 +86,57 @@ export function defaultSettings(parameters: number): TrainSettings {
     metric_for_best_model: 'f1',
     load_best_model_at_end: 'false',
     early_stopping_patience: 0,
-    mode: 'full',
+    mode,
     seed: 42,
     max_length: 128,
+    r: 8,
+    lora_alpha: 8,
+    lora_dropout: 0,
+    target_modules: budget?.defaultTargetModules.join(',') ?? '',
+    modules_to_save: '',
+    use_rslora: 'false',
+  };
+}
+
+const moduleList = (text: string): string[] =>
+  text
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+
+/** The LoRA fields as LoraConfig fields (unset ones left to PEFT's defaults for the architecture). */
+export function toLoraFields(s: TrainSettings): Partial<LoraConfig> {
+  const targets = s.target_modules.trim();
+  const saved = moduleList(s.modules_to_save);
+  return {
+    r: s.r,
+    lora_alpha: s.lora_alpha,
+    lora_dropout: s.lora_dropout,
+    ...(targets === 'all-linear'
+      ? { target_modules: 'all-linear' as const }
+      : moduleList(targets).length > 0
+        ? { target_modules: moduleList(targets) }
+        : {}),
+    ...(saved.length > 0 ? { modules_to_save: saved } : {}),
+    use_rslora: s.use_rslora === 'true',
   };
 }
 
 /** The trainer's arguments for these settings (the trainer fills in the rest with its defaults). */
 export function toTrainingArguments(s: TrainSettings): Partial<TrainingArguments> {
-  const { max_length: _maxLength, early_stopping_patience, eval_steps, load_best_model_at_end, ...rest } = s;
+  const {
+    max_length: _maxLength,
+    early_stopping_patience,
+    eval_steps,
+    load_best_model_at_end,
+    r: _r,
+    lora_alpha: _alpha,
+    lora_dropout: _dropout,
+    target_modules: _targets,
+    modules_to_save: _saved,
+    use_rslora: _rslora,
+    ...rest
+  } = s;
   const evaluates = s.eval_strategy !== 'no';
   return {
     ...rest,
@@ -93,10 +167,33 @@ interface ChoiceField {
   help: string;
   options: readonly string[];
 }
-export type Field = NumberField | ChoiceField;
+/** A comma-separated list of module names (or a keyword such as "all-linear"); may be empty. */
+interface ModulesField {
+  kind: 'modules';
+  name: keyof TrainSettings;
+  help: string;
+  keywords: readonly string[];
+}
+export type Field = NumberField | ChoiceField | ModulesField;
+
+/** One line per mode, shown under the form for the chosen one. */
+export const MODE_EXPLANATIONS: Record<TrainingArguments['mode'], string> = {
+  full: 'full: every weight trains (the strongest, and four copies of the model in memory).',
+  head: 'head: only the new classifier trains, on frozen features (fast, weaker).',
+  'frozen-embeddings': 'frozen-embeddings: everything but the embedding tables trains.',
+  lora:
+    'lora: the model stays frozen; small low-rank adapters (B·A, rank r) beside the chosen layers and the ' +
+    'classifier train, as PEFT does: a fraction of the memory.',
+};
 
 /** The form, in order: the first group is always shown, the rest under "More settings". */
 export const MAIN_FIELDS: Field[] = [
+  {
+    kind: 'choice',
+    name: 'mode',
+    help: 'What trains: full, head, frozen-embeddings, or lora (low-rank adapters, PEFT).',
+    options: ['full', 'head', 'frozen-embeddings', 'lora'],
+  },
   {
     kind: 'number',
     name: 'learning_rate',
@@ -225,12 +322,6 @@ export const MORE_FIELDS: Field[] = [
     integer: true,
   },
   {
-    kind: 'choice',
-    name: 'mode',
-    help: 'full: every weight; head: only the new classifier (fast, weaker); frozen-embeddings: all but embeddings.',
-    options: ['full', 'head', 'frozen-embeddings'],
-  },
-  {
     kind: 'number',
     name: 'seed',
     help: 'Fixes the shuffling, dropout and the new head, so a run can be repeated.',
@@ -240,9 +331,63 @@ export const MORE_FIELDS: Field[] = [
   },
 ];
 
+/** LoRA's settings, shown when mode is lora, under PEFT's LoraConfig names and defaults. */
+export const LORA_FIELDS: Field[] = [
+  {
+    kind: 'number',
+    name: 'r',
+    help: 'Rank of each adapter B·A: more parameters and capacity as it grows (PEFT: 8).',
+    min: 1,
+    step: 1,
+    integer: true,
+  },
+  {
+    kind: 'number',
+    name: 'lora_alpha',
+    help: 'The update is scaled by lora_alpha / r (PEFT: 8).',
+    min: 0.001,
+    step: 'any',
+  },
+  {
+    kind: 'number',
+    name: 'lora_dropout',
+    help: "Dropout on the adapters' input (PEFT: 0).",
+    min: 0,
+    max: 0.99,
+    step: 'any',
+  },
+  {
+    kind: 'modules',
+    name: 'target_modules',
+    help: 'Layers that get adapters, comma-separated (this architecture’s default shown), or all-linear.',
+    keywords: ['all-linear'],
+  },
+  {
+    kind: 'modules',
+    name: 'modules_to_save',
+    help: 'Modules trained in full and saved with the adapter, besides the classifier (always saved).',
+    keywords: [],
+  },
+  {
+    kind: 'choice',
+    name: 'use_rslora',
+    help: 'true: scale by lora_alpha / √r (rank-stabilised LoRA).',
+    options: ['false', 'true'],
+  },
+];
+
 /** The first problem with a setting, or undefined; the trainer checks again in the worker. */
 export function settingError(field: Field, value: unknown): string | undefined {
   if (field.kind === 'choice') return field.options.includes(String(value)) ? undefined : 'not a choice';
+  if (field.kind === 'modules') {
+    const text = String(value).trim();
+    // Before the model's budget arrives the default is not known yet: empty means the architecture's default.
+    if (text === '' || field.keywords.includes(text)) return undefined;
+    const names = text.split(',').map((m) => m.trim());
+    if (names.some((m) => !/^[A-Za-z_][\w.]*$/.test(m)))
+      return `${field.name} must be module names separated by commas${field.keywords.length ? ` or ${field.keywords.join(', ')}` : ''}`;
+    return undefined;
+  }
   const n = Number(value);
   if (!Number.isFinite(n)) return `${field.name} must be a number`;
   if (n < field.min || (field.name === 'learning_rate' && n <= 0))

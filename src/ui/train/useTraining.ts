@@ -13,7 +13,7 @@ import {
   type WorkerEvent,
 } from '../../worker/protocol';
 import type { WorkerChannel } from '../app/useTrainingWorker';
-import { toTrainingArguments, type TrainSettings } from './defaults';
+import { toLoraFields, toTrainingArguments, type TrainSettings } from './defaults';
 import { MetricStore, type LogEntry } from './metric-store';
 
 /** The five states the page shows in `run-status`. */
@@ -173,6 +173,7 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
         control: control.current,
         datasetId,
         args: toTrainingArguments(settings),
+        ...(settings.mode === 'lora' ? { lora: toLoraFields(settings) } : {}),
         maxLength: settings.max_length,
         modelSource: runSource(modelSource),
       });
