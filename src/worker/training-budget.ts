@@ -25,6 +25,12 @@ import type { ModeBudget, TrainingBudget } from './protocol';
  */
 export const FULL_FINE_TUNING_LIMIT_BYTES = 2 ** 30;
 
+/** full, unless full fine-tuning of a model of this many parameters is estimated above the limit: then lora. */
+export function defaultModeFor(parameters: number): TrainingMode {
+  const full = trainingMemoryEstimate('full', { total: parameters, trainable: parameters }).total;
+  return full <= FULL_FINE_TUNING_LIMIT_BYTES ? 'full' : 'lora';
+}
+
 /** The shapes a plan needs (names, shapes, linear layers), kept after the classifier is freed. */
 interface Skeleton {
   target: LoraTarget;
@@ -89,8 +95,7 @@ export function trainingBudget(
     'frozen-embeddings': { total, trainable: total - sum(skeleton.embeddingVariableNames) },
     lora: loraParameterCount(skeleton.target, config),
   };
-  const fullBytes = trainingMemoryEstimate('full', counts.full).total;
-  const fullAdvised = fullBytes <= FULL_FINE_TUNING_LIMIT_BYTES;
+  const fullAdvised = defaultModeFor(total) === 'full';
   const modes = Object.fromEntries(
     (Object.entries(counts) as [TrainingMode, ParameterCount][]).map(([mode, count]) => {
       const memoryBytes = trainingMemoryEstimate(mode, count).total;
@@ -107,7 +112,7 @@ export function trainingBudget(
   return {
     numLabels,
     modes,
-    defaultMode: fullAdvised ? 'full' : 'lora',
+    defaultMode: defaultModeFor(total),
     defaultTargetModules: defaultTargetModules(skeleton.architecture),
     limitBytes: FULL_FINE_TUNING_LIMIT_BYTES,
   };

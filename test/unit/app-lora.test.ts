@@ -1,0 +1,222 @@
+// LoRA in the app, below the page: the Train form's LoRA fields, the worker's budget of each mode (checked
+// against adapters really attached to the classifier), the default mode by model size, and the export kinds
+// of a LoRA classifier (adapter / merged / both) as the results request builds the zip. cpu backend.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/core/backend';
+import { readSafetensors } from '../../src/core/hub/safetensors';
+import { attachLora } from '../../src/core/lora/attach';
+import { countParameters } from '../../src/core/lora/budget';
+import { resolveLoraConfig } from '../../src/core/lora/config';
+import { buildClassifier } from '../../src/core/models/build';
+import { resolveTrainingArguments } from '../../src/core/train/arguments';
+import { defaultSettings, toLoraFields, toTrainingArguments } from '../../src/ui/train/defaults';
+import { parseSettings, settingsText } from '../../src/ui/train/HyperParameters';
+import { loadModel, type LoadedModel } from '../../src/worker/model-session';
+import type { ResultsEvent, ResultsReply, ResultsRequest } from '../../src/worker/protocol';
+import type { ResultsRequestBody } from '../../src/worker/results-client';
+import { handleResultsRequest } from '../../src/worker/results-handler';
+import { resultsModel, setResultsModel } from '../../src/worker/results-state';
+import { defaultModeFor, FULL_FINE_TUNING_LIMIT_BYTES } from '../../src/worker/training-budget';
+import { sharedModelDir } from '../support/shared';
+
+const ID = 'webtune/tiny-random-bert-cls';
+const dir = sharedModelDir(ID);
+let loaded: LoadedModel;
+let nextId = 1;
+
+async function ask<K extends ResultsReply['kind']>(request: ResultsRequestBody, kind: K) {
+  let event: ResultsEvent | undefined;
+  const id = nextId++;
+  await handleResultsRequest({ ...request, id } as ResultsRequest, loaded, (e) => (event = e));
+  if (!event || event.id !== id) throw new Error('no answer with the request id');
+  if (event.type === 'results-error') throw new Error(event.message);
+  expect(event.reply.kind).toBe(kind);
+  return event.reply as Extract<ResultsReply, { kind: K }>;
+}
+
+beforeAll(async () => {
+  await initBackend({ prefer: 'cpu' });
+  const files = readdirSync(dir).map((name) => {
+    const file = new File([readFileSync(join(dir, name))], name);
+    Object.defineProperty(file, 'webkitRelativePath', { value: `webtune--tiny-random-bert-cls/${name}` });
+    return file;
+  });
+  loaded = await loadModel({ kind: 'files', files }, () => {});
+});
+
+describe('the Train form with LoRA', () => {
+  it("parses PEFT's fields into LoraConfig fields and keeps them out of the trainer's arguments", () => {
+    const text = settingsText(
+      defaultSettings(4e6, { defaultMode: 'full', defaultTargetModules: ['query', 'value'] }),
+    );
+    expect([text.r, text.lora_alpha, text.lora_dropout, text.target_modules, text.use_rslora]).toEqual([
+      '8',
+      '8',
+      '0',
+      'query,value',
+      'false',
+    ]);
+    const parsed = parseSettings({
+      ...text,
+      mode: 'lora',
+      r: '4',
+      lora_alpha: '16',
+      target_modules: 'query, key ,value',
+      modules_to_save: 'pooler',
+      use_rslora: 'true',
+    });
+    expect(parsed.error).toBeUndefined();
+    const settings = parsed.settings!;
+    expect(toLoraFields(settings)).toEqual({
+      r: 4,
+      lora_alpha: 16,
+      lora_dropout: 0,
+      target_modules: ['query', 'key', 'value'],
+      modules_to_save: ['pooler'],
+      use_rslora: true,
+    });
+    const args = resolveTrainingArguments(toTrainingArguments(settings));
+    expect(args.mode).toBe('lora');
+    for (const k of ['r', 'lora_alpha', 'target_modules', 'modules_to_save', 'use_rslora'])
+      expect(k in args).toBe(false);
+    expect(toLoraFields({ ...settings, target_modules: 'all-linear' }).target_modules).toBe('all-linear');
+    // Empty: the architecture's default (the worker's resolveLoraConfig fills it in).
+    expect('target_modules' in toLoraFields({ ...settings, target_modules: ' ' })).toBe(false);
+    expect(parseSettings({ ...text, target_modules: 'query;value' }).error).toMatch(/module names/);
+    expect(parseSettings({ ...text, r: '0' }).error).toMatch(/r must be at least 1/);
+    expect(parseSettings({ ...text, lora_dropout: '1' }).error).toMatch(/lora_dropout must be at most/);
+  });
+
+  it('makes LoRA the default, with a higher learning rate, for a model too big for full fine-tuning', () => {
+    expect(FULL_FINE_TUNING_LIMIT_BYTES).toBe(2 ** 30);
+    expect(defaultModeFor(4_385_920)).toBe('full'); // bert-tiny
+    expect(defaultModeFor(66_955_010)).toBe('full'); // DistilBERT: 1.07 GB, just under 1 GiB
+    expect(defaultModeFor(109_483_778)).toBe('lora'); // BERT-base: 1.75 GB
+    expect(defaultModeFor(494_032_768)).toBe('lora'); // Qwen2.5-0.5B-sized
+    const big = defaultSettings(110e6, { defaultMode: 'lora', defaultTargetModules: ['query', 'value'] });
+    expect(big.mode).toBe('lora');
+    expect(big.learning_rate).toBeGreaterThanOrEqual(1e-4);
+    expect(defaultSettings(110e6).mode).toBe('full');
+  });
+});
+
+describe("the worker's budget of each mode", () => {
+  it('counts what attachLora really trains, and the memory of each mode', async () => {
+    const { budget } = await ask(
+      { type: 'results-budget', numLabels: 3, lora: { r: 4, lora_alpha: 8 } },
+      'budget',
+    );
+    const model = buildClassifier(loaded.config, loaded.pretrained.weights, { numLabels: 3, seed: 0 });
+    try {
+      const full = countParameters(model);
+      expect(budget.modes.full).toMatchObject({ trainable: full.total, total: full.total });
+      const size = (names: string[]) =>
+        names.reduce((a, n) => a + model.variables.get(n)!.shape.reduce((x, y) => x * y, 1), 0);
+      expect(budget.modes.head.trainable).toBe(size(model.headVariableNames));
+      expect(budget.modes['frozen-embeddings'].trainable).toBe(
+        full.total - size(model.embeddingVariableNames),
+      );
+      attachLora(model, resolveLoraConfig(model.architecture, 'SEQ_CLS', { r: 4, lora_alpha: 8 }), {
+        seed: 1,
+      });
+      const lora = countParameters(model);
+      expect(budget.modes.lora).toMatchObject({ trainable: lora.trainable, total: lora.total });
+      expect(lora.trainable).toBeLessThan(full.total / 2);
+      expect(budget.modes.lora.share).toMatch(/^[\d.]+k? of [\d.]+[kM]?, [\d.]+ %$/);
+      // Four float32 copies of the model for full fine-tuning; LoRA: the model once plus four of what trains.
+      expect(budget.modes.full.memoryBytes).toBe(16 * full.total);
+      expect(budget.modes.lora.memoryBytes).toBe(4 * lora.total + 12 * lora.trainable);
+    } finally {
+      model.dispose();
+    }
+    expect(budget.defaultMode).toBe('full');
+    expect(budget.defaultTargetModules).toEqual(['query', 'value']);
+    expect(budget.modes.full.notAdvised).toBeUndefined();
+  });
+
+  it('follows the LoRA fields (all-linear trains more) and names a target that matches no layer', async () => {
+    const plain = (await ask({ type: 'results-budget', numLabels: 2, lora: {} }, 'budget')).budget;
+    const all = (
+      await ask({ type: 'results-budget', numLabels: 2, lora: { target_modules: 'all-linear' } }, 'budget')
+    ).budget;
+    expect(all.modes.lora.trainable).toBeGreaterThan(plain.modes.lora.trainable);
+    expect(all.modes.full.total).toBe(plain.modes.full.total);
+    await expect(
+      ask({ type: 'results-budget', numLabels: 2, lora: { target_modules: ['q_lin'] } }, 'budget'),
+    ).rejects.toThrow(/q_lin.*match none/);
+  });
+});
+
+describe('the export of a LoRA classifier', () => {
+  it('zips the adapter, the merged model or both, as the CLI writes them', async () => {
+    await ask({ type: 'results-use-loaded' }, 'info');
+    const classifier = resultsModel()!.classifier;
+    const state = attachLora(
+      classifier,
+      resolveLoraConfig(classifier.architecture, 'SEQ_CLS', { r: 2, lora_alpha: 4 }),
+      { seed: 3 },
+    );
+    // A trained adapter: B away from zero, so the merged weights differ from the base's.
+    for (const { adapter } of state.adapters.values())
+      tf.tidy(() => adapter.b.assign(tf.randomNormal(adapter.b.shape, 0, 0.5, 'float32', 7)));
+    setResultsModel({
+      ...resultsModel()!,
+      validation: [
+        { text: 'good', label: 2 },
+        { text: 'bad', label: 0 },
+        { text: 'fine', label: 1 },
+      ],
+      origin: 'trained',
+    });
+    const { info } = await ask({ type: 'results-info' }, 'info');
+    expect(info?.lora).toEqual({ r: 2, lora_alpha: 4, target_modules: ['query', 'value'] });
+    await ask({ type: 'results-evaluate' }, 'evaluation');
+
+    const unzip = async (kind?: 'adapter' | 'merged' | 'both') => {
+      const reply = await ask(
+        kind ? { type: 'results-export', loraExport: kind } : { type: 'results-export' },
+        'zip',
+      );
+      const entries = unzipSync(reply.zip);
+      const folder = Object.keys(entries)[0]!.split('/')[0]!;
+      return new Map(Object.entries(entries).map(([n, b]) => [n.slice(folder.length + 1), b]));
+    };
+    const adapter = await unzip('adapter');
+    const config = JSON.parse(new TextDecoder().decode(adapter.get('adapter_config.json'))) as Record<
+      string,
+      unknown
+    >;
+    expect(config).toMatchObject({
+      peft_type: 'LORA',
+      task_type: 'SEQ_CLS',
+      r: 2,
+      lora_alpha: 4,
+      target_modules: ['query', 'value'],
+    });
+    expect(adapter.has('model.safetensors')).toBe(false);
+    expect(adapter.has('tokenizer_config.json') || adapter.has('tokenizer.json')).toBe(true);
+    const tensors = readSafetensors(adapter.get('adapter_model.safetensors')!.slice());
+    const names = [...tensors.keys()];
+    expect(names).toContain('base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight');
+    expect(names).toContain('base_model.model.classifier.weight');
+    expect(names.every((n) => n.startsWith('base_model.model.'))).toBe(true);
+
+    const both = await unzip();
+    expect(both.has('model.safetensors')).toBe(true);
+    expect(both.has('adapter/adapter_config.json')).toBe(true);
+    expect(both.has('adapter/adapter_model.safetensors')).toBe(true);
+    const merged = await unzip('merged');
+    expect([...merged.keys()].some((n) => n.startsWith('adapter') || n.includes('adapter_'))).toBe(false);
+    // The merged query weight is W + scale·B·A, not the base's W.
+    const mergedQuery = readSafetensors(merged.get('model.safetensors')!.slice()).get(
+      'bert.encoder.layer.0.attention.self.query.weight',
+    )!;
+    const baseQuery = loaded.pretrained.weights.get('bert.encoder.layer.0.attention.self.query.weight')!;
+    const diff = mergedQuery.data.reduce((m, x, i) => Math.max(m, Math.abs(x - baseQuery.data[i]!)), 0);
+    expect(diff).toBeGreaterThan(1e-3);
+  });
+});
