@@ -176,11 +176,13 @@ describe('the export of a LoRA classifier', () => {
     expect(info?.lora).toEqual({ r: 2, lora_alpha: 4, target_modules: ['query', 'value'] });
     await ask({ type: 'results-evaluate' }, 'evaluation');
 
+    const listings: { name: string; purpose: string }[] = [];
     const unzip = async (kind?: 'adapter' | 'merged' | 'both') => {
       const reply = await ask(
         kind ? { type: 'results-export', loraExport: kind } : { type: 'results-export' },
         'zip',
       );
+      listings.push(...reply.files);
       const entries = unzipSync(reply.zip);
       const folder = Object.keys(entries)[0]!.split('/')[0]!;
       return new Map(Object.entries(entries).map(([n, b]) => [n.slice(folder.length + 1), b]));
@@ -218,5 +220,10 @@ describe('the export of a LoRA classifier', () => {
     const baseQuery = loaded.pretrained.weights.get('bert.encoder.layer.0.attention.self.query.weight')!;
     const diff = mergedQuery.data.reduce((m, x, i) => Math.max(m, Math.abs(x - baseQuery.data[i]!)), 0);
     expect(diff).toBeGreaterThan(1e-3);
+    // The Export step's table says what the adapter's files are for, in both layouts.
+    const purpose = (name: string) => listings.find((f) => f.name === name)?.purpose;
+    expect(purpose('adapter_model.safetensors')).toMatch(/LoRA adapter/);
+    expect(purpose('adapter/adapter_config.json')).toMatch(/LoraConfig/);
+    expect(purpose('adapter/tokenizer_config.json')).toMatch(/^tokenizer settings.*adapter folder/);
   });
 });
