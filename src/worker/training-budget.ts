@@ -95,6 +95,16 @@ export function trainingBudget(
     'frozen-embeddings': { total, trainable: total - sum(skeleton.embeddingVariableNames) },
     lora: loraParameterCount(skeleton.target, config),
   };
+  return budgetOfCounts(counts, numLabels, defaultTargetModules(skeleton.architecture));
+}
+
+/** Each mode's figures and advice from its parameter counts (all modes count the same model total). */
+export function budgetOfCounts(
+  counts: Record<TrainingMode, ParameterCount>,
+  numLabels: number,
+  targetModules: string[],
+): TrainingBudget {
+  const total = counts.full.total;
   const fullAdvised = defaultModeFor(total) === 'full';
   const modes = Object.fromEntries(
     (Object.entries(counts) as [TrainingMode, ParameterCount][]).map(([mode, count]) => {
@@ -113,7 +123,7 @@ export function trainingBudget(
     numLabels,
     modes,
     defaultMode: defaultModeFor(total),
-    defaultTargetModules: defaultTargetModules(skeleton.architecture),
+    defaultTargetModules: targetModules,
     limitBytes: FULL_FINE_TUNING_LIMIT_BYTES,
   };
 }

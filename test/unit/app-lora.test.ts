@@ -20,7 +20,11 @@ import type { ResultsEvent, ResultsReply, ResultsRequest } from '../../src/worke
 import type { ResultsRequestBody } from '../../src/worker/results-client';
 import { handleResultsRequest } from '../../src/worker/results-handler';
 import { resultsModel, setResultsModel } from '../../src/worker/results-state';
-import { defaultModeFor, FULL_FINE_TUNING_LIMIT_BYTES } from '../../src/worker/training-budget';
+import {
+  budgetOfCounts,
+  defaultModeFor,
+  FULL_FINE_TUNING_LIMIT_BYTES,
+} from '../../src/worker/training-budget';
 import { sharedModelDir } from '../support/shared';
 
 const ID = 'webtune/tiny-random-bert-cls';
@@ -101,6 +105,29 @@ describe('the Train form with LoRA', () => {
     expect(big.mode).toBe('lora');
     expect(big.learning_rate).toBeGreaterThanOrEqual(1e-4);
     expect(defaultSettings(110e6).mode).toBe('full');
+  });
+
+  it('says why the other modes are not advised for a BERT-base-sized model', () => {
+    const total = 109_483_778;
+    const budget = budgetOfCounts(
+      {
+        full: { total, trainable: total },
+        head: { total, trainable: 1_538 },
+        'frozen-embeddings': { total, trainable: 85_648_130 },
+        lora: { total: total + 294_912, trainable: 296_450 },
+      },
+      2,
+      ['query', 'value'],
+    );
+    expect(budget.defaultMode).toBe('lora');
+    expect(budget.modes.lora.notAdvised).toBeUndefined();
+    expect(budget.modes.lora.share).toBe('296k of 110M, 0.3 %');
+    expect(budget.modes.full.notAdvised).toMatch(/every weight holds about 1\.8 GB/);
+    expect(budget.modes['frozen-embeddings'].notAdvised).toMatch(
+      /all but the embeddings holds about 1\.5 GB/,
+    );
+    expect(budget.modes.head.notAdvised).toMatch(/weaker than LoRA/);
+    expect(budget.modes.lora.memoryBytes).toBeLessThan(budget.modes.full.memoryBytes / 3);
   });
 });
 
