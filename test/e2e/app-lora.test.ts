@@ -109,6 +109,16 @@ describe('LoRA in the app', () => {
 
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+    // A pause checkpoints only what trains; the resume attaches the same adapters and restores them.
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="progress-step"]')?.textContent?.split('/')[0]) >= 3,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('paused');
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
     await expect.poll(() => runStatus(page), { timeout: 180_000, interval: 500 }).toBe('finished');
     expect(await page.getByRole('alert').count()).toBe(0);
     const latest = JSON.parse((await page.getByTestId('metrics-latest').textContent()) ?? '') as Record<
@@ -119,7 +129,18 @@ describe('LoRA in the app', () => {
     expect(Number.isFinite(latest.eval_loss)).toBe(true);
     await shot(page, '2-finished');
 
+    const [done, total] = ((await page.getByTestId('progress-step').textContent()) ?? '')
+      .split('/')
+      .map((x) => Number(x.trim()));
+    expect(done).toBe(total);
+
+    await steps.getByRole('button', { name: /Evaluate/ }).click();
+    await page.getByTestId('evaluation').waitFor({ timeout: 60_000 });
     await steps.getByRole('button', { name: /Export/ }).click();
+    // The stored run says it was a LoRA run.
+    await expect
+      .poll(() => page.getByText(/mode=lora, learning_rate=0\.001/).count(), { timeout: 10_000 })
+      .toBe(1);
     const kind = page.getByLabel('LoRA export', { exact: true });
     expect(await kind.inputValue()).toBe('both');
     await kind.selectOption('adapter');

@@ -15,6 +15,7 @@ import { buildClassifier } from '../../src/core/models/build';
 import { resolveTrainingArguments } from '../../src/core/train/arguments';
 import { defaultSettings, toLoraFields, toTrainingArguments } from '../../src/ui/train/defaults';
 import { parseSettings, settingsText } from '../../src/ui/train/HyperParameters';
+import { runSummary } from '../../src/ui/run-history/stored-runs';
 import { loadModel, type LoadedModel } from '../../src/worker/model-session';
 import type { ResultsEvent, ResultsReply, ResultsRequest } from '../../src/worker/protocol';
 import type { ResultsRequestBody } from '../../src/worker/results-client';
@@ -128,6 +129,27 @@ describe('the Train form with LoRA', () => {
     );
     expect(budget.modes.head.notAdvised).toMatch(/weaker than LoRA/);
     expect(budget.modes.lora.memoryBytes).toBeLessThan(budget.modes.full.memoryBytes / 3);
+  });
+});
+
+describe('the runs list', () => {
+  it("shows a LoRA run's adapter settings under PEFT's names", () => {
+    const summary = runSummary({
+      id: 'r1',
+      name: 'lora run',
+      createdAt: 0,
+      status: 'finished',
+      modelName: 'webtune/bert-tiny-mlm',
+      datasetName: 'sst2.csv',
+      args: { mode: 'lora', learning_rate: 1e-3 },
+      lora: { r: 4, lora_alpha: 16, target_modules: ['query', 'value'] },
+    });
+    expect(summary.settings).toMatchObject({
+      mode: 'lora',
+      r: 4,
+      lora_alpha: 16,
+      target_modules: 'query,value',
+    });
   });
 });
 
