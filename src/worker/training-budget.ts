@@ -39,7 +39,8 @@ interface Skeleton {
   embeddingVariableNames: string[];
 }
 
-let cached: { loaded: LoadedModel; numLabels: number; skeleton: Skeleton } | undefined;
+/** Per loaded model (weakly, so a replaced model's weights are not kept alive) and label count. */
+const cached = new WeakMap<LoadedModel, Map<number, Skeleton>>();
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -48,7 +49,8 @@ const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b,
  * (the budget must not hold a second copy of the model while the person edits the form).
  */
 function skeletonOf(loaded: LoadedModel, numLabels: number): Skeleton {
-  if (cached && cached.loaded === loaded && cached.numLabels === numLabels) return cached.skeleton;
+  const known = cached.get(loaded)?.get(numLabels);
+  if (known) return known;
   const model = buildClassifier(loaded.config, loaded.pretrained.weights, {
     numLabels,
     seed: 0,
@@ -69,7 +71,7 @@ function skeletonOf(loaded: LoadedModel, numLabels: number): Skeleton {
       headVariableNames: [...model.headVariableNames],
       embeddingVariableNames: [...model.embeddingVariableNames],
     };
-    cached = { loaded, numLabels, skeleton };
+    cached.set(loaded, new Map([...(cached.get(loaded) ?? []), [numLabels, skeleton]]));
     return skeleton;
   } finally {
     model.dispose();
