@@ -178,4 +178,50 @@ describe('LoRA in the app', () => {
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
   });
+
+  it('trains LoRA on webgpu after the shader warm-up, and the run finishes', async () => {
+    // SwiftShader here: a tiny random BERT, one epoch of short rows.
+    const {
+      page: gpu,
+      errors,
+      offMachine,
+    } = await openPage(browser, `${inject('appUrl')}/?hub=${inject('hubUrl')}`);
+    await gpu.waitForFunction(
+      () => document.querySelector('[data-testid="backend"]')?.getAttribute('data-backend') === 'webgpu',
+    );
+    const rows = Array.from(
+      { length: 24 },
+      (_v, i) => `${i % 2 ? 'good' : 'bad'} film ${i},${i % 2 ? 'pos' : 'neg'}`,
+    );
+    await gpu
+      .getByLabel('Dataset files', { exact: true })
+      .setInputFiles([
+        { name: 'tiny.csv', mimeType: 'text/csv', buffer: Buffer.from(`text,label\n${rows.join('\n')}\n`) },
+      ]);
+    await gpu.getByTestId('validation-count').waitFor();
+    await gpu.getByRole('button', { name: 'Use this dataset' }).click();
+    const field = gpu.getByLabel('Model', { exact: true });
+    await field.fill('webtune/tiny-random-bert-cls');
+    await field.press('Enter');
+    await gpu.getByTestId('model-facts').waitFor({ timeout: 60_000 });
+    await gpu.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
+    await gpu.getByLabel('mode', { exact: true }).selectOption('lora');
+    await gpu.getByLabel('num_train_epochs', { exact: true }).fill('1');
+    await gpu.getByLabel('max_length', { exact: true }).fill('16');
+    await gpu.getByTestId('trainable-share').waitFor({ timeout: 30_000 });
+    await gpu.getByRole('button', { name: 'Start training', exact: true }).click();
+    await gpu.getByText('Warming up').waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => gpu.getByTestId('run-status').textContent(), { timeout: 240_000, interval: 1000 })
+      .toBe('finished');
+    const latest = JSON.parse((await gpu.getByTestId('metrics-latest').textContent()) ?? '') as Record<
+      string,
+      number
+    >;
+    expect(Number.isFinite(latest.eval_loss)).toBe(true);
+    expect(await gpu.getByRole('alert').count()).toBe(0);
+    await shot(gpu, '4-webgpu-finished');
+    expect(errors).toEqual([]);
+    expect(offMachine).toEqual([]);
+  });
 });
