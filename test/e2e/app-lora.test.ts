@@ -128,6 +128,7 @@ describe('LoRA in the app', () => {
     expect(latest.epoch).toBeCloseTo(2, 5);
     expect(Number.isFinite(latest.eval_loss)).toBe(true);
     await shot(page, '2-finished');
+    expect(await page.getByTestId('run').first().textContent()).toContain('LoRA r 4 · step 24/24');
 
     const [done, total] = ((await page.getByTestId('progress-step').textContent()) ?? '')
       .split('/')

@@ -36,6 +36,7 @@ export function RunList({ runs, activeRunId, followedId, busy, onShow, onResume,
             </button>{' '}
             <span className={`run-badge run-${status}`}>{status}</span>{' '}
             <span className="run-facts">
+              {run.args.mode === 'lora' ? `LoRA r ${run.lora?.r ?? 8} · ` : ''}
               step {run.globalStep}/{run.totalSteps || '–'}
               {f1 !== undefined ? ` · F1 ${f1.toFixed(3)}` : ''}
               {run.bestCheckpoint ? ` · best at step ${run.bestCheckpoint.step}` : ''} ·{' '}
