@@ -219,7 +219,7 @@ async function lmRow(backend: BackendName, mode: 'full' | 'lora'): Promise<LoraS
 
 const CASES = ['distilbert:full', 'distilbert:lora', 'smollm2:full', 'smollm2:lora'] as const;
 
-/** One case in this process (`--case distilbert:lora:wasm`): prints its row as one JSON line. */
+/** One case in this process (`--lora-case distilbert:lora:wasm`): prints its row as one JSON line. */
 async function runCase(spec: string): Promise<void> {
   const [model, mode, backend] = spec.split(':') as ['distilbert' | 'smollm2', 'full' | 'lora', BackendName];
   const info = await initBackend({ prefer: backend });
@@ -240,7 +240,7 @@ export const loraStepSuite = {
       for (const c of CASES) {
         const result = spawnSync(
           join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx'),
-          [join(import.meta.dirname, 'lora.ts'), '--case', `${c}:${backend}`],
+          [join(import.meta.dirname, 'lora.ts'), '--lora-case', `${c}:${backend}`],
           { encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024 },
         );
         const line = result.stdout.split('\n').find((l) => l.startsWith('ROW '));
@@ -270,7 +270,7 @@ export const loraStepSuite = {
   },
 };
 
-const caseFlag = process.argv.indexOf('--case');
+const caseFlag = process.argv.indexOf('--lora-case');
 if (caseFlag > 0) {
   await runCase(process.argv[caseFlag + 1] ?? '');
   process.exit(0);
