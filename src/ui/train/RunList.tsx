@@ -13,7 +13,7 @@ interface Props {
 }
 
 function statusLabel(run: RunRecord, activeRunId: string | undefined): string {
-  return isInterrupted(run, activeRunId) ? 'interrupted' : run.status;
+  return isInterrupted(run, { activeRunId }) ? 'interrupted' : run.status;
 }
 
 export function RunList({ runs, activeRunId, followedId, busy, onShow, onResume, onDelete }: Props) {
@@ -42,7 +42,7 @@ export function RunList({ runs, activeRunId, followedId, busy, onShow, onResume,
               {new Date(run.createdAt).toLocaleString('en-GB')}
             </span>
             {run.error && <span className="run-error"> {run.error}</span>}{' '}
-            {isResumable(run, activeRunId) && (
+            {isResumable(run, { activeRunId }) && (
               <button
                 type="button"
                 disabled={busy}

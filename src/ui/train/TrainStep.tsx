@@ -42,7 +42,7 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
   const status = statusText(current, activeRunId);
   const running = training.busy;
   const canStart = Boolean(facts && datasetId && parsed.settings && !running);
-  const canResume = current !== undefined && status === 'paused' && isResumable(current, activeRunId);
+  const canResume = current !== undefined && status === 'paused' && isResumable(current, { activeRunId });
 
   return (
     <section className="train-step">

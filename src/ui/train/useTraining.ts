@@ -23,7 +23,7 @@ export type RunStatusText = 'idle' | 'running' | 'paused' | 'finished' | 'failed
 export function statusText(run: RunRecord | undefined, activeRunId: string | undefined): RunStatusText {
   if (!run) return 'idle';
   if (run.status === 'stopped') return 'finished';
-  if (isInterrupted(run, activeRunId)) return 'paused';
+  if (isInterrupted(run, { activeRunId })) return 'paused';
   return run.status;
 }
 
