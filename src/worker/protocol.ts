@@ -47,6 +47,8 @@ export type ResultsRequest =
   | { type: 'results-info'; id: number }
   /** Registers the loaded checkpoint's own classification head, unchanged, as the results model. */
   | { type: 'results-use-loaded'; id: number }
+  /** Makes a stored run's model (the one it ended with, or its last checkpoint's) the results model. */
+  | { type: 'results-open-run'; id: number; runId: string }
   | { type: 'results-predict'; id: number; texts: string[]; pairs?: string[] }
   | { type: 'results-predict-file'; id: number; file: File }
   /** Scores the validation set, or a labelled file when one is given. */
@@ -107,6 +109,8 @@ export type TrainingEvent =
   /** The run record as stored now (after each status change and checkpoint). */
   | { type: 'run-update'; run: RunRecord }
   | { type: 'run-phase'; runId: string; phase: TrainingPhase; detail?: string }
+  /** A checkpoint is being written to IndexedDB (in the background: training goes on), or has been. */
+  | { type: 'run-checkpoint'; runId: string; step: number; state: 'writing' | 'saved' }
   /** One log_history record (a training log, an evaluation or the final summary), with the run's training time. */
   | { type: 'run-log'; runId: string; index: number; record: RunLogEntry; elapsed: number }
   /** A failure before the run was stored (no dataset, no model, bad arguments). */

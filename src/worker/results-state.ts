@@ -30,6 +30,8 @@ export interface ResultsModel {
   training?: TrainingRecord;
   /** Whether results-state disposes the classifier when it is replaced (true for ones it built itself). */
   owned?: boolean;
+  /** The stored run whose model this is. */
+  run?: { id: string; name: string; step: number };
 }
 
 interface State {
@@ -81,5 +83,6 @@ export function resultsInfo(): ResultsModelInfo | null {
     origin: model.origin,
     hasValidation: (model.validation?.length ?? 0) > 0,
     registration: registrations,
+    ...(model.run ? { run: { ...model.run } } : {}),
   };
 }
