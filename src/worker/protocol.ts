@@ -1,5 +1,6 @@
 // The typed messages between the page and the training worker. Only small records cross this boundary.
 import type { BackendInfo, BackendRequest } from '../core/backend-info';
+import type { DatasetConfig } from '../core/data/prepare';
 import type { FileProgress } from '../core/hub/source';
 import type { EvaluationDetails, ResultsModelInfo } from './results-types';
 import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run-types';
@@ -80,6 +81,10 @@ export interface StartTrainingRequest {
   maxLength: number;
   /** How the loaded model can be loaded again for a resume after a reload. */
   modelSource: RunModelSource;
+  /** Set by "Start again with the same settings": the model to train, loaded from modelSource when it is not. */
+  modelName?: string;
+  /** Set by "Start again with the same settings": the earlier run's mapping, cleaning and split. */
+  datasetConfig?: DatasetConfig;
   name?: string;
   /** See TrainingControl. */
   control?: SharedArrayBuffer;

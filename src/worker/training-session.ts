@@ -143,7 +143,11 @@ export class TrainingSession {
     }
     let run: RunRecord;
     try {
-      const loaded = this.host.currentModel();
+      let loaded = this.host.currentModel();
+      if (request.modelName !== undefined && loaded?.facts.name !== request.modelName) {
+        this.host.post({ type: 'run-phase', runId: '', phase: 'loading-model', detail: request.modelName });
+        loaded = await this.host.reloadModel(request.modelSource, request.modelName);
+      }
       if (!loaded) throw new Error('Load a model in the Model step before training.');
       const db = await this.db();
       const dataset = await getDataset(db, request.datasetId);
@@ -162,7 +166,7 @@ export class TrainingSession {
         architecture: loaded.facts.modelType,
         datasetId: dataset.id,
         datasetName: dataset.name,
-        datasetConfig: dataset.confirmed,
+        datasetConfig: request.datasetConfig ?? dataset.confirmed,
         labels: [],
         trainExamples: 0,
         evalExamples: 0,
