@@ -122,7 +122,12 @@ async function answer(
         tfjsVersion: tf.version_core,
       });
       const files = buildExportFiles(inputs);
-      const zip = zipExport(files, { folder: modelName });
+      // A stored run's files carry the time its weights were stored: downloading it again gives the same bytes.
+      const savedAt = model.run?.savedAt;
+      const zip = zipExport(files, {
+        folder: modelName,
+        ...(savedAt !== undefined ? { mtime: new Date(savedAt) } : {}),
+      });
       return [
         { kind: 'zip', fileName: `${modelName}-webtune.zip`, files: [...files.keys()], zip },
         [zip.buffer],

@@ -30,8 +30,8 @@ export interface ResultsModel {
   training?: TrainingRecord;
   /** Whether results-state disposes the classifier when it is replaced (true for ones it built itself). */
   owned?: boolean;
-  /** The stored run whose model this is. */
-  run?: { id: string; name: string; step: number };
+  /** The stored run whose model this is, and when its weights were stored (the download's file dates). */
+  run?: { id: string; name: string; step: number; savedAt?: number };
 }
 
 interface State {

@@ -577,14 +577,19 @@ export class TrainingSession {
       // The model it ends with is kept with the run, so Evaluate, Playground and Export can open it later.
       const finalWeights = await snapshotWeights(model);
       try {
-        publish(
-          await saveFinalModel(db, run.id, {
-            step: result.globalStep,
-            weights: finalWeights,
-            results: { pairs: results.pairs, training: results.training },
-            patch: endPatch,
-          }),
-        );
+        const stored = await saveFinalModel(db, run.id, {
+          step: result.globalStep,
+          weights: finalWeights,
+          results: { pairs: results.pairs, training: results.training },
+          patch: endPatch,
+        });
+        results.run = {
+          id: run.id,
+          name: run.name,
+          step: result.globalStep,
+          savedAt: stored.finalModel?.savedAt,
+        };
+        publish(stored);
       } catch (err) {
         const failure = await this.writeFailure(
           db,
@@ -643,27 +648,32 @@ export class TrainingSession {
    * rows come from its dataset under the config it was trained with, when that dataset is still stored.
    */
   async openRun(runId: string): Promise<void> {
-    if (this.trained?.runId === runId && this.active?.runId !== runId) {
-      setResultsModel(this.trained.results);
-      return;
-    }
     if (this.active?.runId === runId)
       throw new Error('This run is training: pause or stop it to evaluate, try or download its model.');
     const db = await this.db();
     const run = await getRun(db, runId);
     if (!run) throw new Error(`Run ${runId} is not stored (was it deleted?).`);
+    // The classifier in memory, unless another tab has trained the run further since.
+    const kept = this.trained?.runId === runId ? this.trained.results : undefined;
+    if (kept && kept.run?.savedAt === run.finalModel?.savedAt) {
+      setResultsModel(kept);
+      return;
+    }
     let weights: TensorMap | undefined;
     let step = 0;
+    let savedAt: number | undefined;
     const stored = await loadFinalModel(db, runId);
     if (stored) {
       weights = stored.weights;
       step = stored.step;
+      savedAt = stored.savedAt;
     } else {
       const bytes = await loadLastCheckpoint(db, runId);
       if (bytes) {
         const checkpoint = decodeCheckpoint(bytes, `the checkpoint of run ${run.name}`);
         weights = checkpoint.weights;
         step = checkpoint.globalStep;
+        savedAt = run.lastCheckpoint?.savedAt;
       }
     }
     if (!weights || run.labels.length < 2)
@@ -707,7 +717,7 @@ export class TrainingSession {
       validation,
       owned: true,
       training: stored?.results.training,
-      run: { id: run.id, name: run.name, step },
+      run: { id: run.id, name: run.name, step, savedAt },
     });
   }
 

@@ -237,7 +237,7 @@ describe('the Train step', () => {
     );
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('stopped');
-    expect(await page.getByText(/stopped at step [1-9]/).count()).toBe(1);
+    expect(await page.locator('.run-status-line .phase').textContent()).toMatch(/^ · stopped at step [1-9]/);
     const run = page.getByTestId('run-row').first();
     expect(await run.getAttribute('data-run-status')).toBe('stopped');
     expect(await run.getByRole('button', { name: /^Resume / }).count()).toBe(0);
@@ -302,14 +302,19 @@ describe('the Train step', () => {
   it('resumes a run interrupted by a reload from its last checkpoint', async () => {
     await page.getByLabel('num_train_epochs', { exact: true }).fill('2');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
-    // The first epoch's evaluation is followed by its checkpoint; the next step's log comes after that write.
+    // The first epoch's evaluation is followed by its checkpoint, written while training goes on: reload once
+    // the page says it is saved.
     await page.waitForFunction(
       () => {
         const latest = document.querySelector('[data-testid="metrics-latest"]')?.textContent;
-        const step = Number(
-          document.querySelector('[data-testid="progress-step"]')?.textContent?.split('/')[0],
+        const saved = /Last checkpoint: step (\d+)/.exec(
+          document.querySelector('[data-testid="checkpoint-status"]')?.textContent ?? '',
         );
-        return Boolean(latest) && step > (JSON.parse(latest!) as { step: number }).step;
+        return (
+          Boolean(latest) &&
+          saved !== null &&
+          Number(saved[1]) >= (JSON.parse(latest!) as { step: number }).step
+        );
       },
       undefined,
       { timeout: 90_000 },

@@ -268,10 +268,10 @@ export async function loadBestWeights(db: WebTuneDatabase, runId: string): Promi
 export async function loadFinalModel(
   db: WebTuneDatabase,
   runId: string,
-): Promise<{ step: number; weights: TensorMap; results: StoredRunResults } | undefined> {
+): Promise<{ step: number; savedAt: number; weights: TensorMap; results: StoredRunResults } | undefined> {
   const record = await getCheckpoint(db, runId, 'final');
   return record?.weights && record.results
-    ? { step: record.step, weights: record.weights, results: record.results }
+    ? { step: record.step, savedAt: record.savedAt, weights: record.weights, results: record.results }
     : undefined;
 }
 

@@ -16,6 +16,7 @@ export interface TrainSettings {
   eval_strategy: TrainingArguments['eval_strategy'];
   eval_steps: number;
   save_steps: number;
+  save_seconds: number;
   logging_steps: number;
   metric_for_best_model: string;
   /** A choice in the form, so a string; the trainer gets a boolean. */
@@ -50,6 +51,7 @@ export function defaultSettings(parameters: number): TrainSettings {
     eval_strategy: 'epoch',
     eval_steps: 50,
     save_steps: 0,
+    save_seconds: 60,
     logging_steps: 1,
     metric_for_best_model: 'f1',
     load_best_model_at_end: 'false',
@@ -195,6 +197,13 @@ export const MORE_FIELDS: Field[] = [
     min: 0,
     step: 1,
     integer: true,
+  },
+  {
+    kind: 'number',
+    name: 'save_seconds',
+    help: 'Seconds of training between checkpoints besides save_steps and evaluations (0: none on time): a closed tab or a crash loses at most this much work.',
+    min: 0,
+    step: 'any',
   },
   {
     kind: 'choice',

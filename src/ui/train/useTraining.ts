@@ -98,6 +98,8 @@ export function useTraining(
   const [latestEval, setLatestEval] = useState<LogEntry>();
   const [dataset, setDataset] = useState<DatasetMeta>();
   const [elsewhere, setElsewhere] = useState<ReadonlySet<string>>(new Set());
+  /** Whether the other tabs' locks have been read once (a run trained elsewhere must not look interrupted). */
+  const [locksRead, setLocksRead] = useState(false);
   const [checkpoint, setCheckpoint] = useState<CheckpointState>();
   const [quota, setQuota] = useState<StorageQuota>({});
   const openListener = useRef(onOpenRun);
@@ -124,7 +126,11 @@ export function useTraining(
 
   const refresh = useCallback(async () => {
     try {
-      setRuns(await listRuns(await database()));
+      const list = await listRuns(await database());
+      setRuns(list);
+      // The open run as stored now (another tab may have paused, resumed or stopped it).
+      const open = list.find((r) => r.id === followed.current);
+      if (open) setCurrent(open);
       setQuota(await storageQuota());
     } catch (err) {
       setError(`The stored runs cannot be read: ${String(err)}`);
@@ -147,13 +153,14 @@ export function useTraining(
     const look = () =>
       void runsTrainingElsewhere(activeRef.current).then(
         (ids) => {
+          setLocksRead(true);
           const key = [...ids].sort().join();
           if (key === last) return;
           last = key;
           setElsewhere(ids);
           void refresh();
         },
-        () => undefined,
+        () => setLocksRead(true),
       );
     look();
     const timer = setInterval(look, LOCK_POLL_MS);
@@ -321,11 +328,11 @@ export function useTraining(
   // The run open before a reload opens again, once the stored runs are read (only if nothing else was opened).
   const reopened = useRef(false);
   useEffect(() => {
-    if (reopened.current || runs === undefined) return;
+    if (reopened.current || runs === undefined || !locksRead) return;
     reopened.current = true;
     const run = initialRunId ? runs.find((r) => r.id === initialRunId) : undefined;
     if (run && followed.current === undefined) show(run);
-  }, [runs, initialRunId, show]);
+  }, [runs, initialRunId, show, locksRead]);
 
   const remove = useCallback(
     async (run: RunRecord) => {
