@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { readSession, saveSession, type SavedModelSource } from './ui/app/session-store';
 import type { ModelSourceSpec } from './worker/protocol';
 import { BackendStatus } from './ui/app/BackendStatus';
@@ -43,6 +43,8 @@ export function App() {
   const options = useMemo(() => readUrlOptions(window.location.search), []);
   const { backend, backendError, model, modelSource, loadModel, channel } = useTrainingWorker(
     options.backend,
+    // The model loaded before the reload loads again (from the browser's cache: no download).
+    loadableSource(restored.model, options.hub),
   );
   const [step, setStepState] = useState<StepId>(restoredStep);
   const [datasetId, setDatasetId] = useState<string | undefined>(restored.datasetId);
@@ -57,14 +59,6 @@ export function App() {
     },
     [loadModel],
   );
-  // The model loaded before the reload loads again (from the browser's cache: no download).
-  const reloaded = useRef(false);
-  useEffect(() => {
-    if (reloaded.current) return;
-    reloaded.current = true;
-    const source = loadableSource(restored.model, options.hub);
-    if (source) loadModel(source);
-  }, [loadModel, options.hub]);
   const restoredModelId = restored.model?.kind === 'hub' ? restored.model.id : restored.model?.url;
   const current = STEPS.find((s) => s.id === step) ?? STEPS[0];
 

@@ -127,7 +127,7 @@ describe('nothing is lost', () => {
     // The reload comes back to the Export step, with the run open and the model loaded from the cache.
     hubRequests.length = 0;
     await page.reload();
-    await page.getByTestId('model-facts').waitFor({ timeout: 60_000 });
+    await page.getByTestId('model-facts').waitFor({ state: 'attached', timeout: 60_000 });
     expect(await page.getByRole('heading', { level: 2 }).textContent()).toBe('Export');
     await shot(page, '2-reloaded-export');
     expect(hubRequests).toEqual([]);
@@ -168,7 +168,8 @@ describe('nothing is lost', () => {
     expect(
       await page.getByRole('button', { name: 'sst2-200.csv', exact: true }).getAttribute('aria-pressed'),
     ).toBe('true');
-    expect(await page.getByLabel('Text column', { exact: true }).inputValue()).toBe('sentence');
+    expect(await page.getByLabel('Text column', { exact: true }).inputValue()).toBe('text');
+    expect(await page.getByLabel('Label column', { exact: true }).inputValue()).toBe('label');
     await goTo(page, /Train/);
   });
 
