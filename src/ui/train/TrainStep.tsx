@@ -8,7 +8,7 @@ import { megabytes, storageShortMessage } from '../../core/storage/space';
 import { readSession, saveSession } from '../app/session-store';
 import type { ModelFacts, ModelSourceSpec } from '../../worker/protocol';
 import type { WorkerChannel } from '../app/useTrainingWorker';
-import { defaultSettings, sizeClass } from './defaults';
+import { defaultSettings, settingsFromRun, sizeClass } from './defaults';
 import { HyperParameters, parseSettings, settingsText, type SettingsText } from './HyperParameters';
 import { latestMetricsJson } from './metric-store';
 import { canStartAgain, RunList } from './RunList';
@@ -130,6 +130,24 @@ export function TrainStep({
         <button type="button" disabled={!canStop} onClick={() => void training.stop()}>
           Stop
         </button>
+        {current && current.id !== activity.activeRunId && (
+          <button
+            type="button"
+            disabled={running}
+            onClick={() => {
+              const next = {
+                model: facts?.name ?? current.modelName,
+                text: settingsText(
+                  settingsFromRun(current.args, current.maxLength, defaultSettings(facts?.parameters ?? 0)),
+                ),
+              };
+              setEdited(next);
+              saveSession({ settings: next });
+            }}
+          >
+            Use this run&apos;s settings
+          </button>
+        )}
         {current && canStartAgain(current, activity) && (
           <button type="button" disabled={running} onClick={() => training.startAgain(current)}>
             Start again with the same settings

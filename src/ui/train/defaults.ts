@@ -76,6 +76,28 @@ export function toTrainingArguments(s: TrainSettings): Partial<TrainingArguments
   };
 }
 
+/**
+ * The form's settings for a stored run (its resolved arguments and max length), over `base` for anything the
+ * run does not say: toTrainingArguments of the result gives the run's recipe again.
+ */
+export function settingsFromRun(
+  args: Partial<TrainingArguments>,
+  maxLength: number,
+  base: TrainSettings,
+): TrainSettings {
+  const out: TrainSettings = { ...base, max_length: maxLength };
+  const writable = out as unknown as Record<string, unknown>;
+  for (const key of Object.keys(base) as (keyof TrainSettings)[]) {
+    const value = (args as Record<string, unknown>)[key];
+    if (typeof value === 'number' || typeof value === 'string') writable[key] = value;
+  }
+  out.load_best_model_at_end = args.load_best_model_at_end ? 'true' : 'false';
+  out.early_stopping_patience = args.early_stopping_patience ?? 0;
+  if (args.metric_for_best_model !== undefined)
+    out.metric_for_best_model = args.metric_for_best_model.replace(/^eval_/, '');
+  return out;
+}
+
 export function effectiveBatch(s: TrainSettings): number {
   return s.per_device_train_batch_size * s.gradient_accumulation_steps;
 }
