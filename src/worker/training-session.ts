@@ -145,7 +145,6 @@ export class TrainingSession {
     try {
       let loaded = this.host.currentModel();
       if (request.modelName !== undefined && loaded?.facts.name !== request.modelName) {
-        this.host.post({ type: 'run-phase', runId: '', phase: 'loading-model', detail: request.modelName });
         loaded = await this.host.reloadModel(request.modelSource, request.modelName);
       }
       if (!loaded) throw new Error('Load a model in the Model step before training.');

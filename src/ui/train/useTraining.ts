@@ -318,6 +318,8 @@ export function useTraining(
   /** Opens a run: its charts here, and its model in Evaluate, Playground and Export (unless it is training). */
   const show = useCallback(
     (run: RunRecord) => {
+      // The run training here is followed live already: reading its logs back would drop the newest points.
+      if (run.id === activeRunId && followed.current === run.id) return;
       void follow(run, true);
       const state = runState(run, { activeRunId, trainingElsewhere: elsewhere });
       if (state !== 'running') void openRunResults(run.id);
