@@ -78,6 +78,7 @@ const TRAIN_SPECS: Spec[] = [
   { key: 'eval_steps', kind: posInt },
   { key: 'logging_steps', kind: posInt },
   { key: 'save_steps', kind: nonNegInt },
+  { key: 'save_seconds', kind: nonNegFloat },
   { key: 'early_stopping_patience', kind: posInt },
   { key: 'early_stopping_threshold', kind: nonNegFloat },
   { key: 'metric_for_best_model', kind: str },
@@ -141,6 +142,7 @@ const TRAINING_KEYS = new Set<string>([
   'eval_steps',
   'logging_steps',
   'save_steps',
+  'save_seconds',
   'early_stopping_patience',
   'early_stopping_threshold',
   'metric_for_best_model',
@@ -499,6 +501,7 @@ Training (short name or the transformers name, dashes or underscores):
   --gradient-accumulation-steps N       --warmup-ratio X   --warmup-steps N   --weight-decay X
   --max-grad-norm X   --lr-scheduler-type ${SCHEDULER_TYPES.join('|')}   --label-smoothing X   --seed N
   --eval-strategy ${EVAL_STRATEGIES.join('|')}   --eval-steps N   --logging-steps N   --save-steps N
+  --save-seconds X (checkpoint after this many seconds of training too; default 60, 0: off)
   --early-stopping-patience N   --early-stopping-threshold X
   --metric-for-best-model NAME   --greater-is-better   --load-best-model-at-end   --group-by-length
   --mode ${TRAINING_MODES.join('|')}`;

@@ -63,7 +63,10 @@ export interface TrainHooks {
   onLog?: (record: LogRecord) => void;
   /** Each evaluation's full metrics (per-class scores, confusion matrix). */
   onEvaluate?: (metrics: ClassificationMetrics, record: LogRecord) => void;
-  /** A checkpoint after each evaluation, every save_steps, and when stopped; store it (IndexedDB, a folder). */
+  /**
+   * A checkpoint after each evaluation, every save_steps, every save_seconds of training and when stopped; store
+   * it (IndexedDB, a folder). Training waits for the returned promise, so a slow store should queue the write.
+   */
   onCheckpoint?: (checkpoint: TrainerCheckpoint) => void | Promise<void>;
   /** Checked after every optimizer step: when set, the run saves a checkpoint and returns (pause or stop). */
   signal?: StopSignal;
@@ -216,6 +219,12 @@ export async function train(
     earlyStopping: { ...earlyStopping },
     args,
   });
+  // The time-based checkpoint counts from the last checkpoint of any kind (or the start of this segment).
+  let lastCheckpointAt = performance.now();
+  const checkpointNow = async (): Promise<TrainerCheckpoint> => {
+    lastCheckpointAt = performance.now();
+    return makeCheckpoint();
+  };
   const log = (record: LogRecord): void => {
     logHistory.push(record);
     hooks.onLog?.(record);
@@ -347,8 +356,10 @@ export async function train(
         }
         const evalDue = args.eval_strategy === 'steps' && globalStep % (args.eval_steps as number) === 0;
         const stopEarly = evalDue && (await evaluateNow(epochProgress));
-        if (evalDue || (args.save_steps > 0 && globalStep % args.save_steps === 0))
-          await hooks.onCheckpoint?.(await makeCheckpoint());
+        const timeDue =
+          args.save_seconds > 0 && performance.now() - lastCheckpointAt >= args.save_seconds * 1000;
+        if (evalDue || timeDue || (args.save_steps > 0 && globalStep % args.save_steps === 0))
+          await hooks.onCheckpoint?.(await checkpointNow());
         if (stopEarly) {
           status = 'early-stopped';
           break;
@@ -367,7 +378,7 @@ export async function train(
       epoch += 1;
       batchInEpoch = 0;
       epochRngState = rng.getState();
-      if (args.eval_strategy === 'epoch') await hooks.onCheckpoint?.(await makeCheckpoint());
+      if (args.eval_strategy === 'epoch') await hooks.onCheckpoint?.(await checkpointNow());
       if (stopEarly) {
         status = 'early-stopped';
         break;
