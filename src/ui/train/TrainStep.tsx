@@ -213,7 +213,12 @@ export function TrainStep({
             : ''}
         </p>
       )}
-      {!facts || !datasetId ? (
+      {decoder ? (
+        <p className="hint" data-testid="train-decoder-note">
+          {facts?.name} generates text: try it in the Playground (Evaluate step). This step fine-tunes text
+          classifiers (BERT, DistilBERT, RoBERTa) on a labelled dataset.
+        </p>
+      ) : !facts || !datasetId ? (
         <p className="hint">Start training needs a loaded model and a chosen dataset.</p>
       ) : null}
 
