@@ -135,6 +135,8 @@ export interface StartTrainingRequest {
   /** Set by "Start again with the same settings": the earlier run's mapping, cleaning and split. */
   datasetConfig?: DatasetConfig;
   name?: string;
+  /** Start from this stored run's final weights instead of the base model's ("Continue training"). */
+  continueFrom?: string;
   /** See TrainingControl. */
   control?: SharedArrayBuffer;
 }

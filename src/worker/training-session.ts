@@ -153,6 +153,9 @@ export class TrainingSession {
       if (!dataset) throw new Error(`Dataset ${request.datasetId} is not stored (was it deleted?).`);
       const args = resolveTrainingArguments(request.args);
       const maxLength = effectiveMaxLength(request.maxLength, loaded.facts.maxLength);
+      const continuedFrom = request.continueFrom
+        ? await this.continuationOf(request.continueFrom, loaded.facts.name)
+        : undefined;
       const now = Date.now();
       run = {
         id: newRunId(),
@@ -176,12 +179,24 @@ export class TrainingSession {
         globalStep: 0,
         trainSeconds: 0,
         logCount: 0,
+        ...(continuedFrom ? { continuedFrom } : {}),
       };
     } catch (err) {
       this.host.post({ type: 'training-error', message: messageOf(err) });
       return;
     }
     await this.execute(run, false, request.control);
+  }
+
+  /** The run a new one continues from: it must have a final model, made from the model loaded now. */
+  private async continuationOf(runId: string, modelName: string): Promise<RunRecord['continuedFrom']> {
+    const earlier = await getRun(await this.db(), runId);
+    if (!earlier) throw new Error('The run to continue from is no longer stored.');
+    if (!earlier.finalModel)
+      throw new Error(`Run ${earlier.name} kept no final model, so there is nothing to continue from.`);
+    if (earlier.modelName !== modelName)
+      throw new Error(`Run ${earlier.name} fine-tuned ${earlier.modelName}; load that model to continue it.`);
+    return { runId: earlier.id, runName: earlier.name, step: earlier.finalModel.step };
   }
 
   async resume(runId: string, controlBuffer?: SharedArrayBuffer): Promise<void> {
@@ -383,6 +398,18 @@ export class TrainingSession {
         await warmUp(model, trainSet, args);
       }
 
+      // A continuation starts from the earlier run's final weights; a resume then overwrites them anyway.
+      if (run.continuedFrom && !resuming) {
+        const { runId, runName } = run.continuedFrom;
+        const [earlier, final] = [await getRun(db, runId), await loadFinalModel(db, runId)];
+        if (!earlier || !final) throw new Error(`Run ${runName} no longer has its final model.`);
+        if (earlier.labels.join('\u0000') !== prepared.labels.join('\u0000'))
+          throw new Error(
+            `Run ${runName} was trained on the labels ${earlier.labels.join(', ')}; this dataset has ` +
+              `${prepared.labels.join(', ')}: continue on data with the same labels.`,
+          );
+        restoreWeights(model, final.weights);
+      }
       let resumeFrom: TrainerCheckpoint | undefined;
       if (resuming) {
         const bytes = await loadLastCheckpoint(db, run.id);

@@ -75,6 +75,8 @@ export interface RunRecord {
   lastCheckpoint?: { step: number; savedAt: number; key?: string };
   bestCheckpoint?: { step: number; metric: string; value: number; savedAt: number };
   finalModel?: { step: number; savedAt: number };
+  /** A run that continued training from another run's final weights (not from the base model's). */
+  continuedFrom?: { runId: string; runName: string; step: number };
   /** Bytes each stored checkpoint record takes (weights and moments; the logs are small). */
   sizes?: Partial<Record<'last' | 'best' | 'final', number>>;
 }

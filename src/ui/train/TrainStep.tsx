@@ -150,6 +150,20 @@ export function TrainStep({
             Use this run&apos;s settings
           </button>
         )}
+        {current?.finalModel && (status === 'finished' || status === 'stopped') && (
+          <button
+            type="button"
+            disabled={running || !parsed.settings || facts?.name !== current.modelName}
+            title={
+              facts?.name !== current.modelName
+                ? `Load ${current.modelName} in the Model step to continue this run`
+                : 'A new run that starts from these weights, with the settings in the form'
+            }
+            onClick={() => parsed.settings && training.continueFrom(current, parsed.settings, modelSource)}
+          >
+            Continue training
+          </button>
+        )}
         {current && canStartAgain(current, activity) && (
           <button type="button" disabled={running} onClick={() => training.startAgain(current)}>
             Start again with the same settings

@@ -274,6 +274,21 @@ export function useTraining(
     [datasetId, send],
   );
 
+  /** A new run from a finished run's weights, with the form's settings, on the chosen dataset (else its own). */
+  const continueFrom = useCallback(
+    (run: RunRecord, settings: TrainSettings, modelSource: ModelSourceSpec | undefined) =>
+      send({
+        datasetId: datasetId ?? run.datasetId,
+        args: toTrainingArguments(settings),
+        maxLength: settings.max_length,
+        modelSource: runSource(modelSource),
+        modelName: run.modelName,
+        continueFrom: run.id,
+        name: `${run.name} (continued)`,
+      }),
+    [datasetId, send],
+  );
+
   /** A new run with a stored run's model, dataset and arguments (its model is loaded again if need be). */
   const startAgain = useCallback(
     (run: RunRecord) =>
@@ -371,6 +386,7 @@ export function useTraining(
     clock,
     start,
     startAgain,
+    continueFrom,
     pause,
     resume,
     stop,
