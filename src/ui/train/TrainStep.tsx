@@ -100,13 +100,15 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
           <strong data-testid="run-status" className={`status-${status}`}>
             {status}
           </strong>
-          {status === 'running' && training.phase && training.phase.phase !== 'training' && (
-            <span className="phase">
-              {' '}
-              · {PHASES[training.phase.phase]}
-              {training.phase.detail ? ` (${training.phase.detail})` : ''}…
-            </span>
-          )}
+          {status === 'running' &&
+            training.phase &&
+            (training.phase.phase !== 'training' || training.phase.detail) && (
+              <span className="phase">
+                {' '}
+                · {PHASES[training.phase.phase]}
+                {training.phase.detail ? ` (${training.phase.detail})` : ''}…
+              </span>
+            )}
           {current?.status === 'stopped' && (
             <span className="phase"> · stopped at step {current.globalStep}</span>
           )}
