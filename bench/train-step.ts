@@ -22,7 +22,8 @@ import { crossEntropy } from '../src/core/train/loss';
 import { PYTHON, PYTHON_STACK } from '../test/support/python';
 import { sharedPath } from '../test/support/shared';
 
-const REFBERT = sharedPath('tools', 'refbert.py');
+// Looked up when a checkpoint is made, not at import: bench/gpu runs without ../shared.
+const refbert = () => sharedPath('tools', 'refbert.py');
 const SEQ = 128;
 const THREADS = 2;
 
@@ -55,7 +56,7 @@ export function randomCheckpoint(m: ModelShape): string {
   if (!existsSync(join(dir, 'model.safetensors'))) {
     mkdirSync(dir, { recursive: true });
     execFileSync(PYTHON, [
-      REFBERT,
+      refbert(),
       'init',
       '--out',
       dir,
@@ -75,9 +76,13 @@ export function randomCheckpoint(m: ModelShape): string {
 /** Micro-batch sizes on wasm that keep a step inside its 4 GiB heap (measured: MiniLM at 32 aborts). */
 const WASM_MICRO_BATCH: Record<string, number> = { 'MiniLM-L6': 8, 'DistilBERT-dims': 4 };
 
-interface Case {
+export interface Case {
   model: ModelShape;
   batch: number;
+  /** Tokens per row (default 128). */
+  seq?: number;
+  /** A checkpoint folder to train (default: randomCheckpoint's, made by refbert). */
+  checkpointDir?: string;
   backend: BackendName;
   /**
    * The befores of the afters, in the same run: 'stock', tfjs's own wasm BatchMatMul instead of ours;
@@ -110,14 +115,14 @@ export interface StepRow {
  * accumulation): under tf.variableGrads tfjs keeps every forward and backward intermediate until the end, and a
  * MiniLM step on 32 × 128 tokens needs more than the wasm backend's 4 GiB heap.
  */
-export function makeStep(model: SequenceClassifier, batch: number, micro = batch, seed = 0) {
+export function makeStep(model: SequenceClassifier, batch: number, micro = batch, seed = 0, seq = SEQ) {
   const vocab = model.config.vocab_size;
   const chunks = Math.ceil(batch / micro);
   const inputs = Array.from({ length: chunks }, (_, i) => {
     const size = Math.min(micro, batch - i * micro);
     return {
-      ids: tf.tidy(() => tf.randomUniform([size, SEQ], 1000, vocab, 'int32', seed + 2 * i) as tf.Tensor2D),
-      mask: tf.ones([size, SEQ], 'int32') as tf.Tensor2D,
+      ids: tf.tidy(() => tf.randomUniform([size, seq], 1000, vocab, 'int32', seed + 2 * i) as tf.Tensor2D),
+      mask: tf.ones([size, seq], 'int32') as tf.Tensor2D,
       labels: tf.tidy(() => tf.randomUniform([size], 0, 2, 'int32', seed + 2 * i + 1) as tf.Tensor1D),
     };
   });
@@ -169,7 +174,8 @@ function loadModel(dir: string): SequenceClassifier {
   return buildClassifier(config, weights, { numLabels: 2, seed: 0, modelName: dir });
 }
 
-async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_vs_torch'>> {
+export async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_vs_torch'>> {
+  const seq = c.seq ?? SEQ;
   const base = {
     model: c.model.name,
     batch: c.batch,
@@ -188,12 +194,12 @@ async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_v
   const info = await initBackend({ prefer: c.backend, wasmThreads: nodeWasmThreads(threads) });
   if (info.name !== c.backend)
     return { ...base, ...empty, note: `unavailable: ${info.fallbacks[0]?.reason ?? '?'}` };
-  const dir = randomCheckpoint(c.model);
+  const dir = c.checkpointDir ?? randomCheckpoint(c.model);
   const t0 = performance.now();
   const model = loadModel(dir);
   if (c.variant === 'stock') unregisterWasmMatMul();
   const micro = c.backend === 'wasm' ? (WASM_MICRO_BATCH[c.model.name] ?? c.batch) : c.batch;
-  const { step, dispose } = makeStep(model, c.batch, micro);
+  const { step, dispose } = makeStep(model, c.batch, micro, 0, seq);
   let peak = 0;
   const trackPeak = () => {
     const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
@@ -211,7 +217,7 @@ async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_v
   }
   // One more step under tf.profile: the peak bytes inside the step and the time per kernel
   // (Only where a step is short: the profiled step is one more whole step.)
-  if (stepFlops(c.model, c.batch) < 3e11 && c.backend === 'wasm') {
+  if (stepFlops(c.model, c.batch, seq) < 3e11 && c.backend === 'wasm') {
     const profile = await tf.profile(() => step());
     peak = Math.max(peak, profile.peakBytes);
     recordBreakdown(`${c.model.name} b${c.batch} ${base.backend}`, profile);
@@ -224,8 +230,8 @@ async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_v
     ...base,
     step_s: round(stepS, 3),
     samples_per_s: round(c.batch / stepS, 2),
-    tokens_per_s: Math.round((c.batch * SEQ) / stepS),
-    gflops: round(stepFlops(c.model, c.batch) / stepS / 1e9, 2),
+    tokens_per_s: Math.round((c.batch * seq) / stepS),
+    gflops: round(stepFlops(c.model, c.batch, seq) / stepS / 1e9, 2),
     first_step_s: round(first, 2),
     peak_mb: Math.round(peak / 2 ** 20),
     note: [
@@ -247,25 +253,28 @@ export function torchStep(
   m: ModelShape,
   batch: number,
   steps: number,
-): { step_s: number; first_step_s: number } {
+  options: { python?: string; device?: string; seq?: number; checkpointDir?: string } = {},
+): { step_s: number; first_step_s: number; peak_bytes?: number | null } {
   const out = execFileSync(
-    PYTHON_STACK,
+    options.python ?? PYTHON_STACK,
     [
       join(import.meta.dirname, 'torch_step.py'),
       '--model',
-      randomCheckpoint(m),
+      options.checkpointDir ?? randomCheckpoint(m),
       '--batch',
       String(batch),
       '--seq',
-      String(SEQ),
+      String(options.seq ?? SEQ),
       '--steps',
       String(steps),
       '--threads',
       String(THREADS),
+      '--device',
+      options.device ?? 'cpu',
     ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   ).toString();
-  return JSON.parse(out.trim().split('\n').pop() as string) as { step_s: number; first_step_s: number };
+  return JSON.parse(out.trim().split('\n').pop() as string) as ReturnType<typeof torchStep>;
 }
 
 export interface OpRow {
