@@ -185,7 +185,8 @@ export async function train(
   const rng = createRng(args.seed);
   const plan = await planMemory(model, trainSet, args, varList, padTokenId, hooks.memoryBudgetBytes);
   if (plan.chunks > 1) {
-    const longest = Math.max(...trainSet.map((ex) => ex.inputIds.length));
+    // A loop, not Math.max(...): spreading a dataset of 10⁵ rows overflows the call stack.
+    const longest = trainSet.reduce((n, ex) => Math.max(n, ex.inputIds.length), 0);
     hooks.onNotice?.(describePlan(plan, args.per_device_train_batch_size, longest));
   }
 
