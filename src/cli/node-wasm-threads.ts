@@ -41,6 +41,10 @@ export function nodeWasmThreads(count?: number): ThreadedWasmAssets & { count: n
     wasmBinary: require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm'),
     workerScript,
     withLogicalCores,
+    // A running pthread holds a reference on its worker_threads Worker: without this the CLI would never exit.
+    onThreadsStarted: (workers) => {
+      for (const w of workers) (w as { unref?: () => void }).unref?.();
+    },
     count: count ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism()),
   };
 }

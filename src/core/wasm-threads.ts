@@ -31,6 +31,8 @@ export interface ThreadedWasmAssets {
    * reads in a browser); Node's side reads os.cpus() (src/cli/node-wasm-threads.ts).
    */
   withLogicalCores?: <T>(cores: number, start: () => Promise<T>) => Promise<T>;
+  /** Called with the pthread workers once the pool runs (Node unrefs them so they do not keep it alive). */
+  onThreadsStarted?: (workers: unknown[]) => void;
 }
 
 async function withNavigatorCores<T>(cores: number, start: () => Promise<T>): Promise<T> {
@@ -106,7 +108,12 @@ export function useThreadedWasm(assets: ThreadedWasmAssets, threads: number): vo
     async () => {
       const module = await instantiate(assets, threads);
       setThreadsCount(threads);
-      return new BackendWasm(module);
+      const backend = new BackendWasm(module); // starts XNNPACK's pool on the module's pthreads
+      const pthreads = (
+        module as unknown as { PThread?: { runningWorkers: unknown[]; unusedWorkers: unknown[] } }
+      ).PThread;
+      if (pthreads) assets.onThreadsStarted?.([...pthreads.runningWorkers, ...pthreads.unusedWorkers]);
+      return backend;
     },
     WASM_PRIORITY,
   );
