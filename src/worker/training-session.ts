@@ -448,6 +448,8 @@ export class TrainingSession {
         {
           resumeFrom,
           signal,
+          // The batch does not fit in memory and runs as micro-batches: the phase line says so.
+          onNotice: (message) => this.phase(run.id, 'training', message),
           onEvaluate: (metrics, record) => {
             lastEvaluation = { metrics, record };
           },

@@ -7,7 +7,7 @@ import type { ModelSourceSpec, WorkerEvent, WorkerRequest } from './protocol';
 import { GenerationSession } from './generation-session';
 import { handleResultsRequest } from './results-handler';
 import { TrainingSession } from './training-session';
-import { wasmPaths } from './wasm-assets';
+import { threadedWasmAssets, wasmPaths } from './wasm-assets';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -83,9 +83,12 @@ function throttledProgress(): ProgressCallback {
 async function handle(request: WorkerRequest): Promise<void> {
   switch (request.type) {
     case 'init-backend':
-      // The threaded wasm build starts its pthreads from a blob script that fails inside a bundled module
-      // worker ("e is not defined"), so the browser uses the single-threaded SIMD build for now.
-      backendReady = initBackend({ prefer: request.prefer, wasmPaths, wasmThreads: false });
+      // The threaded SIMD build, one thread per logical core (core/wasm-threads.ts starts it from real URLs).
+      backendReady = initBackend({
+        prefer: request.prefer,
+        wasmPaths,
+        wasmThreads: { ...threadedWasmAssets(), count: navigator.hardwareConcurrency || 1 },
+      });
       backend = (await backendReady) as BackendInfo;
       post({ type: 'backend', info: backend });
       return;

@@ -21,6 +21,14 @@ import { epochBatches, padBatch, type TokenizedExample } from './batching';
 import { clipByGlobalNorm } from './clip';
 import { evaluate } from './evaluate';
 import { crossEntropy } from './loss';
+import {
+  describePlan,
+  measureStepCost,
+  planMicroBatches,
+  splitBatch,
+  stepMemoryBudget,
+  type MicroBatchPlan,
+} from './micro-batches';
 import { createSchedule, getWarmupSteps } from './schedules';
 import { restoreWeights, snapshotWeights, trainableVariables } from './weights';
 
@@ -72,6 +80,13 @@ export interface TrainHooks {
   signal?: StopSignal;
   /** Continue a run from this checkpoint instead of starting afresh. */
   resumeFrom?: TrainerCheckpoint;
+  /** Messages for people, e.g. that a batch runs as micro-batches because it does not fit in memory. */
+  onNotice?: (message: string) => void;
+  /**
+   * The bytes a step may use (default: the wasm heap's 4 GiB on wasm, 4 GiB on webgpu, no limit on cpu); a
+   * batch that does not fit runs as micro-batches with gradient accumulation (micro-batches.ts).
+   */
+  memoryBudgetBytes?: number;
 }
 
 export interface TrainData {
@@ -171,6 +186,12 @@ export async function train(
   const optimizer = new AdamW(params, { weightDecay: args.weight_decay });
   const rule = bestModelRule(args.metric_for_best_model, args.greater_is_better);
   const rng = createRng(args.seed);
+  const plan = await planMemory(model, trainSet, args, varList, padTokenId, hooks.memoryBudgetBytes);
+  if (plan.chunks > 1) {
+    // A loop, not Math.max(...): spreading a dataset of 10⁵ rows overflows the call stack.
+    const longest = trainSet.reduce((n, ex) => Math.max(n, ex.inputIds.length), 0);
+    hooks.onNotice?.(describePlan(plan, args.per_device_train_batch_size, longest));
+  }
 
   // Loop state: everything here goes into a checkpoint.
   let globalStep = 0;
@@ -289,27 +310,36 @@ export async function train(
         const stepRngState = rng.getState();
         for (const indices of group) {
           const dropoutSeed = nextSeed(rng);
-          const { value, grads: micro } = tf.tidy(() => {
-            const batch = padBatch(trainSet, indices, padTokenId);
-            return tf.variableGrads(() => {
-              const logits = model.forward(batch.inputs, { training: true, dropoutSeed });
-              return crossEntropy(logits, batch.labels, args.label_smoothing_factor).div(
-                group.length,
-              ) as tf.Scalar;
-            }, varList);
+          // A batch too big for memory runs in parts (the plan above): each part's mean loss weighted by its
+          // share of the batch, so the summed gradient is the whole batch's. One seed per batch as before;
+          // part p draws its dropout masks from seed + p.
+          const parts = splitBatch(indices, plan.microBatchSize);
+          parts.forEach((part, p) => {
+            const { value, grads: micro } = tf.tidy(() => {
+              const batch = padBatch(trainSet, part, padTokenId);
+              const weight = part.length / indices.length / group.length;
+              return tf.variableGrads(() => {
+                const logits = model.forward(batch.inputs, {
+                  training: true,
+                  dropoutSeed: (dropoutSeed + p) >>> 0,
+                });
+                const loss = crossEntropy(logits, batch.labels, args.label_smoothing_factor);
+                return (weight === 1 ? loss : loss.mul(weight)) as tf.Scalar;
+              }, varList);
+            });
+            const summed = stepLoss.add(value) as tf.Scalar;
+            tf.dispose([stepLoss, value]);
+            stepLoss = summed;
+            for (const [varName, g] of Object.entries(micro)) {
+              if (!g) continue; // a frozen variable: no gradient
+              const key = keyOfVariable.get(varName) as string;
+              const prev = grads.get(key);
+              if (prev) {
+                grads.set(key, tf.add(prev, g));
+                tf.dispose([prev, g]);
+              } else grads.set(key, g);
+            }
           });
-          const summed = stepLoss.add(value) as tf.Scalar;
-          tf.dispose([stepLoss, value]);
-          stepLoss = summed;
-          for (const [varName, g] of Object.entries(micro)) {
-            if (!g) continue; // a frozen variable: no gradient
-            const key = keyOfVariable.get(varName) as string;
-            const prev = grads.get(key);
-            if (prev) {
-              grads.set(key, tf.add(prev, g));
-              tf.dispose([prev, g]);
-            } else grads.set(key, g);
-          }
           samplesSeen += indices.length;
           samplesSinceLog += indices.length;
         }
@@ -404,4 +434,43 @@ export async function train(
     step: globalStep,
   });
   return { status, globalStep, logHistory, bestMetric, bestStep };
+}
+
+/**
+ * Measures what one forward + backward pass costs per example at the training set's longest row and fits the
+ * batch to the backend's memory (micro-batches.ts). Free where there is no limit (cpu) or the budget is ample.
+ */
+async function planMemory(
+  model: SequenceClassifier,
+  trainSet: readonly TokenizedExample[],
+  args: TrainingArguments,
+  varList: tf.Variable[],
+  padTokenId: number,
+  budgetBytes: number | undefined,
+): Promise<MicroBatchPlan> {
+  const batchSize = args.per_device_train_batch_size;
+  const budget = stepMemoryBudget(budgetBytes);
+  const whole = {
+    microBatchSize: batchSize,
+    chunks: 1,
+    estimatedBytes: 0,
+    wholeBatchBytes: 0,
+    budgetBytes: budget,
+  };
+  if (budget === Infinity || varList.length === 0) return whole;
+  let longest = 0;
+  trainSet.forEach((ex, i) => {
+    if (ex.inputIds.length > (trainSet[longest] as TokenizedExample).inputIds.length) longest = i;
+  });
+  const cost = await measureStepCost((n) =>
+    tf.tidy(() => {
+      const batch = padBatch(trainSet, new Array<number>(n).fill(longest), padTokenId);
+      // The probe's dropout seed is fixed: it must not move the run's generator.
+      tf.variableGrads(
+        () => crossEntropy(model.forward(batch.inputs, { training: true, dropoutSeed: 0 }), batch.labels),
+        varList,
+      );
+    }),
+  );
+  return planMicroBatches(batchSize, cost, budget);
 }

@@ -174,13 +174,15 @@ export function TrainStep({
           <strong data-testid="run-status" className={`status-${status}`}>
             {status}
           </strong>
-          {status === 'running' && training.phase && training.phase.phase !== 'training' && (
-            <span className="phase">
-              {' '}
-              · {PHASES[training.phase.phase]}
-              {training.phase.detail ? ` (${training.phase.detail})` : ''}…
-            </span>
-          )}
+          {status === 'running' &&
+            training.phase &&
+            (training.phase.phase !== 'training' || training.phase.detail) && (
+              <span className="phase">
+                {' '}
+                · {PHASES[training.phase.phase]}
+                {training.phase.detail ? ` (${training.phase.detail})` : ''}…
+              </span>
+            )}
           {current && (
             <StateDetail run={current} state={status} elsewhere={isTrainingElsewhere(current, activity)} />
           )}
