@@ -7,6 +7,7 @@ import {
   deleteDataset,
   getDataset,
   listDatasets,
+  importLockName,
   removeStaleStaging,
   saveConfirmedConfig,
   saveDatasetRoles,
@@ -126,7 +127,11 @@ export function useDatasets(
     worker.current = startImportWorker(onEvent);
     void (async () => {
       try {
-        await removeStaleStaging(await db.current!);
+        // An import in another tab holds its lock; a staging record without one was torn by a crash.
+        const held = navigator.locks
+          ? new Set(((await navigator.locks.query()).held ?? []).map((l) => l.name))
+          : undefined;
+        await removeStaleStaging(await db.current!, held && ((id: string) => held.has(importLockName(id))));
       } catch {
         // A failure here only leaves staging records hidden; the list below still works.
       }
