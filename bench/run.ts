@@ -2,6 +2,7 @@
 // Each suite runs side by side in one invocation so that ratios between backends are fair.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateSuite } from './generate';
 import { importSuite } from './import';
 import { loadSuite } from './load';
 import { matmulSuite, modelShapePeak } from './matmul';
@@ -27,6 +28,7 @@ const suites = [
   matmulSuite,
   trainWithShare,
   stepProfileSuite,
+  generateSuite,
   importSuite,
   onnxSuite,
   onnxMemorySuite,

@@ -122,7 +122,12 @@ class HttpSource implements ModelSource {
     if (this.context.token) headers.Authorization = `Bearer ${this.context.token}`;
     let response: Response;
     try {
-      response = await fetch(url, { method, headers });
+      response = await fetch(url, { method, headers }).catch((error: unknown) => {
+        // A kept-alive connection the server closed meanwhile resets on reuse (measured against the Hub
+        // mirror, whose Node server drops idle sockets after 5 s); browsers retry such a request once, so do we.
+        if (!isConnectionReset(error)) throw error;
+        return fetch(url, { method, headers });
+      });
     } catch (error) {
       const where = this.context.hub ? this.context.endpoint : new URL(url).origin;
       throw new ModelLoadError(
@@ -204,4 +209,10 @@ class HttpSource implements ModelSource {
         `${why ? ` (${why})` : ''}; nothing was cached, try again.`,
     );
   }
+}
+
+function isConnectionReset(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = cause && typeof cause === 'object' && 'code' in cause ? String(cause.code) : '';
+  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET';
 }

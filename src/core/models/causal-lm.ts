@@ -8,7 +8,7 @@ import { registerModelKernels } from '../kernels';
 import { tokenCrossEntropy } from '../kernels/fused-ops';
 import { dropoutFor, ModelInputError } from './build';
 import { ModelConfigError } from './config-fields';
-import { causalMask, KVCache, type DecoderDims } from './decoder';
+import { causalMask, KVCache, matMulTransposed, type DecoderDims } from './decoder';
 import { descriptorFor, describeSupported, type DecoderDescriptor } from './registry';
 import type { DecoderArchitecture, ForwardOptions, HFConfig } from './types';
 import { WeightLoader } from './weights';
@@ -121,7 +121,7 @@ export function buildCausalLM(
   const logits = (hidden: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
       const h = hidden.shape[hidden.rank - 1]!;
-      const flat = tf.matMul(tf.reshape(hidden, [-1, h]), body.lmHead, false, true);
+      const flat = matMulTransposed(tf.reshape(hidden, [-1, h]) as tf.Tensor2D, body.lmHead as tf.Tensor2D);
       return tf.reshape(flat, [...hidden.shape.slice(0, -1), dims.vocabSize]);
     });
 
@@ -177,7 +177,10 @@ export function buildCausalLM(
       });
     },
     newCache: () => new KVCache(),
-    dispose: () => loader.dispose(),
+    dispose: () => {
+      body.dispose?.();
+      loader.dispose();
+    },
   };
 }
 

@@ -60,6 +60,8 @@ export interface DecoderBody {
   /** The output projection [vocab, hidden]: lm_head.weight, or the word embeddings when they are tied. */
   lmHead: tf.Variable;
   embeddingVariableNames: string[];
+  /** Frees what the body holds besides the variables (the rotary table). */
+  dispose?(): void;
 }
 
 /**
@@ -98,18 +100,27 @@ const MASKED = -3.4028234663852886e38;
 
 /**
  * The additive attention mask [batch, 1, length, past + length]: query i (at absolute index past + i) sees key j
- * when j ≤ past + i and the key is not padding. Combined by multiplying 0/1 masks, so a query that sees no key at
- * all (left padding) gets MASKED once, not twice (which would overflow to −∞ and give NaN).
+ * when j ≤ past + i and the key is not padding. Combined by multiplying 0/1 masks, so a masked score gets MASKED
+ * once, not twice (which would overflow to −∞).
  */
 export function causalMask(attentionMask: tf.Tensor2D, length: number): tf.Tensor4D {
   const [batch, total] = attentionMask.shape;
   const past = total - length;
   const causal = new Float32Array(length * total);
-  for (let i = 0; i < length; i++) for (let j = 0; j <= past + i; j++) causal[i * total + j] = 1;
-  const keep = tf.mul(
+  const diagonal = new Float32Array(length * total);
+  for (let i = 0; i < length; i++) {
+    for (let j = 0; j <= past + i; j++) causal[i * total + j] = 1;
+    diagonal[i * total + past + i] = 1;
+  }
+  const seen = tf.mul(
     tf.tensor4d(causal, [1, 1, length, total]),
     tf.reshape(tf.cast(attentionMask, 'float32'), [batch, 1, 1, total]),
   );
+  // A query that sees no key at all (a left-padding position) sees itself instead, as transformers'
+  // _unmask_unattended does: its output is never used, but an all-masked softmax row is NaN on webgpu, and
+  // NaN values leak into real rows through 0 · NaN in the next layer's attention.
+  const blind = tf.sub(1, tf.max(seen, -1, true));
+  const keep = tf.add(seen, tf.mul(blind, tf.tensor4d(diagonal, [1, 1, length, total])));
   return tf.mul(tf.sub(1, keep), MASKED) as tf.Tensor4D;
 }
 
@@ -127,19 +138,60 @@ export function positionIds(attentionMask: tf.Tensor2D): tf.Tensor2D {
   });
 }
 
-/** The rotary angles' cos and sin [batch, 1, length, headDim] (rotate-half layout: the halves repeat). */
-export function rotaryTables(
-  positions: tf.Tensor2D,
-  invFreq: Float32Array,
-): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
-  const [batch, length] = positions.shape;
-  const half = invFreq.length;
-  const angles = tf.mul(
-    tf.reshape(tf.cast(positions, 'float32'), [batch, 1, length, 1]),
-    tf.tensor4d(invFreq, [1, 1, 1, half]),
-  );
-  const full = tf.concat([angles, angles], -1);
-  return { cos: tf.cos(full) as tf.Tensor4D, sin: tf.sin(full) as tf.Tensor4D };
+/**
+ * Rotary embeddings' cos and sin per position, computed on the host as transformers does in float32
+ * (angle = fround(inv_freq · position), then cos / sin), and looked up by position id on the device: WebGPU's
+ * own sin and cos (SwiftShader's at least) are off by up to 5e-4 at these angles. The table covers the
+ * positions seen so far and grows (by doubling, up to max_position_embeddings) when a longer sequence comes.
+ */
+export class RotaryTable {
+  private size = 0;
+  private cos: tf.Tensor2D | undefined;
+  private sin: tf.Tensor2D | undefined;
+
+  constructor(
+    private readonly invFreq: Float32Array,
+    private readonly maxPositions: number,
+    initial = 1024,
+  ) {
+    this.grow(Math.min(initial, maxPositions));
+  }
+
+  /** cos and sin [batch, 1, length, headDim] (rotate-half layout: the halves repeat) at `positions`. */
+  at(positions: tf.Tensor2D, highest: number): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+    if (highest >= this.size) this.grow(Math.min(this.maxPositions, Math.max(highest + 1, 2 * this.size)));
+    const [batch, length] = positions.shape;
+    const dim = 2 * this.invFreq.length;
+    const flat = tf.reshape(positions, [-1]);
+    const look = (table: tf.Tensor2D) =>
+      tf.reshape(tf.gather(table, flat), [batch, 1, length, dim]) as tf.Tensor4D;
+    return { cos: look(this.cos!), sin: look(this.sin!) };
+  }
+
+  private grow(size: number): void {
+    const half = this.invFreq.length;
+    const dim = 2 * half;
+    const cos = new Float32Array(size * dim);
+    const sin = new Float32Array(size * dim);
+    for (let p = 0; p < size; p++) {
+      for (let i = 0; i < half; i++) {
+        const angle = Math.fround(this.invFreq[i]! * p);
+        const c = Math.cos(angle);
+        const s = Math.sin(angle);
+        cos[p * dim + i] = cos[p * dim + half + i] = c;
+        sin[p * dim + i] = sin[p * dim + half + i] = s;
+      }
+    }
+    this.dispose();
+    this.cos = tf.keep(tf.tensor2d(cos, [size, dim]));
+    this.sin = tf.keep(tf.tensor2d(sin, [size, dim]));
+    this.size = size;
+  }
+
+  dispose(): void {
+    if (this.cos) tf.dispose([this.cos, this.sin!]);
+    this.cos = this.sin = undefined;
+  }
 }
 
 /** q·cos + rotate_half(q)·sin, rotate_half(x) = [−x₂, x₁], on [batch, heads, length, headDim]. */
@@ -185,6 +237,20 @@ export function groupedAttention(
   const probs = dropout.apply(attentionProbs(q, repeat(k), mask, divisor), dropoutRate);
   const context = tf.transpose(tf.matMul(probs, repeat(v)), [0, 2, 1, 3]);
   return tf.reshape(context, [batch, length, heads * headDim]) as tf.Tensor3D;
+}
+
+/** Rows up to which x·Wᵀ is computed as (W·xᵀ)ᵀ: generation's one token per step. */
+const FEW_ROWS = 32;
+
+/**
+ * x [rows, in] · Wᵀ for a PyTorch-layout weight W [out, in]. With few rows (decoding) it is computed as
+ * (W·xᵀ)ᵀ: only the small x and the result are transposed. The wasm backend's fast (XNNPACK) path takes no
+ * transposed operand, so x·Wᵀ made our BatchMatMul copy the whole transposed weight on every call: for a
+ * 135M-parameter model, 540 MB copied per generated token.
+ */
+export function matMulTransposed(x: tf.Tensor2D, weight: tf.Tensor2D): tf.Tensor2D {
+  if (x.shape[0] > FEW_ROWS) return tf.matMul(x, weight, false, true);
+  return tf.transpose(tf.matMul(weight, tf.transpose(x))) as tf.Tensor2D;
 }
 
 /** RMSNorm as Llama's: x · rsqrt(mean(x²) + ε) · weight (no mean subtraction, no bias). */

@@ -8,8 +8,9 @@ import { FieldReader, ModelConfigError } from './config-fields';
 import {
   applyRotary,
   groupedAttention,
+  matMulTransposed,
   rmsNorm,
-  rotaryTables,
+  RotaryTable,
   splitHeads,
   type DecoderBody,
   type DecoderDims,
@@ -28,7 +29,7 @@ interface Projection {
 
 function project(x: tf.Tensor, p: Projection): tf.Tensor {
   const [outDim, inDim] = p.weight.shape as [number, number];
-  const flat = tf.matMul(tf.reshape(x, [-1, inDim]), p.weight, false, true);
+  const flat = matMulTransposed(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, p.weight as tf.Tensor2D);
   const y = p.bias ? tf.add(flat, p.bias) : flat;
   return tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
 }
@@ -117,13 +118,16 @@ export function buildLlamaFamily(loader: WeightLoader, dims: DecoderDims): Decod
     };
   });
   const finalNorm = norm('norm');
-  const invFreq = dims.ropeInvFreq!;
+  const rotary = new RotaryTable(dims.ropeInvFreq!, dims.maxPositions);
   return {
     lmHead: loader.lmHead(embedTokens, 'embed_tokens.weight', dims),
     embeddingVariableNames: ['model.embed_tokens.weight'],
+    dispose: () => rotary.dispose(),
     run(inputIds, positions, mask, cache, dropout) {
       let x = embed(embedTokens as tf.Tensor2D, inputIds);
-      const { cos, sin } = rotaryTables(positions, invFreq);
+      const past = cache?.length ?? 0;
+      // Position ids never exceed the token's index (left padding counts from later), so this bounds them.
+      const { cos, sin } = rotary.at(positions, past + inputIds.shape[1] - 1);
       layers.forEach((layer, i) => {
         const normed = rmsNorm(x, layer.inputNorm, dims.normEps);
         const q = applyRotary(splitHeads(project(normed, layer.q), dims.numHeads, dims.headDim), cos, sin);

@@ -58,7 +58,7 @@ export function ropeInverseFrequencies(config: HFConfig, headDim: number, where:
     }
     default:
       throw new ModelConfigError(
-        `${where} asks for rope_type "${type}" rotary scaling, which WebTune does not implement; ` +
+        `${where} ${fieldName} asks for rope_type "${type}" rotary scaling, which WebTune does not implement; ` +
           `supported: ${SUPPORTED_ROPE_TYPES.join(', ')}`,
       );
   }
