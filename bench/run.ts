@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSuite } from './generate';
 import { importSuite } from './import';
+import { loraStepSuite } from './lora';
 import { loadSuite } from './load';
 import { matmulSuite, modelShapePeak } from './matmul';
 import { onnxSuite } from './onnx';
@@ -28,6 +29,7 @@ const suites = [
   matmulSuite,
   trainWithShare,
   stepProfileSuite,
+  loraStepSuite,
   generateSuite,
   importSuite,
   onnxSuite,

@@ -9,6 +9,8 @@ import {
   type TrainingArguments,
 } from '../core/train/arguments';
 import { SCHEDULER_TYPES } from '../core/train/schedules';
+import type { LoraConfig } from '../core/lora/config';
+import { LORA_EXPORT_KINDS, type LoraExportKind } from '../core/lora/export';
 
 /** A bad, missing or unknown argument; the message is one line meant for the terminal. */
 export class CliArgumentError extends Error {
@@ -38,6 +40,19 @@ const nonNegInt: Kind = { type: 'int', min: 0 };
 const posFloat: Kind = { type: 'float', min: 0, exclusiveMin: true };
 const nonNegFloat: Kind = { type: 'float', min: 0 };
 const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
+
+/** What a LoRA run writes: the merged model, the PEFT adapter, or both (the merged model in --out, the adapter in --out/adapter). */
+const EXPORT_KINDS = LORA_EXPORT_KINDS;
+
+/** The LoRA flags, by their PEFT names. */
+const LORA_KEYS = [
+  'lora_r',
+  'lora_alpha',
+  'lora_dropout',
+  'lora_target_modules',
+  'modules_to_save',
+  'use_rslora',
+] as const;
 
 const COMMON: Spec[] = [
   { key: 'model', kind: str },
@@ -86,10 +101,20 @@ const TRAIN_SPECS: Spec[] = [
   { key: 'load_best_model_at_end', kind: bool },
   { key: 'group_by_length', kind: bool },
   { key: 'mode', kind: { type: 'enum', values: TRAINING_MODES } },
+  // LoRA (--mode lora), under PEFT's LoraConfig names.
+  { key: 'lora_r', kind: posInt },
+  { key: 'lora_alpha', kind: posFloat },
+  { key: 'lora_dropout', kind: { type: 'float', min: 0, max: 1, exclusiveMax: true } },
+  { key: 'lora_target_modules', aliases: ['target_modules'], kind: str },
+  { key: 'modules_to_save', kind: str },
+  { key: 'use_rslora', kind: bool },
+  { key: 'adapter', kind: str },
+  { key: 'export', kind: { type: 'enum', values: EXPORT_KINDS } },
 ];
 
 const PREDICT_SPECS: Spec[] = [
   ...COMMON,
+  { key: 'adapter', kind: str },
   { key: 'out', kind: str },
   { key: 'logits', kind: bool },
   { key: 'batch_size', aliases: ['per_device_eval_batch_size'], kind: posInt },
@@ -97,6 +122,7 @@ const PREDICT_SPECS: Spec[] = [
 
 const GENERATE_SPECS: Spec[] = [
   { key: 'model', kind: str },
+  { key: 'adapter', kind: str },
   { key: 'hub', kind: str },
   { key: 'backend', kind: { type: 'enum', values: BACKEND_CHOICES } },
   { key: 'prompt', kind: str, repeatable: true },
@@ -170,10 +196,18 @@ export interface TrainCliOptions {
   projectData: boolean;
   /** Complete, validated training arguments: the given ones over transformers' defaults. */
   training: TrainingArguments;
+  /** With --mode lora: the LoRA flags given (PEFT's defaults fill the rest, per architecture). */
+  lora?: Partial<LoraConfig>;
+  /** With --mode lora: a PEFT adapter (Hub id or folder) to continue training instead of new adapters. */
+  adapter?: string;
+  /** With --mode lora: what to write (default both). */
+  export: LoraExportKind;
 }
 
 export interface PredictCliOptions {
   model: string;
+  /** A PEFT LoRA adapter (Hub id or folder) applied to --model. */
+  adapter?: string;
   data: string;
   out: string;
   logits: boolean;
@@ -187,6 +221,8 @@ export interface PredictCliOptions {
 
 export interface GenerateCliOptions {
   model: string;
+  /** A PEFT LoRA adapter (Hub id or folder) applied to --model. */
+  adapter?: string;
   hub?: string;
   backend: BackendRequest;
   prompts: string[];
@@ -371,6 +407,11 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
   } catch (err) {
     throw new CliArgumentError((err as Error).message);
   }
+  const lora = training.mode === 'lora' ? loraFlags(values) : undefined;
+  if (training.mode !== 'lora') {
+    const stray = [...LORA_KEYS, 'adapter', 'export'].find((k) => values.has(k));
+    if (stray) throw new CliArgumentError(`${shown(stray)} applies only with --mode lora`);
+  }
   return {
     help: false,
     data,
@@ -387,7 +428,34 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
     project: optionalString(values, 'project'),
     projectData: values.get('project_data') !== false,
     training,
+    ...(lora ? { lora } : {}),
+    adapter: optionalString(values, 'adapter'),
+    export: (values.get('export') as LoraExportKind | undefined) ?? 'both',
   };
+}
+
+/** The LoRA flags given, as LoraConfig fields; module lists are comma-separated (or "all-linear"). */
+function loraFlags(values: Map<string, Value>): Partial<LoraConfig> {
+  const list = (key: string): string[] | undefined => {
+    const raw = values.get(key) as string | undefined;
+    if (raw === undefined) return undefined;
+    const names = raw
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n.length > 0);
+    if (names.length === 0) throw new CliArgumentError(`${shown(key)} needs at least one module name`);
+    return names;
+  };
+  const targets = list('lora_target_modules');
+  const out: Partial<LoraConfig> = {
+    r: values.get('lora_r') as number | undefined,
+    lora_alpha: values.get('lora_alpha') as number | undefined,
+    lora_dropout: values.get('lora_dropout') as number | undefined,
+    target_modules: targets?.length === 1 && targets[0] === 'all-linear' ? 'all-linear' : targets,
+    modules_to_save: list('modules_to_save'),
+    use_rslora: values.get('use_rslora') as boolean | undefined,
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<LoraConfig>;
 }
 
 export function parsePredictArgs(argv: readonly string[]): Parsed<PredictCliOptions> {
@@ -396,6 +464,7 @@ export function parsePredictArgs(argv: readonly string[]): Parsed<PredictCliOpti
   return {
     help: false,
     model: required(values, 'model', 'predict', 'ID|DIR (a Hub model id or a local folder)'),
+    adapter: optionalString(values, 'adapter'),
     data: required(values, 'data', 'predict', 'FILE (the texts to classify)'),
     out: required(values, 'out', 'predict', 'FILE (the predictions CSV to write)'),
     logits: values.get('logits') === true,
@@ -427,6 +496,7 @@ export function parseGenerateArgs(argv: readonly string[]): Parsed<GenerateCliOp
   return {
     help: false,
     model,
+    adapter: optionalString(values, 'adapter'),
     hub: optionalString(values, 'hub'),
     backend: (values.get('backend') as BackendRequest | undefined) ?? 'auto',
     prompts,
@@ -445,6 +515,7 @@ export function parseGenerateArgs(argv: readonly string[]): Parsed<GenerateCliOp
 export const GENERATE_USAGE = `Usage: npm run generate -- --model ID|DIR --prompt TEXT [--prompt TEXT …] [options]
 
   --model ID|DIR          a decoder (GPT-2, Llama, Qwen2): a Hub model id (through --hub for mirrors) or a folder
+  --adapter ID|DIR        a PEFT LoRA adapter (Hub id or folder) applied to --model
   --prompt TEXT           a prompt; give it again for more (each is generated on its own)
   --max-new-tokens N      new tokens at most (default: the model's generation_config.json, else 20)
   --do-sample             sample instead of greedy decoding, with:
@@ -504,11 +575,19 @@ Training (short name or the transformers name, dashes or underscores):
   --save-seconds X (checkpoint after this many seconds of training too; default 60, 0: off)
   --early-stopping-patience N   --early-stopping-threshold X
   --metric-for-best-model NAME   --greater-is-better   --load-best-model-at-end   --group-by-length
-  --mode ${TRAINING_MODES.join('|')}`;
+  --mode ${TRAINING_MODES.join('|')}
+LoRA (--mode lora; PEFT's names and defaults):
+  --lora-r N (8)   --lora-alpha X (8)   --lora-dropout X (0)   --use-rslora
+  --lora-target-modules a,b|all-linear (per architecture: query,value; q_lin,v_lin; c_attn; q_proj,v_proj)
+  --modules-to-save a,b (the classification head always)
+  --adapter ID|DIR (continue training a PEFT adapter; its adapter_config.json replaces the flags above)
+  --export adapter|merged|both (default both: the merged model in --out, the PEFT adapter in --out/adapter;
+                                adapter: --out is the adapter folder)`;
 
 export const PREDICT_USAGE = `Usage: npm run predict -- --model ID|DIR --data FILE --out FILE [options]
 
   --model ID|DIR      a Hub model id (through --hub for mirrors) or a local model folder
+  --adapter ID|DIR    a PEFT LoRA adapter (Hub id or folder) applied to --model
   --data FILE         the texts to classify
   --out FILE          the predictions CSV: the label and every class's probability per row
   --logits            write raw logits instead of probabilities

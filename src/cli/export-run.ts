@@ -14,6 +14,8 @@ import type { LogRecord } from '../core/train/trainer';
 import { modelFileBytes, type LoadedModel } from './load-model';
 import { writeExportFolder } from './write-folder';
 import { evaluateExportedWeights } from '../core/export/final-evaluation';
+import { loraExportFiles, type LoraExportKind } from '../core/lora/export';
+import { mergedWeights } from '../core/lora/merge';
 
 export interface ExportRunOptions {
   outDir: string;
@@ -30,6 +32,8 @@ export interface ExportRunOptions {
   evalSet: readonly TokenizedExample[];
   backend: string;
   startedAt: Date;
+  /** With LoRA adapters attached: what to write (core/lora/export.ts). */
+  loraExport?: LoraExportKind;
 }
 
 /** Writes the folder and returns the final evaluation written into it. */
@@ -53,7 +57,8 @@ export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
       files: modelFileBytes(o.base),
     },
     labels: o.labels,
-    weights: await classifierWeights(o.model.variables),
+    // With LoRA, the ordinary folder holds the merged model: W + scale·B·A, loadable without PEFT.
+    weights: o.model.lora ? await mergedWeights(o.model) : await classifierWeights(o.model.variables),
     dataset: o.dataset,
     hyperparameters: {
       ...o.args,
@@ -75,6 +80,11 @@ export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
     },
   };
   const folder = buildExportFolder(inputs);
-  await writeExportFolder(o.outDir, folder.files, folder.streamed);
+  if (o.model.lora) {
+    const kind = o.loraExport ?? 'both';
+    const files = await loraExportFiles(o.model.lora, folder.files, kind, o.base.hubId ?? o.base.displayName);
+    // The merged weights (model.safetensors, onnx/) stream in beside the files, unless only the adapter is asked.
+    await writeExportFolder(o.outDir, files, kind === 'adapter' ? new Map() : folder.streamed);
+  } else await writeExportFolder(o.outDir, folder.files, folder.streamed);
   return evaluation;
 }

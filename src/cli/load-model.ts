@@ -14,6 +14,8 @@ import {
 import { TOKENIZER_FILE_NAMES } from '../core/export/tokenizer-files';
 import type { HFConfig } from '../core/models/types';
 import { CliError } from './fail';
+import { readAdapter, type ReadAdapter } from '../core/lora/adapter-files';
+import { LoraConfigError } from '../core/lora/config';
 import { localFolderSource } from './local-source';
 import { FolderCache } from './node-cache';
 
@@ -68,6 +70,21 @@ export async function loadModel(ref: string, hub?: string, check?: ConfigCheck):
   const pretrained = await loadPretrained(cached);
   const extraFiles = await extraTokenizerFiles(cached, pretrained);
   return { ...pretrained, hubId: ref, displayName: ref, extraFiles, source: cached };
+}
+
+/** A PEFT adapter (a folder, or a Hub id through the folder cache), read as core/lora reads one. */
+export async function loadAdapter(ref: string, hub?: string): Promise<ReadAdapter & { name: string }> {
+  let source: ModelSource;
+  if (isFolder(ref)) source = localFolderSource(ref);
+  else if (/^[.~/]/.test(ref) || ref.split('/').length > 2)
+    throw new CliError(`Adapter folder ${ref} does not exist (and it is not a Hub id like "org/name")`);
+  else source = cachedSource(hubSource(ref, hub ? { endpoint: hub } : {}), new FolderCache());
+  try {
+    return { ...(await readAdapter(source)), name: source.name };
+  } catch (error) {
+    if (error instanceof LoraConfigError) throw new CliError(error.message);
+    throw error;
+  }
 }
 
 /** The model's files as bytes, for the export (which copies the tokenizer files among them). */

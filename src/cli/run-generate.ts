@@ -3,7 +3,10 @@
 // generation_config.json gives the defaults (eos ids, max_new_tokens, …) that flags do not override.
 import type { GenerateCliOptions } from './args';
 import { causalLMFromPretrained, generateTokens, readGenerationConfig, TextStream } from '../core/generate';
-import { loadModel } from './load-model';
+import { loadAdapter, loadModel } from './load-model';
+import { attachLora } from '../core/lora/attach';
+import { LoraConfigError } from '../core/lora/config';
+import { CliError } from './fail';
 import { requireDecoder } from './model-kind';
 import { startBackend } from './start-backend';
 
@@ -15,6 +18,16 @@ export async function runGenerate(o: GenerateCliOptions): Promise<number> {
     await readGenerationConfig(base.source),
   );
   const { model, tokenizer } = lm;
+  if (o.adapter) {
+    const adapter = await loadAdapter(o.adapter, o.hub);
+    try {
+      attachLora(model, adapter.config, { seed: 0, weights: adapter.weights, modelName: adapter.name });
+    } catch (error) {
+      model.dispose();
+      if (error instanceof LoraConfigError) throw new CliError(error.message);
+      throw error;
+    }
+  }
   const options = {
     maxNewTokens: o.maxNewTokens,
     doSample: o.doSample,

@@ -11,7 +11,11 @@ import { softmax } from '../core/metrics/probabilities';
 import { predictLogits } from '../core/train/predict';
 import { tokenizeTexts } from '../core/train/tokenize-examples';
 import { CliError } from './fail';
-import { loadModel } from './load-model';
+import { attachLora, PEFT_PREFIX } from '../core/lora/attach';
+import type { ReadAdapter } from '../core/lora/adapter-files';
+import { LoraConfigError } from '../core/lora/config';
+import { classificationHead, descriptorFor } from '../core/models/registry';
+import { loadAdapter, loadModel } from './load-model';
 import { requireEncoder } from './model-kind';
 import { columnMapping, readTable } from './prepare-data';
 import { startBackend } from './start-backend';
@@ -27,6 +31,26 @@ export function classNames(config: HFConfig, modelName: string): string[] {
   return Array.from({ length: count }, (_, i) => id2label[String(i)] ?? `LABEL_${i}`);
 }
 
+/**
+ * The class names for a base + SEQ_CLS adapter: as many as the adapter's head has rows, named by the base's
+ * id2label when that has the same count (PEFT adapters carry no label names), else LABEL_i.
+ */
+function adapterClassNames(
+  config: HFConfig,
+  adapter: ReadAdapter & { name: string },
+  modelName: string,
+): string[] {
+  const head = classificationHead(descriptorFor(config, modelName).modelType);
+  const rows = adapter.weights.get(`${PEFT_PREFIX}${head.outLayer}.weight`)?.shape[0];
+  if (adapter.config.task_type !== 'SEQ_CLS' || rows === undefined)
+    throw new CliError(
+      `${adapter.name} is not a sequence-classification adapter with a trained head (${head.outLayer}) for ${modelName}`,
+    );
+  const id2label = config.id2label ?? {};
+  const named = Object.keys(id2label).length === rows;
+  return Array.from({ length: rows }, (_, i) => (named ? id2label[String(i)] : undefined) ?? `LABEL_${i}`);
+}
+
 export async function runPredict(o: PredictCliOptions): Promise<number> {
   const table = await readTable(o.data);
   const mapping = columnMapping(table, o, false);
@@ -35,13 +59,27 @@ export async function runPredict(o: PredictCliOptions): Promise<number> {
   await startBackend(o.backend);
   const base = await loadModel(o.model, o.hub, requireEncoder);
   const config = base.config as HFConfig;
-  const labels = classNames(config, base.displayName);
+  const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
+  const labels = adapter
+    ? adapterClassNames(config, adapter, base.displayName)
+    : classNames(config, base.displayName);
   const model = buildClassifier(config, base.weights, {
     numLabels: labels.length,
     seed: 0,
     modelName: base.displayName,
   });
-  const missingHead = model.loadReport?.initialized ?? [];
+  if (adapter) {
+    try {
+      attachLora(model, adapter.config, { seed: 0, weights: adapter.weights, modelName: adapter.name });
+    } catch (error) {
+      model.dispose();
+      if (error instanceof LoraConfigError) throw new CliError(error.message);
+      throw error;
+    }
+  }
+  // A SEQ_CLS adapter brings its trained head (modules_to_save): what the base lacked is then provided.
+  const fromAdapter = new Set(model.lora?.savedVariableNames ?? []);
+  const missingHead = (model.loadReport?.initialized ?? []).filter((n) => !fromAdapter.has(n));
   if (missingHead.length > 0) {
     model.dispose();
     throw new CliError(

@@ -4,6 +4,9 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { TrainCliOptions } from './args';
 import { buildClassifier } from '../core/models/build';
+import { attachLora } from '../core/lora/attach';
+import { countParameters, formatParameterShare } from '../core/lora/budget';
+import { LoraConfigError, resolveLoraConfig } from '../core/lora/config';
 import type { HFConfig } from '../core/models/types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
 import {
@@ -15,7 +18,7 @@ import {
 import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint-file';
 import { exportRun } from './export-run';
 import { CliError } from './fail';
-import { loadModel } from './load-model';
+import { loadAdapter, loadModel } from './load-model';
 import { requireEncoder } from './model-kind';
 import { prepareTrainingData } from './prepare-data';
 import { fileRecord, writeRunRecord, type CliRunRecord } from './run-record';
@@ -64,6 +67,36 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
     seed: args.seed,
     modelName: base.displayName,
   });
+  if (args.mode === 'lora') {
+    // A given adapter continues from its own config and values; otherwise new adapters from the flags.
+    const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
+    if (adapter && adapter.config.task_type !== 'SEQ_CLS')
+      throw new CliError(
+        `${adapter.name} is a ${adapter.config.task_type} adapter, not a classifier's (SEQ_CLS)`,
+      );
+    let lora;
+    try {
+      lora = adapter
+        ? attachLora(model, adapter.config, {
+            seed: args.seed,
+            weights: adapter.weights,
+            modelName: adapter.name,
+          })
+        : attachLora(model, resolveLoraConfig(model.architecture, 'SEQ_CLS', o.lora), {
+            seed: args.seed,
+            modelName: base.displayName,
+          });
+    } catch (error) {
+      model.dispose();
+      if (error instanceof LoraConfigError) throw new CliError(error.message);
+      throw error;
+    }
+    const count = countParameters(model);
+    say(
+      `lora: r ${lora.config.r}, alpha ${lora.config.lora_alpha} on ${lora.targetNames.join(', ')}; ` +
+        `trainable ${formatParameterShare(count)}`,
+    );
+  }
   const { totalSteps, updatesPerEpoch } = countTrainingSteps(trainSet.length, args);
   const progress = new TrainProgress(
     totalSteps,
@@ -125,6 +158,7 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
     evalSet,
     backend: backend.name,
     startedAt,
+    loraExport: o.export,
   });
   await removeCheckpoint(o.out);
   model.dispose();

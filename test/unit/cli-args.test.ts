@@ -127,6 +127,33 @@ describe('npm run train arguments', () => {
     });
   });
 
+  it("takes the issue's LoRA flags, PEFT's spellings too, and --export", () => {
+    const p = trainOk([
+      ...base,
+      ...['--mode', 'lora', '--lora-r', '8', '--lora-alpha', '16', '--lora-dropout', '0.05'],
+      ...['--lora-target-modules', 'query,value', '--modules-to-save', 'classifier'],
+    ]);
+    expect(p.training.mode).toBe('lora');
+    expect(p.lora).toEqual({
+      r: 8,
+      lora_alpha: 16,
+      lora_dropout: 0.05,
+      target_modules: ['query', 'value'],
+      modules_to_save: ['classifier'],
+    });
+    expect(p.export).toBe('both');
+    const q = trainOk([
+      ...base,
+      ...['--mode', 'lora', '--lora_r', '4', '--lora_alpha=32', '--target_modules', 'all-linear'],
+      ...['--use-rslora', '--export', 'adapter'],
+    ]);
+    expect(q.lora).toEqual({ r: 4, lora_alpha: 32, target_modules: 'all-linear', use_rslora: true });
+    expect(q.export).toBe('adapter');
+    expect(() => trainOk([...base, '--mode', 'lora', '--export', 'onnx'])).toThrow(
+      '--export must be one of adapter, merged, both; got "onnx"',
+    );
+  });
+
   it('evaluates per epoch with a validation file and not at all without one', () => {
     expect(trainOk(base).training.eval_strategy).toBe('no');
     expect(trainOk([...base, '--validation', 'dev.csv']).training.eval_strategy).toBe('epoch');
@@ -143,7 +170,8 @@ describe('npm run train arguments', () => {
     [[...base, '--epochs', '-1'], '--epochs must be > 0, got -1'],
     [[...base, '--batch-size', '3.5'], '--batch-size takes a whole number, got "3.5"'],
     [[...base, '--warmup-ratio', '1.5'], '--warmup-ratio must be ≥ 0 and ≤ 1, got 1.5'],
-    [[...base, '--mode', 'lora'], '--mode must be one of full, head, frozen-embeddings; got "lora"'],
+    [[...base, '--mode', 'qlora'], '--mode must be one of full, head, frozen-embeddings, lora; got "qlora"'],
+    [[...base, '--lora-r', '4'], '--lora-r applies only with --mode lora'],
     [[...base, '--backend', 'gpu'], '--backend must be one of auto, webgpu, wasm, cpu; got "gpu"'],
     [
       [...base, '--learning-rat', '1e-4'],

@@ -138,10 +138,10 @@ export function buildBert(loader: WeightLoader, dims: EncoderDims, numLabels: nu
   const embeddings = loadBertEmbeddings(loader, dims);
   const layers = loadBertLayers(loader, dims);
   // transformers initialises a pooler that a checkpoint lacks (some are saved without one).
-  const pooler: Dense = {
+  const pooler: Dense = loader.registerLinear('bert.pooler.dense', {
     weight: loader.encoderOrInit('pooler.dense.weight', [dims.hiddenSize, dims.hiddenSize], 'normal'),
     bias: loader.encoderOrInit('pooler.dense.bias', [dims.hiddenSize], 'zeros'),
-  };
+  });
   const head = loadBertHead(loader, dims, numLabels);
   // With a one-row token-type table (some BERT checkpoints), every token is type 0: a pair's type-1 ids would
   // index past the table (an error in transformers, garbage on webgpu), so they are not looked up.

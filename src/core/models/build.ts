@@ -57,6 +57,7 @@ export function buildClassifier(
     config,
     numLabels,
     variables: loader.variables,
+    linearModules: loader.linearModules,
     headVariableNames: model.headVariableNames,
     embeddingVariableNames: model.embeddingVariableNames,
     loadReport: { initialized: [...loader.initialized], unused: loader.unused() },
@@ -74,7 +75,10 @@ export function buildClassifier(
         return poolerOutput ? { lastHiddenState, poolerOutput } : { lastHiddenState };
       });
     },
-    dispose: () => loader.dispose(),
+    dispose() {
+      this.lora?.detach();
+      loader.dispose();
+    },
   };
 }
 

@@ -12,6 +12,8 @@ import { causalMask, KVCache, matMulTransposed, type DecoderDims } from './decod
 import { descriptorFor, describeSupported, type DecoderDescriptor } from './registry';
 import type { DecoderArchitecture, ForwardOptions, HFConfig } from './types';
 import { WeightLoader } from './weights';
+import type { LinearModule } from './layers';
+import type { LoraState } from '../lora/attach';
 
 /** One batch of token ids and its attention mask (1 = token, 0 = padding), int32 [batch, length]. */
 export interface DecoderInputs {
@@ -44,6 +46,10 @@ export interface CausalLM {
   maxLength: number;
   /** Every weight by its save_pretrained name (`transformer.h.0.attn.c_attn.weight`, `model.norm.weight`, …). */
   variables: Map<string, tf.Variable>;
+  /** Every linear layer by module path (`transformer.h.0.attn.c_attn`), where LoRA attaches. */
+  linearModules: ReadonlyMap<string, LinearModule>;
+  /** The LoRA adapters attached by core/lora's attachLora, if any. */
+  lora?: LoraState;
   embeddingVariableNames: string[];
   /** Weights the checkpoint lacked (initialised) and checkpoint tensors left unused, as from_pretrained warns. */
   loadReport: { initialized: string[]; unused: string[] };
@@ -131,6 +137,7 @@ export function buildCausalLM(
     dims,
     maxLength,
     variables: loader.variables,
+    linearModules: loader.linearModules,
     embeddingVariableNames: body.embeddingVariableNames,
     loadReport: { initialized: [...loader.initialized], unused: loader.unused() },
     hiddenStates,
@@ -177,7 +184,8 @@ export function buildCausalLM(
       });
     },
     newCache: () => new KVCache(),
-    dispose: () => {
+    dispose() {
+      this.lora?.detach();
       body.dispose?.();
       loader.dispose();
     },

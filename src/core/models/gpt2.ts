@@ -5,22 +5,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import { FieldReader, ModelConfigError } from './config-fields';
 import { groupedAttention, splitHeads, type DecoderBody, type DecoderDims, type KVCache } from './decoder';
-import { activate, embed, layerNorm, type Norm } from './layers';
+import { activate, embed, layerNorm, linear as conv1d, type LinearModule, type Norm } from './layers';
 import type { DecoderDescriptor } from './registry';
 import type { HFConfig } from './types';
 import type { WeightLoader } from './weights';
-
-/** A transformers Conv1D: y = x·W + b with W [in, out]. */
-interface Conv1D {
-  weight: tf.Variable;
-  bias: tf.Variable;
-}
-
-function conv1d(x: tf.Tensor, layer: Conv1D): tf.Tensor {
-  const [inDim, outDim] = layer.weight.shape as [number, number];
-  const y = tf.add(tf.matMul(tf.reshape(x, [-1, inDim]), layer.weight), layer.bias);
-  return tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
-}
 
 export function parseGpt2Config(config: HFConfig, where: string): DecoderDims {
   const fields = new FieldReader(config, where);
@@ -65,10 +53,9 @@ export function buildGpt2(loader: WeightLoader, dims: DecoderDims): DecoderBody 
   const h = dims.hiddenSize;
   const inner = dims.intermediateSize;
   const norm = (name: string): Norm => loader.encoderNorm(name, h);
-  const conv = (name: string, inDim: number, outDim: number): Conv1D => ({
-    weight: loader.encoder(`${name}.weight`, [inDim, outDim]),
-    bias: loader.encoder(`${name}.bias`, [outDim]),
-  });
+  // transformers' Conv1D: y = x·W + b with W [in, out].
+  const conv = (name: string, inDim: number, outDim: number): LinearModule =>
+    loader.encoderLinear(name, outDim, inDim, { bias: true, layout: 'in-out' });
   const wte = loader.encoder('wte.weight', [dims.vocabSize, h]);
   const wpe = loader.encoder('wpe.weight', [dims.maxPositions, h]);
   const layers = Array.from({ length: dims.numLayers }, (_, i) => ({

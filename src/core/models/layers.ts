@@ -5,10 +5,34 @@ import * as tf from '@tensorflow/tfjs';
 import { dropoutMask } from '../kernels/dropout-mask';
 import { attentionProbs, fusedGelu, fusedLayerNorm } from '../kernels/fused-ops';
 import type { ActivationName } from './config';
+import { matMulTransposed } from './decoder';
 
-/** A PyTorch Linear: weight [out, in], bias [out]. */
-export interface Dense {
+/**
+ * A low-rank adapter on a linear layer (core/lora builds them): the layer's output gains
+ * scale · dropout(x) · Aᵀ · Bᵀ, with A [r, in] and B [out, r] as PEFT's lora_A / lora_B store them.
+ */
+export interface LinearAdapter {
+  a: tf.Variable;
+  b: tf.Variable;
+  scale: number;
+  /** lora_dropout, applied to the adapter's input only (the base layer sees x unchanged), as PEFT does. */
+  dropout: number;
+}
+
+/**
+ * Every linear layer of every architecture: a PyTorch Linear (weight [out, in]) or, with layout "in-out", a
+ * transformers Conv1D (GPT-2, weight [in, out]); the bias is optional (Llama). LoRA attaches here, at the one
+ * place where layers are applied, so the architecture files know nothing of adapters.
+ */
+export interface LinearModule {
   weight: tf.Variable;
+  bias?: tf.Variable;
+  layout?: 'in-out';
+  adapter?: LinearAdapter;
+}
+
+/** A PyTorch Linear with a bias: weight [out, in], bias [out]. */
+export interface Dense extends LinearModule {
   bias: tf.Variable;
 }
 
@@ -18,13 +42,28 @@ export interface Norm {
   bias: tf.Variable;
 }
 
-/** x [..., in] → [..., out], as F.linear(x, weight, bias). */
-export function linear(x: tf.Tensor, dense: Dense): tf.Tensor {
+/**
+ * x [..., in] → [..., out]: F.linear(x, weight, bias), or x·W + b for a Conv1D, plus the adapter's term when
+ * one is attached. The frozen weight is read as it is (never copied or merged per step).
+ */
+export function linear(x: tf.Tensor, layer: LinearModule): tf.Tensor {
+  const conv = layer.layout === 'in-out';
   const inDim = x.shape[x.rank - 1]!;
-  const outDim = dense.weight.shape[0]!;
+  const outDim = layer.weight.shape[conv ? 1 : 0]!;
   const flat = x.rank === 2 ? x : tf.reshape(x, [-1, inDim]);
-  const y = tf.add(tf.matMul(flat, dense.weight, false, true), dense.bias);
+  let y = conv
+    ? tf.matMul(flat, layer.weight)
+    : matMulTransposed(flat as tf.Tensor2D, layer.weight as tf.Tensor2D);
+  if (layer.adapter) y = tf.add(y, adapterTerm(flat, layer.adapter));
+  if (layer.bias) y = tf.add(y, layer.bias);
   return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
+}
+
+/** scale · (dropout(x) Aᵀ) Bᵀ: two thin matMuls through the rank r, never the [out, in] product B·A. */
+function adapterTerm(x: tf.Tensor, adapter: LinearAdapter): tf.Tensor {
+  const input = adapter.dropout > 0 && Dropout.current ? Dropout.current.apply(x, adapter.dropout) : x;
+  const low = tf.matMul(input, adapter.a, false, true);
+  return tf.mul(tf.matMul(low, adapter.b, false, true), adapter.scale);
 }
 
 /** LayerNorm over the last axis with the biased variance, as torch.nn.functional.layer_norm. */
@@ -69,12 +108,20 @@ export function activate(x: tf.Tensor, name: ActivationName): tf.Tensor {
  * masks (on every backend). Kept values are scaled by 1 / (1 - rate), as torch.nn.Dropout does.
  */
 export class Dropout {
+  /**
+   * The Dropout of the forward pass in progress. LoRA's dropout acts inside linear(), which the architecture
+   * files call without the pass's Dropout; a pass is synchronous and makes its Dropout first, so the latest
+   * one made is the pass's.
+   */
+  static current: Dropout | undefined;
   private calls = 0;
 
   constructor(
     readonly training: boolean,
     private readonly seed: number,
-  ) {}
+  ) {
+    Dropout.current = this;
+  }
 
   apply(x: tf.Tensor, rate: number): tf.Tensor {
     if (!this.training || rate === 0) return x;

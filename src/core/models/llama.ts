@@ -8,31 +8,17 @@ import { FieldReader, ModelConfigError } from './config-fields';
 import {
   applyRotary,
   groupedAttention,
-  matMulTransposed,
   rmsNorm,
   RotaryTable,
   splitHeads,
   type DecoderBody,
   type DecoderDims,
 } from './decoder';
-import { activate, embed } from './layers';
+import { activate, embed, linear as project, type LinearModule } from './layers';
 import type { DecoderDescriptor } from './registry';
 import { ropeInverseFrequencies } from './rope';
 import type { DecoderArchitecture, HFConfig } from './types';
 import type { WeightLoader } from './weights';
-
-/** A PyTorch Linear [out, in] with or without a bias. */
-interface Projection {
-  weight: tf.Variable;
-  bias?: tf.Variable;
-}
-
-function project(x: tf.Tensor, p: Projection): tf.Tensor {
-  const [outDim, inDim] = p.weight.shape as [number, number];
-  const flat = matMulTransposed(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, p.weight as tf.Tensor2D);
-  const y = p.bias ? tf.add(flat, p.bias) : flat;
-  return tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
-}
 
 /** Llama's and Qwen2's config.json fields, with transformers' defaults for the given model type. */
 export function parseLlamaFamilyConfig(
@@ -97,10 +83,8 @@ export function buildLlamaFamily(loader: WeightLoader, dims: DecoderDims): Decod
   const h = dims.hiddenSize;
   const qDim = dims.numHeads * dims.headDim;
   const kvDim = dims.numKvHeads * dims.headDim;
-  const linear = (name: string, outDim: number, inDim: number, bias: boolean): Projection => ({
-    weight: loader.encoder(`${name}.weight`, [outDim, inDim]),
-    ...(bias ? { bias: loader.encoder(`${name}.bias`, [outDim]) } : {}),
-  });
+  const linear = (name: string, outDim: number, inDim: number, bias: boolean): LinearModule =>
+    loader.encoderLinear(name, outDim, inDim, { bias });
   const norm = (name: string) => loader.encoder(`${name}.weight`, [h]);
   const embedTokens = loader.encoder('embed_tokens.weight', [dims.vocabSize, h]);
   const layers = Array.from({ length: dims.numLayers }, (_, i) => {

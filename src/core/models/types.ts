@@ -1,6 +1,9 @@
 // The contract between the model engine (core/models), the trainer (core/train) and export (core/export).
 import type * as tf from '@tensorflow/tfjs';
 
+import type { LoraState } from '../lora/attach';
+import type { LinearModule } from './layers';
+
 /** The encoders, fine-tuned as sequence classifiers. */
 export type EncoderArchitecture = 'bert' | 'distilbert' | 'roberta';
 /** The decoders, causal language models. */
@@ -67,6 +70,10 @@ export interface SequenceClassifier {
    * PyTorch stores it (Linear weights are [out, in]).
    */
   variables: Map<string, tf.Variable>;
+  /** Every linear layer by module path, where LoRA attaches (optional for other producers of this interface). */
+  linearModules?: ReadonlyMap<string, LinearModule>;
+  /** The LoRA adapters attached by core/lora's attachLora, if any. */
+  lora?: LoraState;
   /** The names of the head's weights (new at fine-tuning time), a subset of `variables`' keys. */
   headVariableNames: string[];
   /** The names of the embedding weights, for the frozen-embeddings mode. */

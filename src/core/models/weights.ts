@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, normalArray } from '../random';
 
 import type { HostTensor, TensorMap } from '../hub/tensors';
-import type { Dense, Norm } from './layers';
+import type { Dense, LinearModule, Norm } from './layers';
 import { mixSeed } from './layers';
 
 export class CheckpointError extends Error {
@@ -21,6 +21,11 @@ let modelCount = 0;
 
 export class WeightLoader {
   readonly variables = new Map<string, tf.Variable>();
+  /**
+   * Every linear layer (Linear or Conv1D) by its module path in the task model (`bert.encoder.layer.0.
+   * attention.self.query`, `classifier`, `transformer.h.0.attn.c_attn`), where LoRA finds its targets.
+   */
+  readonly linearModules = new Map<string, LinearModule>();
   /** Names that the checkpoint did not provide (or provided with another shape) and were initialised. */
   readonly initialized: string[] = [];
   private readonly used = new Set<string>();
@@ -110,10 +115,35 @@ export class WeightLoader {
   }
 
   encoderDense(name: string, outDim: number, inDim: number): Dense {
-    return {
+    return this.registerLinear(`${this.prefix}.${name}`, {
       weight: this.encoder(`${name}.weight`, [outDim, inDim]),
       bias: this.encoder(`${name}.bias`, [outDim]),
-    };
+    });
+  }
+
+  /**
+   * A backbone linear layer that the checkpoint must have: a PyTorch Linear [out, in] or, with layout "in-out",
+   * a transformers Conv1D [in, out] (GPT-2); with or without a bias.
+   */
+  encoderLinear(
+    name: string,
+    outDim: number,
+    inDim: number,
+    options: { bias: boolean; layout?: 'in-out' },
+  ): LinearModule {
+    const conv = options.layout === 'in-out';
+    return this.registerLinear(`${this.prefix}.${name}`, {
+      weight: this.encoder(`${name}.weight`, conv ? [inDim, outDim] : [outDim, inDim]),
+      ...(options.bias ? { bias: this.encoder(`${name}.bias`, [outDim]) } : {}),
+      ...(conv ? { layout: 'in-out' as const } : {}),
+    });
+  }
+
+  /** Records a linear layer under its module path (see linearModules) and returns it. */
+  registerLinear<T extends LinearModule>(path: string, module: T): T {
+    if (this.linearModules.has(path)) throw new Error(`internal: the layer ${path} was created twice`);
+    this.linearModules.set(path, module);
+    return module;
   }
 
   encoderNorm(name: string, size: number): Norm {
@@ -121,10 +151,10 @@ export class WeightLoader {
   }
 
   headDense(name: string, outDim: number, inDim: number): Dense {
-    return {
+    return this.registerLinear(name, {
       weight: this.head(`${name}.weight`, [outDim, inDim], 'normal'),
       bias: this.head(`${name}.bias`, [outDim], 'zeros'),
-    };
+    });
   }
 
   /** Checkpoint tensors that no variable took (an MLM head, buffers, a pooler RoBERTa does not use, …). */

@@ -1,8 +1,11 @@
 // The training options, under transformers' TrainingArguments names, with its defaults where WebTune keeps them.
 import { SCHEDULER_TYPES, type SchedulerType } from './schedules';
 
-export const TRAINING_MODES = ['full', 'head', 'frozen-embeddings'] as const;
-/** full: every weight; head: only the classification head (encoder frozen); frozen-embeddings: all but embeddings. */
+export const TRAINING_MODES = ['full', 'head', 'frozen-embeddings', 'lora'] as const;
+/**
+ * full: every weight; head: only the classification head (encoder frozen); frozen-embeddings: all but
+ * embeddings; lora: only the LoRA adapters attached to the model (core/lora) and the modules they save.
+ */
 export type TrainingMode = (typeof TRAINING_MODES)[number];
 export const EVAL_STRATEGIES = ['no', 'epoch', 'steps'] as const;
 export type EvalStrategy = (typeof EVAL_STRATEGIES)[number];

@@ -181,6 +181,8 @@ export async function train(
     numTrainingSteps: totalSteps,
   });
   const params = trainableVariables(model, args.mode);
+  // What checkpoints and the best model hold: everything, or with LoRA only what trains (the base is frozen).
+  const kept = args.mode === 'lora' ? params : model.variables;
   const varList = [...params.values()];
   const keyOfVariable = new Map([...params].map(([key, v]) => [v.name, key]));
   const optimizer = new AdamW(params, { weightDecay: args.weight_decay });
@@ -212,7 +214,7 @@ export async function train(
     if (resume.format !== 'webtune-trainer-checkpoint' || resume.version !== 1)
       throw new Error('Cannot resume: this is not a WebTune trainer checkpoint of version 1');
     checkResumable(resume.args, args);
-    restoreWeights(model, resume.weights);
+    restoreWeights(model, resume.weights, kept);
     optimizer.setState(resume.optimizer);
     ({ globalStep, epoch, batchInEpoch, epochRngState, lossSinceLog, stepsSinceLog, trainLossSum } = resume);
     ({ bestMetric, bestStep, bestWeights } = resume);
@@ -223,7 +225,7 @@ export async function train(
   const makeCheckpoint = async (rngState = rng.getState()): Promise<TrainerCheckpoint> => ({
     format: 'webtune-trainer-checkpoint',
     version: 1,
-    weights: await snapshotWeights(model),
+    weights: await snapshotWeights(model, kept),
     optimizer: await optimizer.getState(),
     globalStep,
     epoch,
@@ -278,7 +280,7 @@ export async function train(
     if (isImprovement(value, bestMetric, rule)) {
       bestMetric = value;
       bestStep = globalStep;
-      if (args.load_best_model_at_end) bestWeights = await snapshotWeights(model);
+      if (args.load_best_model_at_end) bestWeights = await snapshotWeights(model, kept);
     }
     return stop;
   };
@@ -423,7 +425,7 @@ export async function train(
     optimizer.dispose();
   }
 
-  if (args.load_best_model_at_end && bestWeights) restoreWeights(model, bestWeights);
+  if (args.load_best_model_at_end && bestWeights) restoreWeights(model, bestWeights, kept);
   const seconds = (performance.now() - started) / 1000;
   const lastEpoch = logHistory.at(-1)?.epoch ?? epoch;
   log({

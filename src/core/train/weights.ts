@@ -3,24 +3,33 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { TensorMap } from '../hub/tensors';
 import type { SequenceClassifier } from '../models/types';
+import type { TrainingMode } from './arguments';
 
 /**
- * Every variable of the model, copied to Float32Arrays. Asynchronous: the webgpu backend has no cheap
- * synchronous read (dataSync goes through a canvas there, and there is none in a worker or in Node).
+ * Every variable of the model (or only `variables`: what LoRA trains), copied to Float32Arrays. Asynchronous:
+ * the webgpu backend has no cheap synchronous read (dataSync goes through a canvas there, and there is none in
+ * a worker or in Node).
  */
-export async function snapshotWeights(model: SequenceClassifier): Promise<TensorMap> {
+export async function snapshotWeights(
+  model: SequenceClassifier,
+  variables: ReadonlyMap<string, tf.Variable> = model.variables,
+): Promise<TensorMap> {
   const out: TensorMap = new Map();
-  for (const [name, v] of model.variables)
+  for (const [name, v] of variables)
     out.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
   return out;
 }
 
-/** Writes saved weights back into the model's variables; names and shapes must match exactly. */
-export function restoreWeights(model: SequenceClassifier, weights: TensorMap): void {
+/** Writes saved weights back into the model's variables (or `variables`); names and shapes must match exactly. */
+export function restoreWeights(
+  model: SequenceClassifier,
+  weights: TensorMap,
+  variables: ReadonlyMap<string, tf.Variable> = model.variables,
+): void {
   for (const name of weights.keys())
-    if (!model.variables.has(name))
+    if (!variables.has(name))
       throw new Error(`The saved weights hold "${name}", which the model does not have`);
-  for (const [name, v] of model.variables) {
+  for (const [name, v] of variables) {
     const w = weights.get(name);
     if (!w) throw new Error(`The saved weights have no "${name}"`);
     if (w.shape.join(',') !== v.shape.join(','))
@@ -30,10 +39,14 @@ export function restoreWeights(model: SequenceClassifier, weights: TensorMap): v
 }
 
 /** The variables a training mode updates, by name. */
-export function trainableVariables(
-  model: SequenceClassifier,
-  mode: 'full' | 'head' | 'frozen-embeddings',
-): Map<string, tf.Variable> {
+export function trainableVariables(model: SequenceClassifier, mode: TrainingMode): Map<string, tf.Variable> {
+  if (mode === 'lora') {
+    if (!model.lora)
+      throw new Error(
+        'Training mode "lora" needs LoRA adapters attached to the model (core/lora attachLora)',
+      );
+    return model.lora.trainableVariables();
+  }
   const head = new Set(model.headVariableNames);
   const embeddings = new Set(model.embeddingVariableNames);
   const keep = (name: string): boolean =>
