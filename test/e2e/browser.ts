@@ -81,13 +81,23 @@ export interface WatchedPage {
   offMachine: string[];
 }
 
+// The loader asks for files a model may or may not have (chat_template.jinja, generation_config.json, …); the
+// Hub answers 404 for those it lacks, and the browser logs each 404. That is an answer, not an error.
+const OPTIONAL_FILES =
+  /\/(chat_template\.jinja|generation_config\.json|tokenizer_config\.json|special_tokens_map\.json|vocab\.txt|vocab\.json|merges\.txt)$/;
+
+function isOptionalFileProbe(text: string, url: string): boolean {
+  return text.startsWith('Failed to load resource') && text.includes('404') && OPTIONAL_FILES.test(url);
+}
+
 export async function openPage(browser: Browser, url: string): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   const page = await context.newPage();
   const watched: WatchedPage = { page, errors: [], offMachine: [] };
   page.on('pageerror', (err) => watched.errors.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') watched.errors.push(`console error: ${msg.text()}`);
+    if (msg.type() === 'error' && !isOptionalFileProbe(msg.text(), msg.location().url))
+      watched.errors.push(`console error: ${msg.text()}`);
   });
   context.on('request', (request) => {
     const { protocol, hostname } = new URL(request.url());
