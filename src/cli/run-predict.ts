@@ -35,7 +35,7 @@ export function classNames(config: HFConfig, modelName: string): string[] {
  * The class names for a base + SEQ_CLS adapter: as many as the adapter's head has rows, named by the base's
  * id2label when that has the same count (PEFT adapters carry no label names), else LABEL_i.
  */
-function adapterClassNames(
+export function adapterClassNames(
   config: HFConfig,
   adapter: ReadAdapter & { name: string },
   modelName: string,
