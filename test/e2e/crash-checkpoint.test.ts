@@ -93,7 +93,7 @@ async function openApp(chromium: KillableChromium): Promise<{ page: Page; errors
   await page.setViewportSize({ width: 1280, height: 800 });
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
-  await page.goto(`${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=wasm`);
+  await page.goto(`${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=cpu`);
   return { page, errors };
 }
 
@@ -120,8 +120,8 @@ describe('a browser killed during a checkpoint write', () => {
     await page.getByTestId('model-facts').waitFor({ timeout: 60_000 });
     await goTo(page, /Train/);
     await page.locator('details:has(> summary)').evaluate((d) => ((d as HTMLDetailsElement).open = true));
-    // 36 steps, a checkpoint every 2 (each one bert-tiny's weights and both AdamW moments, about 53 MB).
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('3');
+    // 24 steps, a checkpoint every 2 (each one bert-tiny's weights and both AdamW moments, about 53 MB).
+    await page.getByLabel('num_train_epochs', { exact: true }).fill('2');
     await page.getByLabel('eval_strategy', { exact: true }).selectOption('no');
     await page.getByLabel('save_steps', { exact: true }).fill('2');
     await page.getByLabel('save_seconds', { exact: true }).fill('600');

@@ -94,7 +94,7 @@ describe('nothing is lost', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     browser = await launchChromium();
-    watched = await openPage(browser, `${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=wasm`);
+    watched = await openPage(browser, `${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=cpu`);
     page = watched.page;
     page.context().on('request', (r) => {
       if (r.url().startsWith(inject('hubUrl'))) hubRequests.push(r.url());
