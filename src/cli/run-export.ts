@@ -11,15 +11,11 @@ import { formatListing } from '../core/export/listing';
 import { streamSafetensors } from '../core/export/safetensors-writer';
 import { tokenizerFiles } from '../core/export/tokenizer-files';
 import { checkExportWeights } from '../core/export/weights-check';
-import { buildClassifier } from '../core/models/build';
 import type { HFConfig } from '../core/models/types';
 import type { ModelExportOptions } from './args';
-import { CliError } from './fail';
 import { loadAdapter, loadModel, modelFileBytes } from './load-model';
-import { attachLora } from '../core/lora/attach';
-import { LoraConfigError } from '../core/lora/config';
 import { mergedWeights } from '../core/lora/merge';
-import { adapterClassNames, classNames } from './run-predict';
+import { trainedClassifier } from './run-predict';
 import { startBackend } from './start-backend';
 import { writeExportFolder } from './write-folder';
 
@@ -32,30 +28,8 @@ export async function runExport(o: ModelExportOptions): Promise<number> {
   const baseConfig = base.config as HFConfig;
   // A PEFT adapter on the base: exported merged (W + scale·B·A), so the folder loads without PEFT.
   const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
-  const labels = adapter
-    ? adapterClassNames(baseConfig, adapter, base.displayName)
-    : classNames(baseConfig, base.displayName);
-  const model = buildClassifier(baseConfig, base.weights, {
-    numLabels: labels.length,
-    seed: 0,
-    modelName: base.displayName,
-  });
+  const { model, labels } = trainedClassifier(base, adapter);
   try {
-    if (adapter) {
-      try {
-        attachLora(model, adapter.config, { seed: 0, weights: adapter.weights, modelName: adapter.name });
-      } catch (error) {
-        if (error instanceof LoraConfigError) throw new CliError(error.message);
-        throw error;
-      }
-    }
-    const fromAdapter = new Set(model.lora?.savedVariableNames ?? []);
-    const missingHead = (model.loadReport?.initialized ?? []).filter((n) => !fromAdapter.has(n));
-    if (missingHead.length > 0) {
-      throw new CliError(
-        `${base.displayName} has no trained classification head (missing ${missingHead.join(', ')}); fine-tune it first`,
-      );
-    }
     const weights = model.lora ? await mergedWeights(model) : await classifierWeights(model.variables);
     const architecture = model.architecture;
     const config = buildClassifierConfig(baseConfig, { architecture, labels, baseModelId: base.hubId });
