@@ -3,6 +3,7 @@
 // the transposed forms a training step uses (x·Wᵀ, dYᵀ·x, batched attention products), with tfjs's own
 // kernel and with ours (src/core/kernels/wasm-matmul.ts).
 import * as tf from '@tensorflow/tfjs';
+import { nodeWasmThreads } from '../src/cli/node-wasm-threads';
 import { initBackend, type BackendName } from '../src/core/backend';
 import { installNodeWebGPU } from '../src/cli/node-webgpu';
 import { registerWasmMatMul, unregisterWasmMatMul } from '../src/core/kernels/wasm-matmul';
@@ -73,7 +74,7 @@ export const matmulSuite = {
     installNodeWebGPU();
     const rows = matmulRows;
     for (const backend of ['wasm', 'webgpu', 'cpu'] as BackendName[]) {
-      const info = await initBackend({ prefer: backend });
+      const info = await initBackend({ prefer: backend, wasmThreads: nodeWasmThreads(2) });
       if (info.name !== backend) {
         rows.push({ backend, shape: `unavailable: ${info.fallbacks[0]?.reason}`, size: '', gflops: NaN });
         continue;

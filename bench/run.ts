@@ -17,7 +17,9 @@ const trainWithShare = {
   async run() {
     // The step's matMul FLOP rate as a share of the best matMul rate the backend reached at the models' shapes.
     return (await trainStepSuite.run()).map((r: StepRow) => {
-      const peak = modelShapePeak(r.backend.startsWith('pytorch') ? '' : r.backend);
+      const peak = modelShapePeak(
+        r.backend.startsWith('transformers') ? '' : (r.backend.split(' ')[0] ?? ''),
+      );
       return { ...r, share_of_matmul: r.gflops && peak ? `${Math.round((100 * r.gflops) / peak)}%` : '' };
     });
   },

@@ -1,17 +1,17 @@
-#!/usr/bin/python3
-"""The PyTorch peer of bench/train-step.ts: one fine-tuning step of refbert's Bert (the same recipe as
-`refbert.py finetune`: dropout 0.1, [CLS] -> pooler -> classifier, cross-entropy, clip 1.0, AdamW) on random
-token ids, timed on the same cores. Prints one JSON line per run.
+"""The PyTorch peer of bench/train-step.ts: one fine-tuning step of Hugging Face transformers'
+BertForSequenceClassification (the model the Trainer fine-tunes), as Trainer.training_step + its optimizer step
+take it: train mode (dropout 0.1), forward with labels (cross-entropy), backward, clip_grad_norm_(1.0),
+torch.optim.AdamW (the Trainer's default adamw_torch, weight decay 0.01 except biases and LayerNorm weights),
+zero_grad. Same checkpoint, batch, length and thread count as the tfjs side. Run with the real Python stack
+(test/support/python.ts PYTHON_STACK: torch 2.13, transformers 5.18). Prints one JSON line.
 
-  torch_step.py --model DIR --batch 32 --seq 128 --steps 3 --threads 2
+  torch_step.py --model DIR --batch 32 --seq 128 --steps 3 --threads 2 [--device cuda]
 """
-import argparse, json, os, sys, time
+import argparse, json, time
 
 import torch
-import torch.nn.functional as F
-
-sys.path.insert(0, "/work/shared/tools")
-from refbert import Bert, read_model  # noqa: E402
+import transformers
+from transformers import BertForSequenceClassification
 
 
 def main():
@@ -21,44 +21,50 @@ def main():
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
+    dev = torch.device(a.device)
     t_start = time.perf_counter()
-    cfg, sd = read_model(a.model)
-    m = Bert(cfg, sd)
-    H, C = cfg["hidden_size"], 2
-    head = {"classifier.weight": (torch.randn(C, H) * 0.02).requires_grad_(True),
-            "classifier.bias": torch.zeros(C, requires_grad=True)}
-    named = [(n, p) for n, p in list(m.p.items()) + list(head.items()) if p.requires_grad]
-    decay = [p for n, p in named if not (n.endswith(".bias") or "LayerNorm" in n)]
-    nodecay = [p for n, p in named if n.endswith(".bias") or "LayerNorm" in n]
+    m = BertForSequenceClassification.from_pretrained(a.model, num_labels=2).to(dev)
+    m.train()
+    named = [(n, p) for n, p in m.named_parameters() if p.requires_grad]
+    nodecay = [p for n, p in named if n.endswith("bias") or "LayerNorm" in n]
+    decay = [p for n, p in named if not (n.endswith("bias") or "LayerNorm" in n)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": nodecay, "weight_decay": 0.0}],
                             lr=1e-4, eps=1e-8)
-    ids = torch.randint(1000, cfg["vocab_size"], (a.batch, a.seq))
-    mask = torch.ones(a.batch, a.seq, dtype=torch.long)
-    y = torch.randint(0, C, (a.batch,))
+    vocab = m.config.vocab_size
+    ids = torch.randint(1000, vocab, (a.batch, a.seq), device=dev)
+    mask = torch.ones(a.batch, a.seq, dtype=torch.long, device=dev)
+    y = torch.randint(0, 2, (a.batch,), device=dev)
+
+    def sync():
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
 
     def step():
-        x = m.encode(ids, mask, dropout=0.1)
-        pooled = F.dropout(m.pooled(x), 0.1, True)
-        loss = F.cross_entropy(F.linear(pooled, head["classifier.weight"], head["classifier.bias"]), y)
-        opt.zero_grad()
-        loss.backward()
+        out = m(input_ids=ids, attention_mask=mask, labels=y)
+        out.loss.backward()
         torch.nn.utils.clip_grad_norm_([p for _, p in named], 1.0)
         opt.step()
-        return loss.item()
+        opt.zero_grad()
+        return out.loss.item()
 
     step()
+    sync()
     first_s = time.perf_counter() - t_start
     times = []
     for _ in range(a.steps):
         t0 = time.perf_counter()
         step()
+        sync()
         times.append(time.perf_counter() - t0)
     times.sort()
+    peak = torch.cuda.max_memory_allocated() if dev.type == "cuda" else None
     print(json.dumps({"first_step_s": first_s, "step_s": times[len(times) // 2], "steps": a.steps,
-                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
+                      "threads": torch.get_num_threads(), "torch": torch.__version__,
+                      "transformers": transformers.__version__, "device": str(dev), "peak_bytes": peak}))
 
 
 if __name__ == "__main__":

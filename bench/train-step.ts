@@ -1,6 +1,7 @@
 // One fine-tuning step (forward, backward, clip, AdamW) of three BERT shapes on each tfjs backend, against the
-// same step in PyTorch (bench/torch_step.py on refbert's Bert) measured in the same run on the same cores.
-// Random weights come from `refbert.py init`, so both sides train the very same checkpoint.
+// same step of Hugging Face transformers' BertForSequenceClassification on torch 2.13 from pip (bench/torch_step.py,
+// PYTHON_STACK), measured in the same run on the same cores with the same thread count. Random weights come from
+// `refbert.py init`, so both sides train the very same checkpoint.
 // `npx tsx bench/train-step.ts` prints the table; `trainStepSuite` plugs into bench/run.ts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
+import { nodeWasmThreads } from '../src/cli/node-wasm-threads';
 import { installNodeWebGPU } from '../src/cli/node-webgpu';
 import { initBackend, type BackendName } from '../src/core/backend';
 import { readSafetensors } from '../src/core/hub/safetensors';
@@ -17,10 +19,11 @@ import type { HFConfig, SequenceClassifier } from '../src/core/models/types';
 import { AdamW } from '../src/core/train/adamw';
 import { clipByGlobalNorm } from '../src/core/train/clip';
 import { crossEntropy } from '../src/core/train/loss';
-import { PYTHON } from '../test/support/python';
+import { PYTHON, PYTHON_STACK } from '../test/support/python';
 import { sharedPath } from '../test/support/shared';
 
-const REFBERT = sharedPath('tools', 'refbert.py');
+// Looked up when a checkpoint is made, not at import: bench/gpu runs without ../shared.
+const refbert = () => sharedPath('tools', 'refbert.py');
 const SEQ = 128;
 const THREADS = 2;
 
@@ -53,7 +56,7 @@ export function randomCheckpoint(m: ModelShape): string {
   if (!existsSync(join(dir, 'model.safetensors'))) {
     mkdirSync(dir, { recursive: true });
     execFileSync(PYTHON, [
-      REFBERT,
+      refbert(),
       'init',
       '--out',
       dir,
@@ -73,12 +76,19 @@ export function randomCheckpoint(m: ModelShape): string {
 /** Micro-batch sizes on wasm that keep a step inside its 4 GiB heap (measured: MiniLM at 32 aborts). */
 const WASM_MICRO_BATCH: Record<string, number> = { 'MiniLM-L6': 8, 'DistilBERT-dims': 4 };
 
-interface Case {
+export interface Case {
   model: ModelShape;
   batch: number;
+  /** Tokens per row (default 128). */
+  seq?: number;
+  /** A checkpoint folder to train (default: randomCheckpoint's, made by refbert). */
+  checkpointDir?: string;
   backend: BackendName;
-  /** 'stock': tfjs's own wasm BatchMatMul instead of ours (the before of the after, in the same run). */
-  variant?: 'stock';
+  /**
+   * The befores of the afters, in the same run: 'stock', tfjs's own wasm BatchMatMul instead of ours;
+   * '1 thread', the single-threaded SIMD build the CLI and the app ran before threads.
+   */
+  variant?: 'stock' | '1 thread';
   /** Timed steps after the first; 0 = the combination is skipped (with `skip` saying why). */
   steps: number;
   skip?: string;
@@ -105,14 +115,14 @@ export interface StepRow {
  * accumulation): under tf.variableGrads tfjs keeps every forward and backward intermediate until the end, and a
  * MiniLM step on 32 × 128 tokens needs more than the wasm backend's 4 GiB heap.
  */
-export function makeStep(model: SequenceClassifier, batch: number, micro = batch, seed = 0) {
+export function makeStep(model: SequenceClassifier, batch: number, micro = batch, seed = 0, seq = SEQ) {
   const vocab = model.config.vocab_size;
   const chunks = Math.ceil(batch / micro);
   const inputs = Array.from({ length: chunks }, (_, i) => {
     const size = Math.min(micro, batch - i * micro);
     return {
-      ids: tf.tidy(() => tf.randomUniform([size, SEQ], 1000, vocab, 'int32', seed + 2 * i) as tf.Tensor2D),
-      mask: tf.ones([size, SEQ], 'int32') as tf.Tensor2D,
+      ids: tf.tidy(() => tf.randomUniform([size, seq], 1000, vocab, 'int32', seed + 2 * i) as tf.Tensor2D),
+      mask: tf.ones([size, seq], 'int32') as tf.Tensor2D,
       labels: tf.tidy(() => tf.randomUniform([size], 0, 2, 'int32', seed + 2 * i + 1) as tf.Tensor1D),
     };
   });
@@ -164,11 +174,12 @@ function loadModel(dir: string): SequenceClassifier {
   return buildClassifier(config, weights, { numLabels: 2, seed: 0, modelName: dir });
 }
 
-async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_vs_torch'>> {
+export async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_vs_torch'>> {
+  const seq = c.seq ?? SEQ;
   const base = {
     model: c.model.name,
     batch: c.batch,
-    backend: c.variant ? `${c.backend} (${c.variant} tfjs matMul)` : c.backend,
+    backend: caseBackendName(c),
   };
   const empty = {
     step_s: null,
@@ -179,15 +190,16 @@ async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_v
     peak_mb: null,
   };
   if (c.steps === 0) return { ...base, ...empty, note: c.skip ?? 'skipped' };
-  const info = await initBackend({ prefer: c.backend });
+  const threads = c.variant ? 1 : THREADS;
+  const info = await initBackend({ prefer: c.backend, wasmThreads: nodeWasmThreads(threads) });
   if (info.name !== c.backend)
     return { ...base, ...empty, note: `unavailable: ${info.fallbacks[0]?.reason ?? '?'}` };
-  const dir = randomCheckpoint(c.model);
+  const dir = c.checkpointDir ?? randomCheckpoint(c.model);
   const t0 = performance.now();
   const model = loadModel(dir);
   if (c.variant === 'stock') unregisterWasmMatMul();
   const micro = c.backend === 'wasm' ? (WASM_MICRO_BATCH[c.model.name] ?? c.batch) : c.batch;
-  const { step, dispose } = makeStep(model, c.batch, micro);
+  const { step, dispose } = makeStep(model, c.batch, micro, 0, seq);
   let peak = 0;
   const trackPeak = () => {
     const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
@@ -205,7 +217,7 @@ async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_v
   }
   // One more step under tf.profile: the peak bytes inside the step and the time per kernel
   // (Only where a step is short: the profiled step is one more whole step.)
-  if (stepFlops(c.model, c.batch) < 3e11 && c.backend === 'wasm') {
+  if (stepFlops(c.model, c.batch, seq) < 3e11 && c.backend === 'wasm') {
     const profile = await tf.profile(() => step());
     peak = Math.max(peak, profile.peakBytes);
     recordBreakdown(`${c.model.name} b${c.batch} ${base.backend}`, profile);
@@ -218,8 +230,8 @@ async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_v
     ...base,
     step_s: round(stepS, 3),
     samples_per_s: round(c.batch / stepS, 2),
-    tokens_per_s: Math.round((c.batch * SEQ) / stepS),
-    gflops: round(stepFlops(c.model, c.batch) / stepS / 1e9, 2),
+    tokens_per_s: Math.round((c.batch * seq) / stepS),
+    gflops: round(stepFlops(c.model, c.batch, seq) / stepS / 1e9, 2),
     first_step_s: round(first, 2),
     peak_mb: Math.round(peak / 2 ** 20),
     note: [
@@ -231,25 +243,38 @@ async function runCase(c: Case): Promise<Omit<StepRow, 'torch_step_s' | 'ratio_v
   };
 }
 
+function caseBackendName(c: Case): string {
+  if (c.variant === 'stock') return `${c.backend} 1 thread (stock tfjs matMul)`;
+  if (c.variant === '1 thread') return `${c.backend} 1 thread`;
+  return c.backend === 'wasm' ? `wasm ${THREADS} threads` : c.backend;
+}
+
 export function torchStep(
   m: ModelShape,
   batch: number,
   steps: number,
-): { step_s: number; first_step_s: number } {
-  const out = execFileSync(PYTHON, [
-    join(import.meta.dirname, 'torch_step.py'),
-    '--model',
-    randomCheckpoint(m),
-    '--batch',
-    String(batch),
-    '--seq',
-    String(SEQ),
-    '--steps',
-    String(steps),
-    '--threads',
-    String(THREADS),
-  ]).toString();
-  return JSON.parse(out.trim().split('\n').pop() as string) as { step_s: number; first_step_s: number };
+  options: { python?: string; device?: string; seq?: number; checkpointDir?: string } = {},
+): { step_s: number; first_step_s: number; peak_bytes?: number | null } {
+  const out = execFileSync(
+    options.python ?? PYTHON_STACK,
+    [
+      join(import.meta.dirname, 'torch_step.py'),
+      '--model',
+      options.checkpointDir ?? randomCheckpoint(m),
+      '--batch',
+      String(batch),
+      '--seq',
+      String(options.seq ?? SEQ),
+      '--steps',
+      String(steps),
+      '--threads',
+      String(THREADS),
+      '--device',
+      options.device ?? 'cpu',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  ).toString();
+  return JSON.parse(out.trim().split('\n').pop() as string) as ReturnType<typeof torchStep>;
 }
 
 export interface OpRow {
@@ -309,7 +334,10 @@ export function cases(quick: boolean): Case[] {
           skip = `skipped: a step would take minutes (${Math.round(big)} GFLOP)`;
         } else if (backend !== 'wasm') steps = 1;
         out.push({ model, batch, backend, steps, skip });
-        // Before/after in one run: tfjs's own matMul on wasm (≈ 3 GFLOP/s), where a step stays under ~2 min.
+        // Befores in one run: the single-threaded build, and tfjs's own matMul on wasm (≈ 3 GFLOP/s) where a
+        // step stays under ~2 min.
+        if (backend === 'wasm' && batch === 32 && model.name !== 'DistilBERT-dims')
+          out.push({ model, batch, backend, variant: '1 thread', steps: model.name === 'bert-tiny' ? 3 : 1 });
         if (backend === 'wasm' && batch === 32 && (model.name === 'bert-tiny' || (!quick && big < 400)))
           out.push({ model, batch, backend, variant: 'stock', steps: model.name === 'bert-tiny' ? 2 : 1 });
       }
@@ -343,7 +371,7 @@ function runCaseIsolated(c: Case): { row: Omit<StepRow, 'torch_step_s' | 'ratio_
     row: {
       model: c.model.name,
       batch: c.batch,
-      backend: c.variant ? `${c.backend} (${c.variant} tfjs matMul)` : c.backend,
+      backend: caseBackendName(c),
       step_s: null,
       samples_per_s: null,
       tokens_per_s: null,
@@ -368,8 +396,7 @@ export const trainStepSuite = {
     for (const c of cases(quick)) {
       const key = `${c.model.name}/${c.batch}`;
       if (!torch.has(key)) {
-        // Debian's torch here runs on the reference BLAS (≈ 4 GFLOP/s): a DistilBERT-sized step takes minutes
-        // (BENCH_TORCH_ALL=1 measures it anyway).
+        // A DistilBERT-sized step takes minutes on 2 threads (BENCH_TORCH_ALL=1 measures it anyway).
         const gflop = stepFlops(c.model, c.batch) / 1e9;
         const t =
           gflop < 600 || process.env.BENCH_TORCH_ALL === '1'
@@ -379,7 +406,7 @@ export const trainStepSuite = {
         rows.push({
           model: c.model.name,
           batch: c.batch,
-          backend: `pytorch ${THREADS} threads`,
+          backend: `transformers (torch) ${THREADS} threads`,
           step_s: t && round(t.step_s, 3),
           samples_per_s: t && round(c.batch / t.step_s, 2),
           tokens_per_s: t && Math.round((c.batch * SEQ) / t.step_s),
@@ -388,7 +415,7 @@ export const trainStepSuite = {
           peak_mb: null,
           torch_step_s: t && round(t.step_s, 3),
           ratio_vs_torch: t && 1,
-          note: t ? '' : `skipped: ${Math.round(gflop)} GFLOP at ≈ 4 GFLOP/s (BENCH_TORCH_ALL=1 runs it)`,
+          note: t ? '' : `skipped: ${Math.round(gflop)} GFLOP (BENCH_TORCH_ALL=1 runs it)`,
         });
       }
       const { row, ops } = runCaseIsolated(c);

@@ -1,4 +1,6 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import { readSession, saveSession, type SavedModelSource } from './ui/app/session-store';
+import type { ModelSourceSpec } from './worker/protocol';
 import { BackendStatus } from './ui/app/BackendStatus';
 import { DataPanel } from './ui/data/DataPanel';
 import { Stepper, STEPS, type StepId } from './ui/app/Stepper';
@@ -16,13 +18,49 @@ import { TrainStep } from './ui/train/TrainStep';
 // One source for the page's lifetime: the stored runs in IndexedDB.
 const runsSource = browserRunsSource();
 
+/** What was saved of the session when the page opened (a reload restores it). */
+const restored = readSession();
+
+function restoredStep(): StepId {
+  return STEPS.find((s) => s.id === restored.step)?.id ?? 'data';
+}
+
+/** A saved model source that can load again without the person (a dropped folder cannot). */
+function loadableSource(saved: SavedModelSource | undefined, hub: string): ModelSourceSpec | undefined {
+  if (saved?.kind === 'hub' && saved.id)
+    return { kind: 'hub', id: saved.id, revision: saved.revision ?? 'main', endpoint: saved.endpoint ?? hub };
+  if (saved?.kind === 'url' && saved.url) return { kind: 'url', url: saved.url };
+  return undefined;
+}
+
+function savedSource(source: ModelSourceSpec): SavedModelSource | undefined {
+  if (source.kind === 'hub')
+    return { kind: 'hub', id: source.id, revision: source.revision, endpoint: source.endpoint };
+  if (source.kind === 'url') return { kind: 'url', url: source.url };
+  return undefined;
+}
+
 export function App() {
   const options = useMemo(() => readUrlOptions(window.location.search), []);
   const { backend, backendError, model, modelSource, loadModel, channel } = useTrainingWorker(
     options.backend,
+    // The model loaded before the reload loads again (from the browser's cache: no download).
+    loadableSource(restored.model, options.hub),
   );
-  const [step, setStep] = useState<StepId>('data');
-  const [datasetId, setDatasetId] = useState<string>();
+  const [step, setStepState] = useState<StepId>(restoredStep);
+  const [datasetId, setDatasetId] = useState<string | undefined>(restored.datasetId);
+  const setStep = useCallback((next: StepId) => {
+    setStepState(next);
+    saveSession({ step: next });
+  }, []);
+  const load = useCallback(
+    (source: ModelSourceSpec) => {
+      saveSession({ model: savedSource(source) });
+      loadModel(source);
+    },
+    [loadModel],
+  );
+  const restoredModelId = restored.model?.kind === 'hub' ? restored.model.id : restored.model?.url;
   const current = STEPS.find((s) => s.id === step) ?? STEPS[0];
 
   return (
@@ -48,12 +86,19 @@ export function App() {
           <DataPanel
             onUseDataset={(id) => {
               setDatasetId(id);
+              saveSession({ datasetId: id });
               setStep('model');
+            }}
+            onDeleted={(id) => {
+              if (id === datasetId) {
+                setDatasetId(undefined);
+                saveSession({ datasetId: undefined });
+              }
             }}
           />
         </div>
         <div hidden={step !== 'model'}>
-          <ModelStep hub={options.hub} state={model} onLoad={loadModel} />
+          <ModelStep hub={options.hub} state={model} onLoad={load} initialText={restoredModelId} />
         </div>
         {/* A decoder generates text: its Playground replaces the classifier's Evaluate and Playground. */}
         {step === 'evaluate' && model.facts?.kind === 'decoder' ? (
@@ -75,6 +120,8 @@ export function App() {
             facts={model.facts}
             modelSource={modelSource}
             backend={backend}
+            initialRunId={restored.openRunId}
+            onOpenRun={(id) => saveSession({ openRunId: id })}
           />
         </div>
       </main>

@@ -93,6 +93,7 @@ const TRAIN_SPECS: Spec[] = [
   { key: 'eval_steps', kind: posInt },
   { key: 'logging_steps', kind: posInt },
   { key: 'save_steps', kind: nonNegInt },
+  { key: 'save_seconds', kind: nonNegFloat },
   { key: 'early_stopping_patience', kind: posInt },
   { key: 'early_stopping_threshold', kind: nonNegFloat },
   { key: 'metric_for_best_model', kind: str },
@@ -141,6 +142,7 @@ const EXPORT_SPECS: Spec[] = [
   { key: 'model', kind: str },
   { key: 'out', aliases: ['output_dir'], kind: str },
   { key: 'onnx', kind: bool },
+  { key: 'adapter', kind: str },
   { key: 'hub', kind: str },
   { key: 'backend', kind: { type: 'enum', values: BACKEND_CHOICES } },
   { key: 'run', kind: str },
@@ -167,6 +169,7 @@ const TRAINING_KEYS = new Set<string>([
   'eval_steps',
   'logging_steps',
   'save_steps',
+  'save_seconds',
   'early_stopping_patience',
   'early_stopping_threshold',
   'metric_for_best_model',
@@ -247,6 +250,8 @@ export interface ModelExportOptions {
   out: string;
   /** Only what transformers.js needs (config, tokenizer, onnx/), without model.safetensors. */
   onnxOnly: boolean;
+  /** A PEFT LoRA adapter (Hub id or folder) merged into the base before the export. */
+  adapter?: string;
   backend: BackendRequest;
   hub?: string;
 }
@@ -410,6 +415,10 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
     const stray = [...LORA_KEYS, 'adapter', 'export'].find((k) => values.has(k));
     if (stray) throw new CliArgumentError(`${shown(stray)} applies only with --mode lora`);
   }
+  if (values.has('project') && training.mode === 'lora')
+    throw new CliArgumentError(
+      '--project cannot reproduce a --mode lora run yet: train.py would not train adapters',
+    );
   return {
     help: false,
     data,
@@ -527,7 +536,7 @@ export function parseExportArgs(argv: readonly string[]): Parsed<ExportCliOption
   const values = parseFlags(argv, EXPORT_SPECS, 'export');
   if (values.get('help') === true) return { help: true };
   if (values.has('run') || values.has('project')) {
-    const other = ['model', 'out', 'onnx', 'hub', 'backend'].filter((k) => values.has(k));
+    const other = ['model', 'out', 'onnx', 'adapter', 'hub', 'backend'].filter((k) => values.has(k));
     if (other.length > 0)
       throw new CliArgumentError(
         `export --run writes a training project; ${other.map(shown).join(', ')} belong to export --model (see --help)`,
@@ -548,6 +557,7 @@ export function parseExportArgs(argv: readonly string[]): Parsed<ExportCliOption
     model: required(values, 'model', 'export', 'ID|DIR (a Hub model id or a local folder)'),
     out: required(values, 'out', 'export', 'DIR (the folder to write)'),
     onnxOnly: values.get('onnx') === true,
+    adapter: optionalString(values, 'adapter'),
     backend: (values.get('backend') as BackendRequest | undefined) ?? 'cpu',
     hub: optionalString(values, 'hub'),
   };
@@ -570,6 +580,7 @@ Training (short name or the transformers name, dashes or underscores):
   --gradient-accumulation-steps N       --warmup-ratio X   --warmup-steps N   --weight-decay X
   --max-grad-norm X   --lr-scheduler-type ${SCHEDULER_TYPES.join('|')}   --label-smoothing X   --seed N
   --eval-strategy ${EVAL_STRATEGIES.join('|')}   --eval-steps N   --logging-steps N   --save-steps N
+  --save-seconds X (checkpoint after this many seconds of training too; default 60, 0: off)
   --early-stopping-patience N   --early-stopping-threshold X
   --metric-for-best-model NAME   --greater-is-better   --load-best-model-at-end   --group-by-length
   --mode ${TRAINING_MODES.join('|')}
@@ -591,7 +602,7 @@ export const PREDICT_USAGE = `Usage: npm run predict -- --model ID|DIR --data FI
   --text-column C  --text-pair-column C  --max-length N  --batch-size N
   --backend auto|webgpu|wasm|cpu   --hub URL`;
 
-export const EXPORT_USAGE = `Usage: npm run export -- --model ID|DIR --out DIR [--onnx]
+export const EXPORT_USAGE = `Usage: npm run export -- --model ID|DIR --out DIR [--onnx] [--adapter ID|DIR]
        npm run export -- --run DIR --project DIR [--project-data false]
 
 Re-exports a sequence classifier (BERT, DistilBERT, RoBERTa; fine-tuned here or anywhere) as the folder the
@@ -601,6 +612,7 @@ onnx/model_quantized.onnx (8-bit), which transformers.js and ONNX Runtime load.
   --model ID|DIR      a Hub model id (through --hub for mirrors) or a local model folder
   --out DIR           the folder to write (created; files of the same names are replaced)
   --onnx              only what transformers.js needs: config.json, the tokenizer files and onnx/
+  --adapter ID|DIR    a PEFT LoRA adapter of --model, merged in (W + scale·B·A) before the export
   --backend auto|webgpu|wasm|cpu (default cpu: the weights are only read)   --hub URL
 
 Or writes a finished run of npm run train as a Hugging Face Trainer project:

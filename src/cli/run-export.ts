@@ -11,12 +11,11 @@ import { formatListing } from '../core/export/listing';
 import { streamSafetensors } from '../core/export/safetensors-writer';
 import { tokenizerFiles } from '../core/export/tokenizer-files';
 import { checkExportWeights } from '../core/export/weights-check';
-import { buildClassifier } from '../core/models/build';
 import type { HFConfig } from '../core/models/types';
 import type { ModelExportOptions } from './args';
-import { CliError } from './fail';
-import { loadModel, modelFileBytes } from './load-model';
-import { classNames } from './run-predict';
+import { loadAdapter, loadModel, modelFileBytes } from './load-model';
+import { mergedWeights } from '../core/lora/merge';
+import { trainedClassifier } from './run-predict';
 import { startBackend } from './start-backend';
 import { writeExportFolder } from './write-folder';
 
@@ -27,20 +26,11 @@ export async function runExport(o: ModelExportOptions): Promise<number> {
   await startBackend(o.backend);
   const base = await loadModel(o.model, o.hub);
   const baseConfig = base.config as HFConfig;
-  const labels = classNames(baseConfig, base.displayName);
-  const model = buildClassifier(baseConfig, base.weights, {
-    numLabels: labels.length,
-    seed: 0,
-    modelName: base.displayName,
-  });
+  // A PEFT adapter on the base: exported merged (W + scale·B·A), so the folder loads without PEFT.
+  const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
+  const { model, labels } = trainedClassifier(base, adapter);
   try {
-    const missingHead = model.loadReport?.initialized ?? [];
-    if (missingHead.length > 0) {
-      throw new CliError(
-        `${base.displayName} has no trained classification head (missing ${missingHead.join(', ')}); fine-tune it first`,
-      );
-    }
-    const weights = await classifierWeights(model.variables);
+    const weights = model.lora ? await mergedWeights(model) : await classifierWeights(model.variables);
     const architecture = model.architecture;
     const config = buildClassifierConfig(baseConfig, { architecture, labels, baseModelId: base.hubId });
     checkExportWeights(architecture, config, weights, labels.length);
@@ -48,7 +38,7 @@ export async function runExport(o: ModelExportOptions): Promise<number> {
     const files: ExportFiles = new Map([['config.json', encoder.encode(configJson(config))]]);
     for (const [name, bytes] of tokenizerFiles(modelFileBytes(base), baseConfig, base.displayName))
       files.set(name, bytes);
-    if (!o.onnxOnly && !base.hubId) {
+    if (!o.onnxOnly && !base.hubId && !adapter) {
       for (const name of CARRIED_OVER) {
         const bytes = await readFile(join(o.model, name)).catch(() => undefined);
         if (bytes) files.set(name, new Uint8Array(bytes));

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import Papa from 'papaparse';
 import type { PredictCliOptions } from './args';
 import { buildClassifier } from '../core/models/build';
-import type { HFConfig } from '../core/models/types';
+import type { HFConfig, SequenceClassifier } from '../core/models/types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
 import { softmax } from '../core/metrics/probabilities';
 import { predictLogits } from '../core/train/predict';
@@ -15,10 +15,49 @@ import { attachLora, PEFT_PREFIX } from '../core/lora/attach';
 import type { ReadAdapter } from '../core/lora/adapter-files';
 import { LoraConfigError } from '../core/lora/config';
 import { classificationHead, descriptorFor } from '../core/models/registry';
-import { loadAdapter, loadModel } from './load-model';
+import { loadAdapter, loadModel, type LoadedModel } from './load-model';
 import { requireEncoder } from './model-kind';
 import { columnMapping, readTable } from './prepare-data';
 import { startBackend } from './start-backend';
+
+/**
+ * The base model as a classifier with a trained head, a PEFT adapter attached when one is given (its saved
+ * modules then provide the head); one line naming what is missing otherwise. Used by predict and export.
+ */
+export function trainedClassifier(
+  base: LoadedModel,
+  adapter: (ReadAdapter & { name: string }) | undefined,
+): { model: SequenceClassifier; labels: string[] } {
+  const config = base.config as HFConfig;
+  const labels = adapter
+    ? adapterClassNames(config, adapter, base.displayName)
+    : classNames(config, base.displayName);
+  const model = buildClassifier(config, base.weights, {
+    numLabels: labels.length,
+    seed: 0,
+    modelName: base.displayName,
+  });
+  try {
+    if (adapter) {
+      try {
+        attachLora(model, adapter.config, { seed: 0, weights: adapter.weights, modelName: adapter.name });
+      } catch (error) {
+        if (error instanceof LoraConfigError) throw new CliError(error.message);
+        throw error;
+      }
+    }
+    const fromAdapter = new Set(model.lora?.savedVariableNames ?? []);
+    const missingHead = (model.loadReport?.initialized ?? []).filter((n) => !fromAdapter.has(n));
+    if (missingHead.length > 0)
+      throw new CliError(
+        `${base.displayName} has no trained classification head (missing ${missingHead.join(', ')}); fine-tune it first`,
+      );
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, labels };
+}
 
 /** The class names in logit order: id2label when complete, else LABEL_i as transformers names them. */
 export function classNames(config: HFConfig, modelName: string): string[] {
@@ -35,7 +74,7 @@ export function classNames(config: HFConfig, modelName: string): string[] {
  * The class names for a base + SEQ_CLS adapter: as many as the adapter's head has rows, named by the base's
  * id2label when that has the same count (PEFT adapters carry no label names), else LABEL_i.
  */
-function adapterClassNames(
+export function adapterClassNames(
   config: HFConfig,
   adapter: ReadAdapter & { name: string },
   modelName: string,
@@ -58,34 +97,8 @@ export async function runPredict(o: PredictCliOptions): Promise<number> {
   const t2i = mapping.text2 === undefined ? -1 : table.columns.indexOf(mapping.text2);
   await startBackend(o.backend);
   const base = await loadModel(o.model, o.hub, requireEncoder);
-  const config = base.config as HFConfig;
   const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
-  const labels = adapter
-    ? adapterClassNames(config, adapter, base.displayName)
-    : classNames(config, base.displayName);
-  const model = buildClassifier(config, base.weights, {
-    numLabels: labels.length,
-    seed: 0,
-    modelName: base.displayName,
-  });
-  if (adapter) {
-    try {
-      attachLora(model, adapter.config, { seed: 0, weights: adapter.weights, modelName: adapter.name });
-    } catch (error) {
-      model.dispose();
-      if (error instanceof LoraConfigError) throw new CliError(error.message);
-      throw error;
-    }
-  }
-  // A SEQ_CLS adapter brings its trained head (modules_to_save): what the base lacked is then provided.
-  const fromAdapter = new Set(model.lora?.savedVariableNames ?? []);
-  const missingHead = (model.loadReport?.initialized ?? []).filter((n) => !fromAdapter.has(n));
-  if (missingHead.length > 0) {
-    model.dispose();
-    throw new CliError(
-      `${base.displayName} has no trained classification head (missing ${missingHead.join(', ')}); fine-tune it first`,
-    );
-  }
+  const { model, labels } = trainedClassifier(base, adapter);
   const tokenizer = loadTokenizer(base.tokenizerFiles, { model: base.displayName, maxLength: o.maxLength });
   const rows = tokenizeTexts(
     tokenizer,

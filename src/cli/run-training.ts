@@ -121,6 +121,7 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
         resumeFrom,
         signal,
         onLog: (record) => progress.onLog(record),
+        onNotice: (message) => progress.bar.message(message),
         onCheckpoint: (checkpoint) => saveCheckpoint(o.out, checkpoint),
       },
     );

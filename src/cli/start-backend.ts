@@ -2,6 +2,7 @@
 // With `auto`, a software WebGPU adapter (SwiftShader, Dawn's fallback without a GPU driver) is passed over for
 // wasm, which is much faster on the same CPU; `--backend webgpu` still gets it.
 import { describeBackend, initBackend, type BackendInfo, type BackendRequest } from '../core/backend';
+import { nodeWasmThreads } from './node-wasm-threads';
 import { installNodeWebGPU } from './node-webgpu';
 
 async function softwareAdapter(): Promise<string | undefined> {
@@ -28,7 +29,7 @@ export async function startBackend(request: BackendRequest): Promise<BackendInfo
       note = ` (auto: WebGPU is only a software adapter here, ${software}; pass --backend webgpu to use it)`;
     }
   }
-  const info = await initBackend({ prefer });
+  const info = await initBackend({ prefer, wasmThreads: nodeWasmThreads() });
   const described = prefer === request ? describeBackend(info) : info.name;
   process.stderr.write(`backend: ${described}${note}\n`);
   return info;

@@ -16,12 +16,19 @@ export interface BackendInfo {
   adapter?: string;
   /** Why each preferred backend was passed over, in order; empty when the first choice runs. */
   fallbacks: { backend: BackendName; reason: string }[];
+  /** wasm: the threads its matrix kernels run on (XNNPACK's pool). */
+  threads?: number;
+  /** wasm on one thread although more were asked for: why. */
+  singleThreadReason?: string;
 }
 
-/** One line for people: "webgpu: <adapter>" or "wasm: WebGPU unavailable because …". */
+/** One line for people: "WebGPU: <adapter>", "wasm, 2 threads: WebGPU unavailable because …", "cpu (as requested)". */
 export function describeBackend(info: BackendInfo): string {
   if (info.name === 'webgpu') return `WebGPU: ${info.adapter ?? 'unknown adapter'}`;
+  const threads = info.threads;
+  const name =
+    threads === undefined ? info.name : `${info.name}, ${threads} thread${threads === 1 ? '' : 's'}`;
   const why = info.fallbacks.map((f) => f.reason).join('; ');
-  if (why) return `${info.name}: ${why}`;
-  return info.requested === info.name ? `${info.name} (as requested)` : info.name;
+  if (why) return `${name}: ${why}`;
+  return info.requested === info.name ? `${name} (as requested)` : name;
 }

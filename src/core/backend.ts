@@ -4,6 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { BACKENDS, type BackendInfo, type BackendName, type BackendRequest } from './backend-info';
+import {
+  useThreadedWasm,
+  useTfjsWasm,
+  wasmThreadCount,
+  wasmThreadsAvailable,
+  type ThreadedWasmAssets,
+} from './wasm-threads';
 
 export * from './backend-info';
 
@@ -14,8 +21,11 @@ export interface BackendOptions {
    * installed package). Node finds them beside the package and needs none.
    */
   wasmPaths?: Record<string, string>;
-  /** Let the wasm backend use threads where SharedArrayBuffer exists (default: tfjs decides). */
-  wasmThreads?: boolean;
+  /**
+   * The threaded SIMD wasm build: where its scripts are and how many threads (wasm-threads.ts). Used where
+   * SharedArrayBuffer exists; without it (or when it fails to start) wasm runs single-threaded and says why.
+   */
+  wasmThreads?: ThreadedWasmAssets & { count: number };
 }
 
 /** The order in which backends are tried for a request: the one asked for first, then the rest by speed. */
@@ -42,11 +52,35 @@ async function tryWebGPU(): Promise<string> {
   return describeAdapter(adapter.info);
 }
 
-async function tryWasm({ wasmPaths, wasmThreads }: BackendOptions): Promise<void> {
-  if (wasmPaths) setWasmPaths(wasmPaths);
-  if (wasmThreads === false) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  await setBackend('wasm', 'wasm unavailable because its .wasm files were not found or failed to compile');
+/** Starts wasm, threaded when asked and possible; returns why it runs on one thread, if it was asked for more. */
+async function tryWasm({ wasmPaths, wasmThreads }: BackendOptions): Promise<string | undefined> {
+  const failure = 'wasm unavailable because its .wasm files were not found or failed to compile';
+  if (wasmPaths && !wasmPathsSet) {
+    setWasmPaths(wasmPaths);
+    wasmPathsSet = true;
+  }
+  // tfjs's own threaded start cannot work here (wasm-threads.ts): without our assets it runs single-threaded.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  if (!wasmThreads || wasmThreads.count <= 1) {
+    await setBackend('wasm', failure);
+    return wasmThreads ? undefined : 'no threaded build was configured';
+  }
+  if (!wasmThreadsAvailable()) {
+    await setBackend('wasm', failure);
+    return 'threads need SharedArrayBuffer (a cross-origin isolated page)';
+  }
+  useThreadedWasm(wasmThreads, wasmThreads.count);
+  try {
+    await setBackend('wasm', 'the threaded wasm build failed to start');
+    return undefined;
+  } catch (err) {
+    useTfjsWasm();
+    await setBackend('wasm', failure);
+    return messageOf(err);
+  }
 }
+
+let wasmPathsSet = false;
 
 async function setBackend(name: BackendName, failure: string): Promise<void> {
   let ok: boolean;
@@ -79,8 +113,18 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
         const adapter = await tryWebGPU();
         return { name, requested, adapter, fallbacks };
       }
-      if (name === 'wasm') await tryWasm(options);
-      else await setBackend('cpu', 'the cpu backend failed to initialise');
+      if (name === 'wasm') {
+        const singleThreadReason = await tryWasm(options);
+        const threads = wasmThreadCount();
+        return {
+          name,
+          requested,
+          fallbacks,
+          threads,
+          ...(singleThreadReason && threads <= 1 ? { singleThreadReason } : {}),
+        };
+      }
+      await setBackend('cpu', 'the cpu backend failed to initialise');
       return { name, requested, fallbacks };
     } catch (err) {
       if (!(err instanceof BackendUnavailable)) throw err;

@@ -15,6 +15,11 @@ dbPromise.catch(() => {});
 /** Progress is sent at most this often: the page has nothing to gain from more. */
 const PROGRESS_MS = 100;
 
+/** Runs `work` while holding the Web Lock of that name (the lock is released when it settles). */
+function holdWebLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+  return navigator.locks.request(name, work) as Promise<T>;
+}
+
 async function runImport(request: Extract<ImportRequest, { type: 'import' }>) {
   const controller = new AbortController();
   running.set(request.requestId, controller);
@@ -26,6 +31,8 @@ async function runImport(request: Extract<ImportRequest, { type: 'import' }>) {
       {
         signal: controller.signal,
         skipBrokenLines: request.skipBrokenLines,
+        // Held until the import ends, so the next start of the app knows a staging record without it is torn.
+        holdLock: navigator.locks ? holdWebLock : undefined,
         onProgress: (progress) => {
           const now = performance.now();
           if (now - last < PROGRESS_MS) return;

@@ -1,6 +1,7 @@
 // The typed messages between the page and the training worker. Only small records cross this boundary.
 import type { BackendInfo, BackendRequest } from '../core/backend-info';
 import type { ExportEntry } from '../core/export/listing';
+import type { DatasetConfig } from '../core/data/prepare';
 import type { FileProgress } from '../core/hub/source';
 import type { EvaluationDetails, ResultsModelInfo } from './results-types';
 import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run-types';
@@ -58,6 +59,8 @@ export type ResultsRequest =
   | { type: 'results-info'; id: number }
   /** Registers the loaded checkpoint's own classification head, unchanged, as the results model. */
   | { type: 'results-use-loaded'; id: number }
+  /** Makes a stored run's model (the one it ended with, or its last checkpoint's) the results model. */
+  | { type: 'results-open-run'; id: number; runId: string }
   | { type: 'results-predict'; id: number; texts: string[]; pairs?: string[] }
   | { type: 'results-predict-file'; id: number; file: File }
   /** Scores the validation set, or a labelled file when one is given. */
@@ -158,7 +161,13 @@ export interface StartTrainingRequest {
   modelSource: RunModelSource;
   /** With args.mode 'lora': the LoRA fields set (PEFT's defaults for the architecture fill in the rest). */
   lora?: Partial<LoraConfig>;
+  /** Set by "Start again with the same settings": the model to train, loaded from modelSource when it is not. */
+  modelName?: string;
+  /** Set by "Start again with the same settings": the earlier run's mapping, cleaning and split. */
+  datasetConfig?: DatasetConfig;
   name?: string;
+  /** Start from this stored run's final weights instead of the base model's ("Continue training"). */
+  continueFrom?: string;
   /** See TrainingControl. */
   control?: SharedArrayBuffer;
 }
@@ -187,6 +196,8 @@ export type TrainingEvent =
   /** The run record as stored now (after each status change and checkpoint). */
   | { type: 'run-update'; run: RunRecord }
   | { type: 'run-phase'; runId: string; phase: TrainingPhase; detail?: string }
+  /** A checkpoint is being written to IndexedDB (in the background: training goes on), or has been. */
+  | { type: 'run-checkpoint'; runId: string; step: number; state: 'writing' | 'saved' }
   /** One log_history record (a training log, an evaluation or the final summary), with the run's training time. */
   | { type: 'run-log'; runId: string; index: number; record: RunLogEntry; elapsed: number }
   /** A failure before the run was stored (no dataset, no model, bad arguments). */

@@ -26,13 +26,17 @@ import { labelledExamples, readTextRows } from './results-table';
 
 export type PostResults = (event: ResultsEvent, transfer?: Transferable[]) => void;
 
+/** Registers a stored run's model as the results model (the training session does it: it knows the runs). */
+export type OpenRun = (runId: string) => Promise<void>;
+
 export async function handleResultsRequest(
   request: ResultsRequest,
   loaded: LoadedModel | undefined,
   post: PostResults,
+  openRun?: OpenRun,
 ): Promise<void> {
   try {
-    const [reply, transfer] = await answer(request, loaded);
+    const [reply, transfer] = await answer(request, loaded, openRun);
     post({ type: 'results-reply', id: request.id, reply }, transfer);
   } catch (err) {
     post({
@@ -46,9 +50,14 @@ export async function handleResultsRequest(
 async function answer(
   request: ResultsRequest,
   loaded: LoadedModel | undefined,
+  openRun: OpenRun | undefined,
 ): Promise<[ResultsReply, Transferable[]?]> {
   switch (request.type) {
     case 'results-info':
+      return [{ kind: 'info', info: resultsInfo() }];
+    case 'results-open-run':
+      if (!openRun) throw new Error('Stored runs cannot be opened here');
+      await openRun(request.runId);
       return [{ kind: 'info', info: resultsInfo() }];
     case 'results-use-loaded':
       if (!loaded) throw new Error('Load a model first (Model step)');
@@ -132,7 +141,13 @@ async function answer(
         files = await loraExportFiles(lora, folder.files, kind, base);
         if (kind === 'adapter') streamed = new Map();
       }
-      const zip = zipExport(files, { folder: modelName }, streamed);
+      // A stored run's files carry the time its weights were stored: downloading it again gives the same bytes.
+      const savedAt = model.run?.savedAt;
+      const zip = zipExport(
+        files,
+        { folder: modelName, ...(savedAt !== undefined ? { mtime: new Date(savedAt) } : {}) },
+        streamed,
+      );
       return [
         { kind: 'zip', fileName: `${modelName}-webtune.zip`, files: exportListing(files, streamed), zip },
         [zip.buffer],

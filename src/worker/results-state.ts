@@ -1,28 +1,14 @@
 // The classifier the results requests (predict, evaluate, export) act on. The training session registers its
 // trained classifier here when a run ends (or pauses with usable weights); the "use the loaded model as it
 // is" request registers a checkpoint's own head. One model at a time: registering replaces the previous one.
-import type {
-  DatasetSummary,
-  FinalEvaluation,
-  LogHistoryEntry,
-  RunInfo,
-  TrainingHyperparameters,
-} from '../core/export/types';
+import type { TrainingRecord } from '../core/storage/run-types';
 import type { Example } from '../core/data/prepare';
 import type { SequenceClassifier } from '../core/models/types';
 import type { TextTokenizer } from '../core/tokenize/tokenizer';
 import type { LoadedModel } from './model-session';
 import type { EvaluationDetails, ResultsModelInfo } from './results-types';
 
-/** What a training run knows that the export writes into the model card and training files. */
-export interface TrainingRecord {
-  dataset: DatasetSummary;
-  hyperparameters: TrainingHyperparameters;
-  logHistory: LogHistoryEntry[];
-  /** The trainer's last evaluation of these weights; the Evaluate step's figures are used when absent. */
-  finalEvaluation?: FinalEvaluation;
-  run: RunInfo;
-}
+export type { TrainingRecord };
 
 export interface ResultsModel {
   classifier: SequenceClassifier;
@@ -44,6 +30,8 @@ export interface ResultsModel {
   training?: TrainingRecord;
   /** Whether results-state disposes the classifier when it is replaced (true for ones it built itself). */
   owned?: boolean;
+  /** The stored run whose model this is, and when its weights were stored (the download's file dates). */
+  run?: { id: string; name: string; step: number; savedAt?: number };
 }
 
 interface State {
@@ -104,5 +92,6 @@ export function resultsInfo(): ResultsModelInfo | null {
         }
       : {}),
     registration: registrations,
+    ...(model.run ? { run: { ...model.run } } : {}),
   };
 }

@@ -18,6 +18,8 @@ export interface ResultsModelInfo {
   lora?: { r: number; lora_alpha: number; target_modules: string[] };
   /** Counts registrations, so the page can tell a newly trained model from the one it already evaluated. */
   registration: number;
+  /** The stored run whose model this is (trained here or opened from the run list). */
+  run?: { id: string; name: string; step: number };
 }
 
 /** One label's scores (the export's own shape). */

@@ -15,12 +15,20 @@ import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run
 import {
   appendRunLogs,
   getRun,
+  listRuns,
+  loadFinalModel,
   loadLastCheckpoint,
   newRunId,
   putRun,
+  runLockName,
+  saveFinalModel,
   saveRunCheckpoint,
   updateRun,
 } from '../core/storage/runs';
+import { availableBytes } from '../core/storage/quota';
+import { isQuotaError, storageShortMessage } from '../core/storage/space';
+import type { TensorMap } from '../core/hub/tensors';
+import { restoreWeights, snapshotWeights } from '../core/train/weights';
 import { getDataset } from '../core/storage/datasets';
 import { resolveTrainingArguments, type TrainingArguments } from '../core/train/arguments';
 import { padBatch, type TokenizedExample } from '../core/train/batching';
@@ -42,7 +50,7 @@ import {
 import { WEBTUNE_VERSION } from '../core/export/version';
 import type { ClassificationMetrics } from '../core/metrics/classification';
 import type { LoadedModel } from './model-session';
-import { clearResultsModel, setResultsModel } from './results-state';
+import { clearResultsModel, setResultsModel, type ResultsModel } from './results-state';
 import { datasetSummary, hyperparameters } from './results-training-record';
 import { tokenizeExamples } from '../core/train/tokenize-examples';
 import { packExamples, unpackExamples } from '../core/train/packed-tokens';
@@ -73,6 +81,18 @@ export interface TrainedModel {
   loaded: LoadedModel;
   labels: string[];
   maxLength: number;
+  /** What was registered as the results model when the run ended, to register again when it is reopened. */
+  results: ResultsModel;
+}
+
+/** A checkpoint or final-model write that failed; `paused` when the run can resume once there is room. */
+class StorageWriteError extends Error {
+  constructor(
+    message: string,
+    readonly paused: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /** How often buffered log records are written between checkpoints. */
@@ -125,13 +145,19 @@ export class TrainingSession {
     }
     let run: RunRecord;
     try {
-      const loaded = this.host.currentModel();
+      let loaded = this.host.currentModel();
+      if (request.modelName !== undefined && loaded?.facts.name !== request.modelName) {
+        loaded = await this.host.reloadModel(request.modelSource, request.modelName);
+      }
       if (!loaded) throw new Error('Load a model in the Model step before training.');
       const db = await this.db();
       const dataset = await getDataset(db, request.datasetId);
       if (!dataset) throw new Error(`Dataset ${request.datasetId} is not stored (was it deleted?).`);
       const args = resolveTrainingArguments(request.args);
       const maxLength = effectiveMaxLength(request.maxLength, loaded.facts.maxLength);
+      const continuedFrom = request.continueFrom
+        ? await this.continuationOf(request.continueFrom, loaded.facts.name)
+        : undefined;
       const now = Date.now();
       run = {
         id: newRunId(),
@@ -144,6 +170,7 @@ export class TrainingSession {
         architecture: loaded.facts.modelType,
         datasetId: dataset.id,
         datasetName: dataset.name,
+        datasetConfig: request.datasetConfig ?? dataset.confirmed,
         labels: [],
         trainExamples: 0,
         evalExamples: 0,
@@ -155,12 +182,24 @@ export class TrainingSession {
         globalStep: 0,
         trainSeconds: 0,
         logCount: 0,
+        ...(continuedFrom ? { continuedFrom } : {}),
       };
     } catch (err) {
       this.host.post({ type: 'training-error', message: messageOf(err) });
       return;
     }
     await this.execute(run, false, request.control);
+  }
+
+  /** The run a new one continues from: it must have a final model, made from the model loaded now. */
+  private async continuationOf(runId: string, modelName: string): Promise<RunRecord['continuedFrom']> {
+    const earlier = await getRun(await this.db(), runId);
+    if (!earlier) throw new Error('The run to continue from is no longer stored.');
+    if (!earlier.finalModel)
+      throw new Error(`Run ${earlier.name} kept no final model, so there is nothing to continue from.`);
+    if (earlier.modelName !== modelName)
+      throw new Error(`Run ${earlier.name} fine-tuned ${earlier.modelName}; load that model to continue it.`);
+    return { runId: earlier.id, runName: earlier.name, step: earlier.finalModel.step };
   }
 
   async resume(runId: string, controlBuffer?: SharedArrayBuffer): Promise<void> {
@@ -225,8 +264,49 @@ export class TrainingSession {
     this.host.post({ type: 'run-phase', runId, phase, detail });
   }
 
-  /** Runs (or resumes) a run to its end, a pause, a stop or a failure; every outcome is stored and posted. */
+  /**
+   * Trains a run while holding its Web Lock, so two tabs never train (and write) one run: the second is told
+   * the run is open elsewhere and nothing is touched. A tab that goes away releases its locks.
+   */
   private async execute(
+    initial: RunRecord,
+    resuming: boolean,
+    controlBuffer: SharedArrayBuffer | undefined,
+  ): Promise<void> {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    if (!locks) return this.executeLocked(initial, resuming, controlBuffer);
+    let held = false;
+    await locks.request(runLockName(initial.id), { ifAvailable: true }, async (lock) => {
+      if (!lock) return;
+      held = true;
+      await this.executeLocked(initial, resuming, controlBuffer);
+    });
+    if (!held)
+      this.host.post({
+        type: 'training-error',
+        message: `${initial.name} is being trained in another tab of WebTune: follow it there, or close that tab first.`,
+      });
+  }
+
+  /** Why a write did not go through, in words: for a full disk, which runs to delete to make room. */
+  private async writeFailure(
+    db: WebTuneDatabase,
+    run: RunRecord,
+    what: string,
+    bytes: number,
+    err: unknown,
+  ): Promise<StorageWriteError> {
+    if (!isQuotaError(err))
+      return new StorageWriteError(`${what} could not be stored: ${messageOf(err)}`, false);
+    const [runs, free] = await Promise.all([
+      listRuns(db).catch(() => []),
+      availableBytes().catch(() => undefined),
+    ]);
+    return new StorageWriteError(storageShortMessage(what, runs, bytes, free, new Set([run.id])), true);
+  }
+
+  /** Runs (or resumes) a run to its end, a pause, a stop or a failure; every outcome is stored and posted. */
+  private async executeLocked(
     initial: RunRecord,
     resuming: boolean,
     controlBuffer: SharedArrayBuffer | undefined,
@@ -282,10 +362,11 @@ export class TrainingSession {
         loaded = await this.host.reloadModel(run.modelSource, run.modelName);
       }
       this.phase(run.id, 'reading-data', run.datasetName);
-      const prepared = await loadPreparedDataset(db, run.datasetId);
+      const prepared = await loadPreparedDataset(db, run.datasetId, run.datasetConfig);
       const datasetMeta = await getDataset(db, run.datasetId);
       if (!datasetMeta) throw new Error(`Dataset ${run.datasetName} is not stored (was it deleted?).`);
-      const mapping = datasetMeta.confirmed?.mapping;
+      const datasetConfig = run.datasetConfig ?? datasetMeta.confirmed;
+      const mapping = datasetConfig?.mapping;
       if (prepared.labels.length < 2)
         throw new Error(`${run.datasetName} has ${prepared.labels.length} class; training needs at least 2.`);
       const [trainSet, evalSet] = await this.tokenizeOnce(
@@ -333,6 +414,18 @@ export class TrainingSession {
         await warmUp(model, trainSet, args);
       }
 
+      // A continuation starts from the earlier run's final weights; a resume then overwrites them anyway.
+      if (run.continuedFrom && !resuming) {
+        const { runId, runName } = run.continuedFrom;
+        const [earlier, final] = [await getRun(db, runId), await loadFinalModel(db, runId)];
+        if (!earlier || !final) throw new Error(`Run ${runName} no longer has its final model.`);
+        if (earlier.labels.join('\u0000') !== prepared.labels.join('\u0000'))
+          throw new Error(
+            `Run ${runName} was trained on the labels ${earlier.labels.join(', ')}; this dataset has ` +
+              `${prepared.labels.join(', ')}: continue on data with the same labels.`,
+          );
+        restoreWeights(model, final.weights);
+      }
       let resumeFrom: TrainerCheckpoint | undefined;
       if (resuming) {
         const bytes = await loadLastCheckpoint(db, run.id);
@@ -361,6 +454,7 @@ export class TrainingSession {
       let latestEval = run.latestEval;
       let logIndex = pendingFrom;
       let lastEvaluation: { metrics: ClassificationMetrics; record: LogRecord } | undefined;
+      let checkpointFailure: StorageWriteError | undefined;
       segmentStart = performance.now();
 
       const result = await train(
@@ -370,6 +464,8 @@ export class TrainingSession {
         {
           resumeFrom,
           signal,
+          // The batch does not fit in memory and runs as micro-batches: the phase line says so.
+          onNotice: (message) => this.phase(run.id, 'training', message),
           onEvaluate: (metrics, record) => {
             lastEvaluation = { metrics, record };
           },
@@ -391,26 +487,51 @@ export class TrainingSession {
               });
           },
           onCheckpoint: async (checkpoint) => {
+            if (checkpointFailure) throw checkpointFailure;
             const isBest =
               checkpoint.bestStep === checkpoint.globalStep &&
               checkpoint.bestMetric !== undefined &&
               bestSavedStep !== checkpoint.globalStep;
             const bytes = encodeCheckpoint(checkpoint);
+            // The write goes on in the background while training continues; at most one is in flight, so a
+            // slow disk holds training back by the rest of the previous write, never more.
+            await writes;
+            if (checkpointFailure) throw checkpointFailure;
             pendingLogs = [];
             pendingFrom = checkpoint.logHistory.length;
-            await write(() =>
-              saveRunCheckpoint(db, run.id, {
-                step: checkpoint.globalStep,
-                bytes,
-                logHistory: checkpoint.logHistory,
-                best: isBest
-                  ? { weights: checkpoint.weights, metric: rule.key, value: checkpoint.bestMetric as number }
-                  : undefined,
-                patch: { globalStep: checkpoint.globalStep, latestEval, trainSeconds: elapsed() },
-              }),
-            );
-            if (isBest) bestSavedStep = checkpoint.globalStep;
-            publish((await getRun(db, run.id)) ?? run);
+            const step = checkpoint.globalStep;
+            if (isBest) bestSavedStep = step;
+            this.host.post({ type: 'run-checkpoint', runId: run.id, step, state: 'writing' });
+            void write(async () => {
+              try {
+                await saveRunCheckpoint(db, run.id, {
+                  step,
+                  bytes,
+                  logHistory: checkpoint.logHistory,
+                  best: isBest
+                    ? {
+                        weights: checkpoint.weights,
+                        metric: rule.key,
+                        value: checkpoint.bestMetric as number,
+                      }
+                    : undefined,
+                  patch: { globalStep: step, latestEval, trainSeconds: elapsed() },
+                });
+              } catch (err) {
+                // The trainer stops at its next step; the run keeps its previous checkpoint.
+                checkpointFailure = await this.writeFailure(
+                  db,
+                  run,
+                  `the checkpoint of step ${step}`,
+                  bytes.byteLength,
+                  err,
+                );
+                control.aborted = true;
+                return;
+              }
+              this.host.post({ type: 'run-checkpoint', runId: run.id, step, state: 'saved' });
+              publish((await getRun(db, run.id)) ?? run);
+            });
           },
         },
       );
@@ -418,6 +539,7 @@ export class TrainingSession {
       const trainSeconds = elapsed();
       await flushLogs();
       await writes;
+      if (checkpointFailure) throw checkpointFailure;
       const reason =
         this.active?.reason ??
         (shared && Atomics.load(shared, 0) === TRAINING_CONTROL.stop ? 'stop' : shared ? 'pause' : undefined);
@@ -441,18 +563,7 @@ export class TrainingSession {
               result.bestStep,
             )
           : lastEvaluation && finalEvaluation(prepared.labels, lastEvaluation.metrics, lastEvaluation.record);
-      publish(
-        await updateRun(db, run.id, {
-          status,
-          globalStep: result.globalStep,
-          trainSeconds,
-          latestEval,
-          ...(summary ? { summary: summary as RunLogEntry } : {}),
-        }),
-      );
-      this.trained = { runId: run.id, model, loaded, labels: prepared.labels, maxLength: run.maxLength };
-      // Evaluate, Playground and Export act on this classifier from now on (the session keeps ownership).
-      setResultsModel({
+      const results: ResultsModel = {
         classifier: model,
         tokenizer: loaded.tokenizer,
         labels: prepared.labels,
@@ -483,8 +594,8 @@ export class TrainingSession {
                   }
                 : {
                     kind: 'stratified',
-                    validationFraction: datasetMeta.confirmed?.split.validationShare ?? 0.1,
-                    seed: datasetMeta.confirmed?.split.seed ?? 42,
+                    validationFraction: datasetConfig?.split.validationShare ?? 0.1,
+                    seed: datasetConfig?.split.seed ?? 42,
                   },
           }),
           hyperparameters: hyperparameters({ ...args }, run.maxLength),
@@ -497,7 +608,52 @@ export class TrainingSession {
             trainRuntimeSeconds: trainSeconds,
           },
         },
-      });
+        run: { id: run.id, name: run.name, step: result.globalStep },
+      };
+      const endPatch: Partial<RunRecord> = {
+        status,
+        globalStep: result.globalStep,
+        trainSeconds,
+        latestEval,
+        error: undefined,
+        ...(summary ? { summary: summary as RunLogEntry } : {}),
+      };
+      // The model it ends with is kept with the run, so Evaluate, Playground and Export can open it later.
+      const finalWeights = await snapshotWeights(model);
+      try {
+        const stored = await saveFinalModel(db, run.id, {
+          step: result.globalStep,
+          weights: finalWeights,
+          results: { pairs: results.pairs, training: results.training },
+          patch: endPatch,
+        });
+        results.run = {
+          id: run.id,
+          name: run.name,
+          step: result.globalStep,
+          savedAt: stored.finalModel?.savedAt,
+        };
+        publish(stored);
+      } catch (err) {
+        const failure = await this.writeFailure(
+          db,
+          run,
+          `keeping the model of ${run.name}`,
+          finalWeights.size === 0 ? 0 : [...finalWeights.values()].reduce((n, t) => n + t.data.byteLength, 0),
+          err,
+        );
+        publish(await updateRun(db, run.id, { ...endPatch, error: failure.message }));
+      }
+      this.trained = {
+        runId: run.id,
+        model,
+        loaded,
+        labels: prepared.labels,
+        maxLength: run.maxLength,
+        results,
+      };
+      // Evaluate, Playground and Export act on this classifier from now on (the session keeps ownership).
+      setResultsModel(results);
       model = undefined;
     } catch (err) {
       await writes;
@@ -515,9 +671,11 @@ export class TrainingSession {
           message += ` (its last good state could not be stored: ${messageOf(saveErr)})`;
         }
       }
-      const failed: RunRecord = { ...run, status: 'failed', error: message, updatedAt: Date.now() };
+      // A full disk pauses the run (it resumes from its last checkpoint once there is room); anything else fails it.
+      const status = err instanceof StorageWriteError && err.paused ? 'paused' : 'failed';
+      const failed: RunRecord = { ...run, status, error: message, updatedAt: Date.now() };
       try {
-        publish(await updateRun(db, run.id, { status: 'failed', error: message, trainSeconds: elapsed() }));
+        publish(await updateRun(db, run.id, { status, error: message, trainSeconds: elapsed() }));
       } catch {
         publish(failed);
       }
@@ -525,6 +683,86 @@ export class TrainingSession {
       model?.dispose();
       this.active = undefined;
     }
+  }
+
+  /**
+   * Makes a stored run's model the results model: the classifier this session trained when it is that run's,
+   * else one rebuilt from the base model (loaded again from the browser's cache when another is loaded) and the
+   * weights the run ended with, or those of its last checkpoint (a paused or interrupted run). Its validation
+   * rows come from its dataset under the config it was trained with, when that dataset is still stored.
+   */
+  async openRun(runId: string): Promise<void> {
+    if (this.active?.runId === runId)
+      throw new Error('This run is training: pause or stop it to evaluate, try or download its model.');
+    const db = await this.db();
+    const run = await getRun(db, runId);
+    if (!run) throw new Error(`Run ${runId} is not stored (was it deleted?).`);
+    // The classifier in memory, unless another tab has trained the run further since.
+    const kept = this.trained?.runId === runId ? this.trained.results : undefined;
+    if (kept && kept.run?.savedAt === run.finalModel?.savedAt) {
+      setResultsModel(kept);
+      return;
+    }
+    let weights: TensorMap | undefined;
+    let step = 0;
+    let savedAt: number | undefined;
+    const stored = await loadFinalModel(db, runId);
+    if (stored) {
+      weights = stored.weights;
+      step = stored.step;
+      savedAt = stored.savedAt;
+    } else {
+      const bytes = await loadLastCheckpoint(db, runId);
+      if (bytes) {
+        const checkpoint = decodeCheckpoint(bytes, `the checkpoint of run ${run.name}`);
+        weights = checkpoint.weights;
+        step = checkpoint.globalStep;
+        savedAt = run.lastCheckpoint?.savedAt;
+      }
+    }
+    if (!weights || run.labels.length < 2)
+      throw new Error(
+        `${run.name} has no stored model: it stopped before its first checkpoint. Start it again with the same settings.`,
+      );
+    let loaded = this.host.currentModel();
+    if (!loaded || loaded.facts.name !== run.modelName)
+      loaded = await this.host.reloadModel(run.modelSource, run.modelName);
+    const classifier = buildClassifier(loaded.config, loaded.pretrained.weights, {
+      numLabels: run.labels.length,
+      seed: run.args.seed,
+      modelName: loaded.facts.name,
+    });
+    try {
+      restoreWeights(classifier, weights);
+    } catch (err) {
+      classifier.dispose();
+      throw err;
+    }
+    let validation: PreparedDataset['validation'] | undefined;
+    let pairs = stored?.results.pairs ?? false;
+    try {
+      const prepared = await loadPreparedDataset(db, run.datasetId, run.datasetConfig);
+      validation = prepared.validation;
+      pairs = prepared.train.some((e) => e.text2 !== undefined);
+    } catch {
+      // The dataset was deleted: Evaluate then asks for a labelled file.
+    }
+    setResultsModel({
+      classifier,
+      tokenizer: loaded.tokenizer,
+      labels: [...run.labels],
+      maxLength: run.maxLength,
+      base: loaded,
+      ...(run.modelSource.kind === 'hub'
+        ? { hubId: run.modelSource.id, revision: run.modelSource.revision }
+        : {}),
+      pairs,
+      origin: 'trained',
+      validation,
+      owned: true,
+      training: stored?.results.training,
+      run: { id: run.id, name: run.name, step, savedAt },
+    });
   }
 
   private disposeTrained(): void {

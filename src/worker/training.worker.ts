@@ -3,11 +3,11 @@
 import { initBackend, type BackendInfo } from '../core/backend';
 import type { ProgressCallback } from '../core/hub/source';
 import { loadModel, type LoadedModel } from './model-session';
-import type { WorkerEvent, WorkerRequest } from './protocol';
+import type { ModelSourceSpec, WorkerEvent, WorkerRequest } from './protocol';
 import { GenerationSession } from './generation-session';
 import { handleResultsRequest } from './results-handler';
 import { TrainingSession } from './training-session';
-import { wasmPaths } from './wasm-assets';
+import { threadedWasmAssets, wasmPaths } from './wasm-assets';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -26,14 +26,39 @@ const session = new TrainingSession({
       throw new Error(
         `To resume this run, load its model (${name}) again in the Model step: it came from a dropped folder.`,
       );
-    model = await loadModel(source, throttledProgress());
-    post({ type: 'model-loaded', facts: model.facts });
-    return model;
+    return loadShared(source);
   },
 });
 
 /** The Playground's decoder, when the loaded model is one. */
 const generation = new GenerationSession(post);
+
+/** The load in progress, so a restored session and an opened run that want the same model load it once. */
+let loading: { key: string; promise: Promise<LoadedModel> } | undefined;
+
+function sourceKey(source: ModelSourceSpec): string | undefined {
+  if (source.kind === 'hub') return `hub ${source.endpoint} ${source.id}@${source.revision}`;
+  if (source.kind === 'url') return `url ${source.url}`;
+  return undefined;
+}
+
+function loadShared(source: ModelSourceSpec): Promise<LoadedModel> {
+  const key = sourceKey(source);
+  if (key !== undefined && loading?.key === key) return loading.promise;
+  const promise = loadModel(source, throttledProgress()).then((loaded) => {
+    model = loaded;
+    post({ type: 'model-loaded', facts: loaded.facts });
+    return loaded;
+  });
+  if (key !== undefined) {
+    loading = { key, promise };
+    const forget = () => {
+      if (loading?.promise === promise) loading = undefined;
+    };
+    promise.then(forget, forget);
+  }
+  return promise;
+}
 
 function post(event: WorkerEvent): void {
   self.postMessage(event);
@@ -58,30 +83,37 @@ function throttledProgress(): ProgressCallback {
 async function handle(request: WorkerRequest): Promise<void> {
   switch (request.type) {
     case 'init-backend':
-      // The threaded wasm build starts its pthreads from a blob script that fails inside a bundled module
-      // worker ("e is not defined"), so the browser uses the single-threaded SIMD build for now.
-      backendReady = initBackend({ prefer: request.prefer, wasmPaths, wasmThreads: false });
+      // The threaded SIMD build, one thread per logical core (core/wasm-threads.ts starts it from real URLs).
+      backendReady = initBackend({
+        prefer: request.prefer,
+        wasmPaths,
+        wasmThreads: { ...threadedWasmAssets(), count: navigator.hardwareConcurrency || 1 },
+      });
       backend = (await backendReady) as BackendInfo;
       post({ type: 'backend', info: backend });
       return;
     case 'load-model':
       try {
         generation.release();
-        model = undefined;
-        model = await loadModel(request.source, throttledProgress());
-        post({ type: 'model-loaded', facts: model.facts });
+        await loadShared(request.source);
       } catch (err) {
         post({ type: 'error', context: 'model', message: messageOf(err) });
       }
       return;
     case 'results-info':
+    case 'results-open-run':
     case 'results-use-loaded':
     case 'results-predict':
     case 'results-predict-file':
     case 'results-evaluate':
     case 'results-export':
     case 'results-budget':
-      await handleResultsRequest(request, model, (e, transfer) => self.postMessage(e, { transfer }));
+      await handleResultsRequest(
+        request,
+        model,
+        (e, transfer) => self.postMessage(e, { transfer }),
+        (runId) => session.openRun(runId),
+      );
       return;
     // A completion does not hold up the queue either: its stop request must get through between tokens.
     case 'generate':

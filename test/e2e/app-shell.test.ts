@@ -47,7 +47,10 @@ describe('the app in Chromium', () => {
       document.querySelector('[data-testid="backend"]')?.getAttribute('data-backend'),
     );
     expect(await page.getByTestId('backend').getAttribute('data-backend')).toBe('wasm');
-    expect(await page.getByTestId('backend').textContent()).toBe('wasm (as requested)');
+    // The worker runs the threaded SIMD build, one thread per logical core (its pthreads are real workers).
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const threads = cores === 1 ? '1 thread' : `${cores} threads`;
+    expect(await page.getByTestId('backend').textContent()).toBe(`wasm, ${threads} (as requested)`);
     expect(errors).toEqual([]);
   });
 });

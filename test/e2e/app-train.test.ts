@@ -84,7 +84,9 @@ describe('the Train step', () => {
       Number(await page.getByLabel('learning_rate', { exact: true }).inputValue()),
     ).toBeGreaterThanOrEqual(1e-4);
     expect(await page.getByTestId('effective-batch').textContent()).toMatch(/Effective batch: \d+ examples/);
-    expect(await page.getByTestId('train-backend').textContent()).toBe('wasm (as requested)');
+    expect(await page.getByTestId('train-backend').textContent()).toMatch(
+      /^wasm, \d+ threads? \(as requested\)$/,
+    );
     await shot(page, '3-train-ready');
 
     // The longest main-thread task while training, for the record (timings are not asserted).
@@ -138,8 +140,8 @@ describe('the Train step', () => {
     }
     // Three evaluations (one per epoch) on the charts, and the run listed as finished.
     expect(await page.locator('.live-chart canvas').count()).toBe(4);
-    const run = page.getByTestId('run').first();
-    expect(await run.getAttribute('data-status')).toBe('finished');
+    const run = page.getByTestId('run-row').first();
+    expect(await run.getAttribute('data-run-status')).toBe('finished');
     expect(await page.getByRole('alert').count()).toBe(0);
     // The run tokenised the dataset once and cached it: one entry in IndexedDB, holding both sets.
     expect((await tokenizedEntries(page)).map(([, ...rows]) => rows)).toEqual([[180, 20]]);
@@ -219,8 +221,8 @@ describe('the Train step', () => {
     );
     await shot(page, '6-failed');
     const statuses = await page
-      .getByTestId('run')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+      .getByTestId('run-row')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-run-status')));
     expect(statuses).toEqual(['failed', 'finished']);
     // The app stays usable: the form is enabled again.
     await page.getByLabel('learning_rate', { exact: true }).fill('0.0003');
@@ -228,7 +230,7 @@ describe('the Train step', () => {
     expect(watched.errors).toEqual([]);
   });
 
-  it('stops a run early: it ends as finished, listed as stopped, and cannot be resumed', async () => {
+  it('stops a run early: it ends as stopped, listed as stopped, and cannot be resumed', async () => {
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await page.waitForFunction(
       () => Number(document.querySelector('[data-testid="progress-step"]')?.textContent?.split('/')[0]) >= 1,
@@ -236,9 +238,10 @@ describe('the Train step', () => {
       { timeout: 60_000 },
     );
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
-    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('finished');
-    const run = page.getByTestId('run').first();
-    expect(await run.getAttribute('data-status')).toBe('stopped');
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('stopped');
+    expect(await page.locator('.run-status-line .phase').textContent()).toMatch(/^ · stopped at step [1-9]/);
+    const run = page.getByTestId('run-row').first();
+    expect(await run.getAttribute('data-run-status')).toBe('stopped');
     expect(await run.getByRole('button', { name: /^Resume / }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Resume', exact: true }).isDisabled()).toBe(true);
   });
@@ -299,16 +302,22 @@ describe('the Train step', () => {
   });
 
   it('resumes a run interrupted by a reload from its last checkpoint', async () => {
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('2');
+    // Four epochs: checkpoints are written while training goes on, so the run must outlast the first one's write.
+    await page.getByLabel('num_train_epochs', { exact: true }).fill('4');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
-    // The first epoch's evaluation is followed by its checkpoint; the next step's log comes after that write.
+    // The first epoch's evaluation is followed by its checkpoint, written while training goes on: reload once
+    // the page says it is saved.
     await page.waitForFunction(
       () => {
         const latest = document.querySelector('[data-testid="metrics-latest"]')?.textContent;
-        const step = Number(
-          document.querySelector('[data-testid="progress-step"]')?.textContent?.split('/')[0],
+        const saved = /Last checkpoint: step (\d+)/.exec(
+          document.querySelector('[data-testid="checkpoint-status"]')?.textContent ?? '',
         );
-        return Boolean(latest) && step > (JSON.parse(latest!) as { step: number }).step;
+        return (
+          Boolean(latest) &&
+          saved !== null &&
+          Number(saved[1]) >= (JSON.parse(latest!) as { step: number }).step
+        );
       },
       undefined,
       { timeout: 90_000 },
@@ -318,9 +327,9 @@ describe('the Train step', () => {
     await page.reload(); // the worker dies mid-run, as with a closed tab
 
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
-    await page.getByTestId('run').first().waitFor();
+    await page.getByTestId('run-row').first().waitFor();
     const statuses = () =>
-      page.getByTestId('run').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+      page.getByTestId('run-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-run-status')));
     expect(await statuses()).toEqual([
       'interrupted',
       'finished',
@@ -329,7 +338,8 @@ describe('the Train step', () => {
       'failed',
       'finished',
     ]);
-    expect(await runStatus(page)).toBe('idle');
+    // The run that was open reopens after the reload, and says what happened to it.
+    expect(await runStatus(page)).toBe('interrupted');
     await shot(page, '7-reloaded');
     // The model is not loaded in this page: the resume loads it again (from the browser's cache).
     await page.getByRole('button', { name: /^Resume / }).click();
@@ -341,7 +351,7 @@ describe('the Train step', () => {
       string,
       number
     >;
-    expect(latest.epoch).toBeCloseTo(2, 5);
+    expect(latest.epoch).toBeCloseTo(4, 5);
     const [done, total] = ((await page.getByTestId('progress-step').textContent()) ?? '')
       .split('/')
       .map((s) => Number(s.trim()));
@@ -358,18 +368,19 @@ describe('the Train step', () => {
   it('keeps the runs across a reload, with their curves', async () => {
     await page.reload();
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
-    const run = page.getByTestId('run').first();
+    const run = page.getByTestId('run-row').first();
     await run.waitFor();
-    expect(await page.getByTestId('run').count()).toBe(6);
-    expect(await run.getAttribute('data-status')).toBe('finished');
-    expect(await runStatus(page)).toBe('idle');
+    expect(await page.getByTestId('run-row').count()).toBe(6);
+    expect(await run.getAttribute('data-run-status')).toBe('finished');
+    // The run open before the reload is open again.
+    await expect.poll(() => runStatus(page)).toBe('finished');
     await run.getByRole('button').first().click();
     await expect.poll(() => runStatus(page)).toBe('finished');
     const latest = JSON.parse((await page.getByTestId('metrics-latest').textContent()) ?? '{}') as Record<
       string,
       number
     >;
-    expect(latest.epoch).toBeCloseTo(2, 5);
+    expect(latest.epoch).toBeCloseTo(4, 5);
     await shot(page, '9-reloaded');
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);

@@ -255,7 +255,18 @@ describe('the Data step', () => {
     });
   });
 
-  it('deletes a dataset, and "Use this dataset" confirms one and moves on to the model step', async () => {
+  it('deletes a dataset after asking, and "Use this dataset" confirms one and moves on to the model step', async () => {
+    // Dismissing the question keeps the dataset; accepting it deletes it.
+    const questions: string[] = [];
+    page.once('dialog', (dialog) => {
+      questions.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByRole('button', { name: 'Delete oneclass.csv' }).click();
+    await expect.poll(() => questions.length).toBe(1);
+    expect(questions[0]).toBe('Delete the dataset oneclass.csv and its rows? This cannot be undone.');
+    expect(await listed(page)).toEqual(expected);
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete oneclass.csv' }).click();
     delete expected['oneclass.csv'];
     await expect.poll(() => listed(page)).toEqual(expected);

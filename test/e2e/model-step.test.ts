@@ -1,5 +1,8 @@
 // The Model step as a person uses it: type a Hub id, press Enter, see the download and the model's facts; a
 // second load comes from the browser's cache; bad models get a specific alert and the page stays usable.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startHubMirror, type HubMirror } from '../support/hub-mirror';
@@ -83,14 +86,19 @@ describe('the Model step', () => {
   it('says which models are supported when given an unsupported one, and stays usable', async () => {
     const { page, errors } = await openPage(browser, `${inject('appUrl')}/?hub=${hub.url}&backend=wasm`);
     await page.getByRole('button', { name: /Model/ }).click();
-    const field = page.getByLabel('Model', { exact: true });
-    await field.fill('sshleifer/tiny-gpt2');
-    await field.press('Enter');
+    // A folder whose config names an architecture WebTune does not build (T5), picked from disk.
+    const folder = mkdtempSync(join(tmpdir(), 'webtune-t5-'));
+    writeFileSync(
+      join(folder, 'config.json'),
+      JSON.stringify({ model_type: 't5', architectures: ['T5Model'] }),
+    );
+    await page.getByLabel(/Or drop a model folder/).setInputFiles(folder);
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.innerText()).toMatch(/gpt2.*bert.*distilbert.*roberta/s);
-    expect(hub.requests.some((r) => r.includes('tiny-gpt2') && r.endsWith('model.safetensors'))).toBe(false);
+    expect(await alert.innerText()).toMatch(/"t5".*bert.*distilbert.*roberta.*gpt2.*llama.*qwen2/s);
+    rmSync(folder, { recursive: true, force: true });
 
+    const field = page.getByLabel('Model', { exact: true });
     await field.fill('nobody/no-such-model');
     await field.press('Enter');
     await page
@@ -98,6 +106,12 @@ describe('the Model step', () => {
       .and(page.getByRole('alert'))
       .waitFor();
     expect(await page.getByRole('alert').innerText()).toMatch(/not found|does not exist|no model/i);
+
+    // sshleifer/tiny-gpt2 (the real GPT-2 tokenizer, merges saved as pairs) loads as a decoder.
+    await field.fill('sshleifer/tiny-gpt2');
+    await field.press('Enter');
+    await page.locator('[data-testid="model-facts"][data-model-kind="decoder"]').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('model-facts').innerText()).toContain('GPT2LMHeadModel');
     expect(errors).toEqual([]);
   });
 });

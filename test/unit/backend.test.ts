@@ -14,11 +14,14 @@ describe('backend choice', () => {
     const info = await initBackend();
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+    expect(info.singleThreadReason).toBe('no threaded build was configured');
     expect(info.fallbacks).toEqual([
       { backend: 'webgpu', reason: 'WebGPU unavailable because this environment has no navigator.gpu' },
     ]);
+    // No threaded build was handed over: tfjs's single-threaded SIMD build runs.
+    expect(info.threads).toBe(1);
     expect(describeBackend(info)).toBe(
-      'wasm: WebGPU unavailable because this environment has no navigator.gpu',
+      'wasm, 1 thread: WebGPU unavailable because this environment has no navigator.gpu',
     );
     const sum = tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4]));
     expect(Array.from(await sum.data())).toEqual([4, 6]);

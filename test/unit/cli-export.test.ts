@@ -1,11 +1,11 @@
 // `npm run export` as a person runs it: a fixture classifier folder re-exported without training, read back
 // by ONNX Runtime (the PyTorch reference logits of reference.json within 1e-4, through the exported ONNX) and
 // by WebTune; --onnx writes only what transformers.js needs; a checkpoint without a trained head is refused.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { errorLines, runCli } from '../support/cli';
+import { errorLines, runCli, writeSentimentCsv } from '../support/cli';
 import { runOnnxFiles } from '../support/onnx-runtime';
 import { sharedModelDir } from '../support/shared';
 
@@ -54,6 +54,53 @@ describe('npm run export', () => {
       expect(diff).toBeLessThan(1e-4);
     },
   );
+
+  it('--adapter merges a PEFT LoRA adapter into the export: its ONNX moves off the base, its folder predicts as predict --adapter', async () => {
+    const base = sharedModelDir('webtune/tiny-random-bert-cls');
+    writeSentimentCsv(join(dir, 'lora-train.csv'), 32, 3);
+    const adapter = join(dir, 'lora-adapter');
+    const trained = await runCli('train', [
+      ...['--data', join(dir, 'lora-train.csv'), '--model', base, '--out', adapter, '--backend', 'cpu'],
+      ...['--mode', 'lora', '--lora-r', '4', '--lora-alpha', '16', '--export', 'adapter'],
+      ...['--epochs', '2', '--lr', '1e-2', '--batch-size', '8', '--max-length', '24'],
+    ]);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(existsSync(join(adapter, 'adapter_config.json'))).toBe(true);
+
+    const out = join(dir, 'merged-export');
+    const result = await runCli('export', ['--model', base, '--adapter', adapter, '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    const reference = JSON.parse(readFileSync(join(base, 'reference.json'), 'utf8')) as Reference;
+    const [exported] = runOnnxFiles([join(out, 'onnx', 'model.onnx')], {
+      input_ids: reference.input_ids,
+      attention_mask: reference.attention_mask,
+      ...(reference.token_type_ids ? { token_type_ids: reference.token_type_ids } : {}),
+    });
+    // The adapter moved the base's logits, and the merged export carries that move.
+    const moved = Math.max(
+      ...exported!.logits.flatMap((row, i) => row.map((v, j) => Math.abs(v - reference.logits[i]![j]!))),
+    );
+    expect(moved).toBeGreaterThan(1e-4);
+    // predict with the adapter applied at inference, on the same texts as the exported folder's tokenizer makes.
+    writeFileSync(join(dir, 'probe.csv'), 'text\nthe film was good and great\nthe film was bad and dull\n');
+    const viaAdapter = join(dir, 'via-adapter.csv');
+    const viaMerged = join(dir, 'via-merged.csv');
+    const common = ['--data', join(dir, 'probe.csv'), '--logits', '--backend', 'cpu', '--max-length', '24'];
+    expect(
+      (await runCli('predict', ['--model', base, '--adapter', adapter, '--out', viaAdapter, ...common])).code,
+    ).toBe(0);
+    expect((await runCli('predict', ['--model', out, '--out', viaMerged, ...common])).code).toBe(0);
+    const numbers = (path: string) =>
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .flatMap((line) => line.split(',').slice(2).map(Number));
+    const a = numbers(viaAdapter);
+    const b = numbers(viaMerged);
+    expect(a).toHaveLength(b.length);
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-5);
+  });
 
   it('--onnx writes config, tokenizer and onnx/ only', async () => {
     const out = join(dir, 'web-only');

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/core/backend';
-import { attentionProbs, fusedGelu } from '../../src/core/kernels/fused-ops';
+import { attentionProbs, fusedGelu, fusedLayerNorm } from '../../src/core/kernels/fused-ops';
 import { registerModelKernels } from '../../src/core/kernels';
 import { randomNormals } from './models-fixtures';
 
@@ -18,6 +18,13 @@ const composedGelu = (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.m
 
 function composedProbs(q: tf.Tensor, k: tf.Tensor, mask: tf.Tensor, divisor: number): tf.Tensor {
   return tf.softmax(tf.add(tf.div(tf.matMul(q, k, false, true), divisor), mask), -1);
+}
+
+function composedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  const mean = tf.mean(x, -1, true);
+  const centered = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centered), -1, true);
+  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
 }
 
 /** Values and input gradients of sum(f(inputs) · dy). */
@@ -84,6 +91,51 @@ describe.each(['cpu', 'wasm'])('fused ops on %s', (backend) => {
     expect(ours[0]![(heads * length + 0) * length + 12 - length]).toBe(0);
     expect(Math.max(...Array.from(ours[2]!, Math.abs))).toBeGreaterThan(0.01);
     tf.dispose([q, k, mask, dy]);
+  });
+
+  it('layer norm: the values and the gradients of x, γ and β of the composition', async () => {
+    await tf.setBackend(backend);
+    const [batch, length, hidden] = [2, 5, 16];
+    const n = batch * length * hidden;
+    // Rows with an offset and a spread, as residual streams have.
+    const x = tf.tensor3d(
+      randomNormals(n, 3, 11).map((v, i) => v + (i % 7) - 3),
+      [batch, length, hidden],
+    );
+    const gamma = tf.tensor1d(randomNormals(hidden, 0.5, 12).map((v) => 1 + v));
+    const beta = tf.tensor1d(randomNormals(hidden, 0.5, 13));
+    const dy = tf.tensor3d(randomNormals(n, 1, 14), [batch, length, hidden]);
+    const ours = await valueAndGrads((a, g, b) => fusedLayerNorm(a!, g!, b!, 1e-12), [x, gamma, beta], dy);
+    const want = await valueAndGrads((a, g, b) => composedLayerNorm(a!, g!, b!, 1e-12), [x, gamma, beta], dy);
+    for (let i = 0; i < 4; i++) expect(maxDiff(ours[i]!, want[i]!)).toBeLessThan(1e-5);
+    expect(Math.max(...Array.from(ours[1]!, Math.abs))).toBeGreaterThan(0.05);
+    tf.dispose([x, gamma, beta, dy]);
+  });
+
+  it('layer norm: the gradient of x agrees with central finite differences', async () => {
+    await tf.setBackend(backend);
+    const [rows, hidden] = [3, 8];
+    const xs = randomNormals(rows * hidden, 1, 21);
+    const gamma = tf.tensor1d(randomNormals(hidden, 0.5, 22).map((v) => 1 + v));
+    const beta = tf.tensor1d(randomNormals(hidden, 0.5, 23));
+    const w = tf.tensor2d(randomNormals(rows * hidden, 1, 24), [rows, hidden]);
+    // f(x) = Σ layerNorm(x)·w, a scalar whose gradient is the op's vector-Jacobian product with w.
+    const f = (data: number[]) =>
+      tf.tidy(() => tf.sum(tf.mul(fusedLayerNorm(tf.tensor2d(data, [rows, hidden]), gamma, beta, 1e-5), w)));
+    const x = tf.tensor2d(xs, [rows, hidden]);
+    const grad = await tf
+      .grad((t: tf.Tensor) => tf.sum(tf.mul(fusedLayerNorm(t, gamma, beta, 1e-5), w)))(x)
+      .data();
+    const h = 1e-2;
+    for (const i of [0, 5, 9, 17, 23]) {
+      const up = [...xs];
+      const down = [...xs];
+      up[i]! += h;
+      down[i]! -= h;
+      const fd = ((await f(up).data())[0]! - (await f(down).data())[0]!) / (2 * h);
+      expect(Math.abs(fd - grad[i]!)).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
+    }
+    tf.dispose([x, gamma, beta, w]);
   });
 
   it('keeps no tensors beyond its results', async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTrainArgs } from '../../src/cli/args';
 import { buildTrainingProject, type ProjectInputs } from '../../src/core/export/project';
 import { PROJECT_REQUIREMENTS } from '../../src/core/export/project/requirements';
 import { resolveTrainingArguments } from '../../src/core/train/arguments';
@@ -87,6 +88,15 @@ describe('the generated project, as text', () => {
         },
       }),
     ).toContain('ignore_mismatched_sizes=True');
+  });
+
+  it('refuses a LoRA run rather than write a script that trains the whole model', () => {
+    expect(() => buildTrainingProject(inputs({ args: resolveTrainingArguments({ mode: 'lora' }) }))).toThrow(
+      /LoRA run cannot be written as a Trainer project/,
+    );
+    expect(() =>
+      parseTrainArgs(['--data', 'd.csv', '--model', 'm', '--out', 'o', '--mode', 'lora', '--project', 'p']),
+    ).toThrow(/--project cannot reproduce a --mode lora run/);
   });
 
   it('leaves the rows out when asked, and says what data/ must hold', () => {

@@ -95,3 +95,35 @@ export function tokenCrossEntropy(
   flatIndex.dispose();
   return loss;
 }
+
+/**
+ * LayerNorm over the last axis with the biased variance (torch.nn.functional.layer_norm): (x − μ)/√(σ² + ε)·γ + β.
+ * The composition keeps about six [tokens × hidden] tensors per norm on the tape (the centred x, its square,
+ * the scaled and shifted products); this keeps the normalised x̂ and the per-row 1/σ, and computes the
+ * gradients in closed form: dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dy·γ; dγ = Σ dy·x̂; dβ = Σ dy.
+ */
+export function fusedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  const hidden = x.shape[x.rank - 1]!;
+  const shape = x.shape;
+  const op = tf.customGrad((xIn, gIn, bIn, save) => {
+    const rows = tf.reshape(xIn as tf.Tensor, [-1, hidden]);
+    const centered = tf.sub(rows, tf.mean(rows, -1, true));
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centered), -1, true), eps));
+    const xhat = tf.mul(centered, rstd);
+    (save as tf.GradSaveFunc)([xhat, rstd, gIn as tf.Tensor]);
+    return {
+      value: tf.reshape(tf.add(tf.mul(xhat, gIn as tf.Tensor), bIn as tf.Tensor), shape),
+      gradFunc: (dy, saved) => {
+        const [xh, rs, g] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const dyRows = tf.reshape(dy as tf.Tensor, [-1, hidden]);
+        const dxhat = tf.mul(dyRows, g);
+        const dx = tf.mul(
+          rs,
+          tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true))),
+        );
+        return [tf.reshape(dx, shape), tf.sum(tf.mul(dyRows, xh), 0), tf.sum(dyRows, 0)];
+      },
+    };
+  });
+  return op(x, gamma, beta);
+}

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { dropoutMask } from '../kernels/dropout-mask';
-import { attentionProbs, fusedGelu } from '../kernels/fused-ops';
+import { attentionProbs, fusedGelu, fusedLayerNorm } from '../kernels/fused-ops';
 import type { ActivationName } from './config';
 import { matMulTransposed } from './decoder';
 
@@ -68,10 +68,8 @@ function adapterTerm(x: tf.Tensor, adapter: LinearAdapter): tf.Tensor {
 
 /** LayerNorm over the last axis with the biased variance, as torch.nn.functional.layer_norm. */
 export function layerNorm(x: tf.Tensor, norm: Norm, eps: number): tf.Tensor {
-  const mean = tf.mean(x, -1, true);
-  const centered = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centered), -1, true);
-  return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), norm.weight), norm.bias);
+  // One taped op with a closed-form gradient (kernels/fused-ops.ts): the same values, a third of the memory.
+  return fusedLayerNorm(x, norm.weight, norm.bias, eps);
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);

@@ -78,13 +78,23 @@ export async function getDataset(db: WebTuneDatabase, id: string): Promise<Datas
 /** Staging records older than this are left over from a closed tab or a crash (imports take seconds). */
 export const STALE_STAGING_MS = 60 * 60 * 1000;
 
-/** Removes what interrupted imports left behind. Returns how many were removed. */
+/** The lock an import holds while it writes (importDataset's holdLock). */
+export const importLockName = (datasetId: string) => `webtune-import-${datasetId}`;
+
+/**
+ * Removes what interrupted imports left behind: staging records whose import holds no lock (`isImporting`
+ * says which do; without it, only records older than an hour count as left over). Returns how many.
+ */
 export async function removeStaleStaging(
   db: WebTuneDatabase,
+  isImporting?: (datasetId: string) => boolean,
   olderThanMs = STALE_STAGING_MS,
 ): Promise<number> {
   const all = await db.getAll('datasets');
-  const stale = all.filter((d) => d.status === 'staging' && Date.now() - d.createdAt >= olderThanMs);
+  const stale = all.filter(
+    (d) =>
+      d.status === 'staging' && (isImporting ? !isImporting(d.id) : Date.now() - d.createdAt >= olderThanMs),
+  );
   for (const d of stale) await deleteDataset(db, d.id);
   return stale.length;
 }

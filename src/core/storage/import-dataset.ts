@@ -8,7 +8,14 @@ import { openTable } from '../data/read';
 import { assignRoles, datasetName } from '../data/roles';
 import type { FileRole } from '../data/prepare';
 import { availableBytes } from './quota';
-import { commitDataset, createStaging, deleteDataset, newDatasetId, writeRowChunk } from './datasets';
+import {
+  commitDataset,
+  createStaging,
+  deleteDataset,
+  importLockName,
+  newDatasetId,
+  writeRowChunk,
+} from './datasets';
 import type { WebTuneDatabase } from './db';
 import type { DatasetMeta, DatasetPart } from './dataset-types';
 
@@ -32,6 +39,11 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Space the stored rows take per byte of file, for the up-front quota check. */
   storageFactor?: number;
+  /**
+   * Runs the import while holding the lock named for it (a Web Lock in the browser), so a later start can tell
+   * an import in progress in another tab from the leftovers of one a crash ended.
+   */
+  holdLock?: <T>(name: string, work: () => Promise<T>) => Promise<T>;
 }
 
 const PREVIEW_ROWS = 5;
@@ -70,6 +82,19 @@ export async function importDataset(
     rowCount: 0,
     preview: [],
   };
+  const hold = options.holdLock ?? ((_name, work) => work());
+  return hold(importLockName(id), () => stage(db, files, meta, roles, totalBytes, options));
+}
+
+async function stage(
+  db: WebTuneDatabase,
+  files: readonly ImportFile[],
+  meta: DatasetMeta,
+  roles: FileRole[],
+  totalBytes: number,
+  options: ImportOptions,
+): Promise<DatasetMeta> {
+  const { id } = meta;
   let current = files[0]!.name;
   try {
     await createStaging(db, meta);
@@ -134,7 +159,7 @@ export async function importDataset(
     try {
       await deleteDataset(db, id);
     } catch {
-      // The record stays 'staging' and is removed at the next start (removeStaleStaging).
+      // The record stays 'staging' and is removed at the next start (removeStaleStaging): its lock is free.
     }
     // A QuotaExceededError becomes the 'quota' error that says the import was rolled back.
     throw err instanceof DataError ? err : new DataError(toDataErrorInfo(err, current));

@@ -1,13 +1,25 @@
 // What a stored training run looks like. Plain data only (no tfjs), so the page can read runs directly.
+import type { DatasetConfig } from '../data/prepare';
+import type {
+  DatasetSummary,
+  FinalEvaluation,
+  LogHistoryEntry,
+  RunInfo,
+  TrainingHyperparameters,
+} from '../export/types';
 import type { TensorMap } from '../hub/tensors';
 import type { TrainingArguments } from '../train/arguments';
 import type { LoraConfig } from '../lora/config';
 
 /**
- * running: a worker is training it (or was, when the tab closed: see `isInterrupted`); paused: stopped by Pause,
- * resumable; stopped: ended early by Stop; finished: all epochs (or early stopping) done; failed: see `error`.
+ * What is stored. running: a worker is training it (or was, when the tab closed: see `runState`); paused: stopped
+ * by Pause, resumable; stopped: ended early by Stop; finished: all epochs (or early stopping) done; failed: see
+ * `error`.
  */
 export type RunStatus = 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
+
+/** What the page shows: the stored status, with `interrupted` for a 'running' run that no tab is training. */
+export type RunState = RunStatus | 'interrupted';
 
 /** Where the run's model came from, so a resume after a reload can load it again. */
 export type RunModelSource =
@@ -34,6 +46,8 @@ export interface RunRecord {
   architecture: string;
   datasetId: string;
   datasetName: string;
+  /** The mapping, cleaning and split the run was trained with (the dataset's confirmed config may change later). */
+  datasetConfig?: DatasetConfig;
   /** Class names, index = label id. */
   labels: string[];
   trainExamples: number;
@@ -56,9 +70,18 @@ export interface RunRecord {
   latestEval?: RunLogEntry;
   /** The final summary record (train_runtime, train_loss, …) once finished. */
   summary?: RunLogEntry;
-  /** References into the checkpoints store: [id, 'last'] resumes, [id, 'best'] holds the best weights. */
-  lastCheckpoint?: { step: number; savedAt: number };
+  /**
+   * Pointers into the checkpoints store. `lastCheckpoint.key` names the record a resume reads ([id, key]; older
+   * runs stored it as 'last'); [id, 'best'] holds the best evaluation's weights; [id, 'final'] the model the run
+   * ended with (finished, stopped or paused), which Evaluate, Playground and Export open.
+   */
+  lastCheckpoint?: { step: number; savedAt: number; key?: string };
   bestCheckpoint?: { step: number; metric: string; value: number; savedAt: number };
+  finalModel?: { step: number; savedAt: number };
+  /** A run that continued training from another run's final weights (not from the base model's). */
+  continuedFrom?: { runId: string; runName: string; step: number };
+  /** Bytes each stored checkpoint record takes (weights and moments; the logs are small). */
+  sizes?: Partial<Record<'last' | 'best' | 'final', number>>;
 }
 
 export interface RunLogRecord {
@@ -68,15 +91,35 @@ export interface RunLogRecord {
   record: RunLogEntry;
 }
 
-export type CheckpointKind = 'last' | 'best';
+/** 'last' (or a `last@…` slot, see RunRecord.lastCheckpoint), 'best' or 'final'. */
+export type CheckpointKind = string;
 
 export interface CheckpointRecord {
   runId: string;
   kind: CheckpointKind;
   step: number;
   savedAt: number;
-  /** 'last': a whole TrainerCheckpoint in encodeCheckpoint's format (weights, optimizer, data position). */
+  /** last: a whole TrainerCheckpoint in encodeCheckpoint's format (weights, optimizer, data position). */
   bytes?: Uint8Array;
-  /** 'best': the weights of the best evaluation, by transformers tensor name. */
+  /** best: the weights of the best evaluation; final: those the run ended with; by transformers tensor name. */
   weights?: TensorMap;
+  /** final: what the export writes about the run besides its weights (plain data, see worker/results-state). */
+  results?: StoredRunResults;
+}
+
+/** The plain-data part of a run's results model, kept with its final weights so a later page can rebuild it. */
+export interface StoredRunResults {
+  /** Whether examples are pairs of texts. */
+  pairs: boolean;
+  training?: TrainingRecord;
+}
+
+/** What a training run knows that the export writes into the model card and training files. */
+export interface TrainingRecord {
+  dataset: DatasetSummary;
+  hyperparameters: TrainingHyperparameters;
+  logHistory: LogHistoryEntry[];
+  /** The trainer's last evaluation of these weights; the Evaluate step's figures are used when absent. */
+  finalEvaluation?: FinalEvaluation;
+  run: RunInfo;
 }

@@ -30,6 +30,11 @@ export interface TrainingArguments {
   logging_steps: number;
   /** Optimizer steps between checkpoints, besides the one after every evaluation; 0: only at evaluations. */
   save_steps: number;
+  /**
+   * Seconds of training between checkpoints besides save_steps and evaluations (0: none on time), so a closed tab
+   * or a crash loses at most this much work. Not a transformers argument: its Trainer saves on steps only.
+   */
+  save_seconds: number;
   /** Unset: no early stopping. */
   early_stopping_patience?: number;
   early_stopping_threshold: number;
@@ -56,6 +61,7 @@ export const DEFAULT_TRAINING_ARGUMENTS: TrainingArguments = {
   eval_strategy: 'no',
   logging_steps: 10,
   save_steps: 0,
+  save_seconds: 60,
   early_stopping_threshold: 0,
   load_best_model_at_end: false,
   group_by_length: false,
@@ -85,6 +91,7 @@ export function resolveTrainingArguments(partial: Partial<TrainingArguments> = {
     'weight_decay',
     'max_grad_norm',
     'save_steps',
+    'save_seconds',
     'early_stopping_threshold',
   ] as const;
   for (const k of nonNegative)

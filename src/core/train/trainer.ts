@@ -21,6 +21,14 @@ import { epochBatches, padBatch, type TokenizedExample } from './batching';
 import { clipByGlobalNorm } from './clip';
 import { evaluate } from './evaluate';
 import { crossEntropy } from './loss';
+import {
+  describePlan,
+  measureStepCost,
+  planMicroBatches,
+  splitBatch,
+  stepMemoryBudget,
+  type MicroBatchPlan,
+} from './micro-batches';
 import { createSchedule, getWarmupSteps } from './schedules';
 import { restoreWeights, snapshotWeights, trainableVariables } from './weights';
 
@@ -63,12 +71,22 @@ export interface TrainHooks {
   onLog?: (record: LogRecord) => void;
   /** Each evaluation's full metrics (per-class scores, confusion matrix). */
   onEvaluate?: (metrics: ClassificationMetrics, record: LogRecord) => void;
-  /** A checkpoint after each evaluation, every save_steps, and when stopped; store it (IndexedDB, a folder). */
+  /**
+   * A checkpoint after each evaluation, every save_steps, every save_seconds of training and when stopped; store
+   * it (IndexedDB, a folder). Training waits for the returned promise, so a slow store should queue the write.
+   */
   onCheckpoint?: (checkpoint: TrainerCheckpoint) => void | Promise<void>;
   /** Checked after every optimizer step: when set, the run saves a checkpoint and returns (pause or stop). */
   signal?: StopSignal;
   /** Continue a run from this checkpoint instead of starting afresh. */
   resumeFrom?: TrainerCheckpoint;
+  /** Messages for people, e.g. that a batch runs as micro-batches because it does not fit in memory. */
+  onNotice?: (message: string) => void;
+  /**
+   * The bytes a step may use (default: the wasm heap's 4 GiB on wasm, 4 GiB on webgpu, no limit on cpu); a
+   * batch that does not fit runs as micro-batches with gradient accumulation (micro-batches.ts).
+   */
+  memoryBudgetBytes?: number;
 }
 
 export interface TrainData {
@@ -170,6 +188,12 @@ export async function train(
   const optimizer = new AdamW(params, { weightDecay: args.weight_decay });
   const rule = bestModelRule(args.metric_for_best_model, args.greater_is_better);
   const rng = createRng(args.seed);
+  const plan = await planMemory(model, trainSet, args, varList, padTokenId, hooks.memoryBudgetBytes);
+  if (plan.chunks > 1) {
+    // A loop, not Math.max(...): spreading a dataset of 10⁵ rows overflows the call stack.
+    const longest = trainSet.reduce((n, ex) => Math.max(n, ex.inputIds.length), 0);
+    hooks.onNotice?.(describePlan(plan, args.per_device_train_batch_size, longest));
+  }
 
   // Loop state: everything here goes into a checkpoint.
   let globalStep = 0;
@@ -218,6 +242,12 @@ export async function train(
     earlyStopping: { ...earlyStopping },
     args,
   });
+  // The time-based checkpoint counts from the last checkpoint of any kind (or the start of this segment).
+  let lastCheckpointAt = performance.now();
+  const checkpointNow = async (): Promise<TrainerCheckpoint> => {
+    lastCheckpointAt = performance.now();
+    return makeCheckpoint();
+  };
   const log = (record: LogRecord): void => {
     logHistory.push(record);
     hooks.onLog?.(record);
@@ -282,27 +312,36 @@ export async function train(
         const stepRngState = rng.getState();
         for (const indices of group) {
           const dropoutSeed = nextSeed(rng);
-          const { value, grads: micro } = tf.tidy(() => {
-            const batch = padBatch(trainSet, indices, padTokenId);
-            return tf.variableGrads(() => {
-              const logits = model.forward(batch.inputs, { training: true, dropoutSeed });
-              return crossEntropy(logits, batch.labels, args.label_smoothing_factor).div(
-                group.length,
-              ) as tf.Scalar;
-            }, varList);
+          // A batch too big for memory runs in parts (the plan above): each part's mean loss weighted by its
+          // share of the batch, so the summed gradient is the whole batch's. One seed per batch as before;
+          // part p draws its dropout masks from seed + p.
+          const parts = splitBatch(indices, plan.microBatchSize);
+          parts.forEach((part, p) => {
+            const { value, grads: micro } = tf.tidy(() => {
+              const batch = padBatch(trainSet, part, padTokenId);
+              const weight = part.length / indices.length / group.length;
+              return tf.variableGrads(() => {
+                const logits = model.forward(batch.inputs, {
+                  training: true,
+                  dropoutSeed: (dropoutSeed + p) >>> 0,
+                });
+                const loss = crossEntropy(logits, batch.labels, args.label_smoothing_factor);
+                return (weight === 1 ? loss : loss.mul(weight)) as tf.Scalar;
+              }, varList);
+            });
+            const summed = stepLoss.add(value) as tf.Scalar;
+            tf.dispose([stepLoss, value]);
+            stepLoss = summed;
+            for (const [varName, g] of Object.entries(micro)) {
+              if (!g) continue; // a frozen variable: no gradient
+              const key = keyOfVariable.get(varName) as string;
+              const prev = grads.get(key);
+              if (prev) {
+                grads.set(key, tf.add(prev, g));
+                tf.dispose([prev, g]);
+              } else grads.set(key, g);
+            }
           });
-          const summed = stepLoss.add(value) as tf.Scalar;
-          tf.dispose([stepLoss, value]);
-          stepLoss = summed;
-          for (const [varName, g] of Object.entries(micro)) {
-            if (!g) continue; // a frozen variable: no gradient
-            const key = keyOfVariable.get(varName) as string;
-            const prev = grads.get(key);
-            if (prev) {
-              grads.set(key, tf.add(prev, g));
-              tf.dispose([prev, g]);
-            } else grads.set(key, g);
-          }
           samplesSeen += indices.length;
           samplesSinceLog += indices.length;
         }
@@ -349,8 +388,10 @@ export async function train(
         }
         const evalDue = args.eval_strategy === 'steps' && globalStep % (args.eval_steps as number) === 0;
         const stopEarly = evalDue && (await evaluateNow(epochProgress));
-        if (evalDue || (args.save_steps > 0 && globalStep % args.save_steps === 0))
-          await hooks.onCheckpoint?.(await makeCheckpoint());
+        const timeDue =
+          args.save_seconds > 0 && performance.now() - lastCheckpointAt >= args.save_seconds * 1000;
+        if (evalDue || timeDue || (args.save_steps > 0 && globalStep % args.save_steps === 0))
+          await hooks.onCheckpoint?.(await checkpointNow());
         if (stopEarly) {
           status = 'early-stopped';
           break;
@@ -369,7 +410,7 @@ export async function train(
       epoch += 1;
       batchInEpoch = 0;
       epochRngState = rng.getState();
-      if (args.eval_strategy === 'epoch') await hooks.onCheckpoint?.(await makeCheckpoint());
+      if (args.eval_strategy === 'epoch') await hooks.onCheckpoint?.(await checkpointNow());
       if (stopEarly) {
         status = 'early-stopped';
         break;
@@ -395,4 +436,43 @@ export async function train(
     step: globalStep,
   });
   return { status, globalStep, logHistory, bestMetric, bestStep };
+}
+
+/**
+ * Measures what one forward + backward pass costs per example at the training set's longest row and fits the
+ * batch to the backend's memory (micro-batches.ts). Free where there is no limit (cpu) or the budget is ample.
+ */
+async function planMemory(
+  model: SequenceClassifier,
+  trainSet: readonly TokenizedExample[],
+  args: TrainingArguments,
+  varList: tf.Variable[],
+  padTokenId: number,
+  budgetBytes: number | undefined,
+): Promise<MicroBatchPlan> {
+  const batchSize = args.per_device_train_batch_size;
+  const budget = stepMemoryBudget(budgetBytes);
+  const whole = {
+    microBatchSize: batchSize,
+    chunks: 1,
+    estimatedBytes: 0,
+    wholeBatchBytes: 0,
+    budgetBytes: budget,
+  };
+  if (budget === Infinity || varList.length === 0) return whole;
+  let longest = 0;
+  trainSet.forEach((ex, i) => {
+    if (ex.inputIds.length > (trainSet[longest] as TokenizedExample).inputIds.length) longest = i;
+  });
+  const cost = await measureStepCost((n) =>
+    tf.tidy(() => {
+      const batch = padBatch(trainSet, new Array<number>(n).fill(longest), padTokenId);
+      // The probe's dropout seed is fixed: it must not move the run's generator.
+      tf.variableGrads(
+        () => crossEntropy(model.forward(batch.inputs, { training: true, dropoutSeed: 0 }), batch.labels),
+        varList,
+      );
+    }),
+  );
+  return planMicroBatches(batchSize, cost, budget);
 }

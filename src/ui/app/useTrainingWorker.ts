@@ -13,8 +13,12 @@ export interface WorkerChannel {
   subscribe(listener: WorkerListener): () => void;
 }
 
-// Starts the training worker for the page's lifetime and follows what it reports.
-export function useTrainingWorker(prefer: BackendRequest) {
+/**
+ * Starts the training worker for the page's lifetime and follows what it reports. `restoreModel` is the model of
+ * the session before a reload: each worker started loads it (from the browser's cache).
+ */
+export function useTrainingWorker(prefer: BackendRequest, restoreModel?: ModelSourceSpec) {
+  const restoring = useRef(restoreModel);
   const [backend, setBackend] = useState<BackendInfo>();
   const [backendError, setBackendError] = useState<string>();
   const [model, setModel] = useState<ModelState>({ loading: false, progress: {} });
@@ -44,6 +48,11 @@ export function useTrainingWorker(prefer: BackendRequest) {
     });
     started.send({ type: 'init-backend', prefer });
     worker.current = started;
+    if (restoring.current) {
+      setModel({ loading: true, progress: {} });
+      setModelSource(restoring.current);
+      started.send({ type: 'load-model', source: restoring.current });
+    }
     return () => started.terminate();
   }, [prefer]);
 

@@ -1,6 +1,7 @@
 // The Data step: import files, pick a stored dataset, map its columns, review the cleaning report, choose the
 // split, and confirm with "Use this dataset" (which hands the dataset's id to the next step).
 import { useEffect, useMemo, useState } from 'react';
+import { readSession, saveSession } from '../app/session-store';
 import { DEFAULT_CLEANING, DEFAULT_SPLIT, type DatasetConfig } from '../../core/data/prepare';
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { CleaningReportView, SplitView } from './CleaningReportView';
@@ -22,26 +23,52 @@ function initialConfig(dataset: DatasetMeta): DatasetConfig {
   );
 }
 
-/** The Data step. `onUseDataset` gets the id of the dataset confirmed with "Use this dataset". */
-export function DataPanel({ onUseDataset }: { onUseDataset: (datasetId: string) => void }) {
+interface Props {
+  /** Gets the id of the dataset confirmed with "Use this dataset". */
+  onUseDataset: (datasetId: string) => void;
+  /** Gets the id of a dataset the person deleted. */
+  onDeleted?: (datasetId: string) => void;
+}
+
+/** The Data step. */
+export function DataPanel(props: Props) {
   return (
     <DataErrorBoundary>
-      <DataStep onUseDataset={onUseDataset} />
+      <DataStep {...props} />
     </DataErrorBoundary>
   );
 }
 
-function DataStep({ onUseDataset }: { onUseDataset: (datasetId: string) => void }) {
+function DataStep({ onUseDataset, onDeleted }: Props) {
   const [selectedId, setSelectedId] = useState<string>();
-  const [config, setConfig] = useState<DatasetConfig>();
+  const [config, setConfigState] = useState<DatasetConfig>();
   const [confirmError, setConfirmError] = useState<string>();
+  // The selection and the choices being made survive a reload.
+  const setConfig = (next: DatasetConfig | undefined, id = selectedId) => {
+    setConfigState(next);
+    saveSession({ dataDraft: id && next ? { datasetId: id, config: next } : undefined });
+  };
   const select = (dataset?: DatasetMeta) => {
     setSelectedId(dataset?.id);
-    setConfig(dataset ? initialConfig(dataset) : undefined);
+    setConfig(dataset ? initialConfig(dataset) : undefined, dataset?.id);
     setConfirmError(undefined);
   };
+  // After a reload: the dataset that was selected, with the mapping and cleaning choices being made (or the
+  // dataset last confirmed, with its confirmed config), once the stored datasets are first read.
+  const restore = (stored: DatasetMeta[]) => {
+    const saved = readSession();
+    const draft = saved.dataDraft && stored.find((d) => d.id === saved.dataDraft?.datasetId);
+    const confirmed = saved.datasetId ? stored.find((d) => d.id === saved.datasetId) : undefined;
+    if (draft && saved.dataDraft) {
+      setSelectedId(draft.id);
+      setConfigState(saved.dataDraft.config);
+    } else if (confirmed) {
+      setSelectedId(confirmed.id);
+      setConfigState(initialConfig(confirmed));
+    }
+  };
   // A fresh import is selected at once, so its report (and any problem with it) shows.
-  const data = useDatasets(select);
+  const data = useDatasets(select, restore);
   const { datasets, analyze } = data;
   const selected = useMemo(() => datasets?.find((d) => d.id === selectedId), [datasets, selectedId]);
 
@@ -84,7 +111,13 @@ function DataStep({ onUseDataset }: { onUseDataset: (datasetId: string) => void 
           datasets={datasets}
           selected={selectedId}
           onSelect={(id) => select(datasets.find((d) => d.id === id))}
-          onDelete={(id) => void data.remove(id)}
+          onDelete={(id) => {
+            void data.remove(id).then((deleted) => {
+              if (!deleted) return;
+              if (id === selectedId) select(undefined);
+              onDeleted?.(id);
+            });
+          }}
         />
       )}
       {selected && config && (

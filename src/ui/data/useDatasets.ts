@@ -5,7 +5,9 @@ import type { DataErrorInfo } from '../../core/data/errors';
 import type { CleaningReport, DatasetConfig, FileRole } from '../../core/data/prepare';
 import {
   deleteDataset,
+  getDataset,
   listDatasets,
+  importLockName,
   removeStaleStaging,
   saveConfirmedConfig,
   saveDatasetRoles,
@@ -13,6 +15,8 @@ import {
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { openWebTuneDB, type WebTuneDatabase } from '../../core/storage/db';
 import type { ImportProgress } from '../../core/storage/import-dataset';
+import type { RunRecord } from '../../core/storage/run-types';
+import { listRuns } from '../../core/storage/runs';
 import { requestPersistence, storageQuota, type StorageQuota } from '../../core/storage/quota';
 import { startImportWorker, type ImportWorker } from '../../worker/import-client';
 import type { ImportEvent } from '../../worker/import-protocol';
@@ -28,8 +32,27 @@ export interface ImportAlert extends DataErrorInfo {
   retryFiles?: File[];
 }
 
+/**
+ * The confirmation before a dataset is deleted. Runs trained on it keep their models (Evaluate, Playground and
+ * Export still work, on a labelled file), but cannot be resumed or started again, so the question names them.
+ */
+export function deleteDatasetQuestion(name: string, runs: readonly Pick<RunRecord, 'name'>[]): string {
+  const head = `Delete the dataset ${name} and its rows? This cannot be undone.`;
+  if (runs.length === 0) return head;
+  const listed = runs
+    .slice(0, 5)
+    .map((r) => `“${r.name}”`)
+    .join(', ');
+  const more = runs.length > 5 ? ` and ${runs.length - 5} more` : '';
+  return `${head} ${runs.length} run${runs.length === 1 ? ' was' : 's were'} trained on it (${listed}${more}): they keep their models, but can no longer be resumed, started again or evaluated on its validation rows.`;
+}
+
 /** `onImported` is called with each dataset an import stores (the panel selects it). */
-export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
+/** `onFirstList` gets the stored datasets the first time they are read (the panel restores its selection). */
+export function useDatasets(
+  onImported?: (dataset: DatasetMeta) => void,
+  onFirstList?: (datasets: DatasetMeta[]) => void,
+) {
   const [datasets, setDatasets] = useState<DatasetMeta[]>();
   const [importing, setImporting] = useState<ImportState>();
   const [alerts, setAlerts] = useState<ImportAlert[]>([]);
@@ -44,14 +67,22 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
   const db = useRef<Promise<WebTuneDatabase> | null>(null);
   const pendingFiles = useRef(new Map<number, File[]>());
   const importedListener = useRef(onImported);
+  const firstListListener = useRef(onFirstList);
+  const listedOnce = useRef(false);
   useEffect(() => {
     importedListener.current = onImported;
+    firstListListener.current = onFirstList;
   });
 
   const refresh = useCallback(async () => {
     try {
       const handle = await db.current!;
-      setDatasets(await listDatasets(handle));
+      const list = await listDatasets(handle);
+      setDatasets(list);
+      if (!listedOnce.current) {
+        listedOnce.current = true;
+        firstListListener.current?.(list);
+      }
       setQuota(await storageQuota());
     } catch (err) {
       setAlerts((a) => [
@@ -96,7 +127,11 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
     worker.current = startImportWorker(onEvent);
     void (async () => {
       try {
-        await removeStaleStaging(await db.current!);
+        // An import in another tab holds its lock; a staging record without one was torn by a crash.
+        const held = navigator.locks
+          ? new Set(((await navigator.locks.query()).held ?? []).map((l) => l.name))
+          : undefined;
+        await removeStaleStaging(await db.current!, held && ((id: string) => held.has(importLockName(id))));
       } catch {
         // A failure here only leaves staging records hidden; the list below still works.
       }
@@ -129,10 +164,18 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
     setAnalysis({ datasetId, requestId });
   }, []);
 
+  /** Asks first (naming the runs trained on it), then deletes. Resolves with whether it was deleted. */
   const remove = useCallback(
-    async (id: string) => {
+    async (id: string): Promise<boolean> => {
+      let deleted = false;
       try {
-        await deleteDataset(await db.current!, id);
+        const handle = await db.current!;
+        const meta = await getDataset(handle, id);
+        if (!meta) return false;
+        const runs = (await listRuns(handle)).filter((r) => r.datasetId === id);
+        if (!window.confirm(deleteDatasetQuestion(meta.name, runs))) return false;
+        await deleteDataset(handle, id);
+        deleted = true;
       } catch (err) {
         setAlerts((a) => [
           ...a,
@@ -140,6 +183,7 @@ export function useDatasets(onImported?: (dataset: DatasetMeta) => void) {
         ]);
       }
       await refresh();
+      return deleted;
     },
     [refresh],
   );

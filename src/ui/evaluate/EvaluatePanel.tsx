@@ -51,7 +51,7 @@ export function EvaluatePanel() {
       {info ? (
         <p data-testid="results-model">
           {info.origin === 'trained' ? 'Fine-tuned' : 'As loaded'}: {info.name} ({info.labels.length} labels:{' '}
-          {info.labels.join(', ')})
+          {info.labels.join(', ')}){info.run ? `, run “${info.run.name}” at step ${info.run.step}` : ''}
         </p>
       ) : (
         <div>

@@ -23,14 +23,25 @@ function subscribe(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-async function run(kind: 'results-info' | 'results-use-loaded'): Promise<void> {
+async function run(kind: 'results-info' | 'results-use-loaded', runId?: string): Promise<void> {
   update({ busy: true, error: undefined });
   try {
-    const reply = await askResults({ type: kind }, 'info');
+    const reply = await askResults(
+      runId !== undefined ? { type: 'results-open-run', runId } : { type: kind },
+      'info',
+    );
     update({ info: reply.info, busy: false });
   } catch (err) {
     update({ busy: false, error: err instanceof Error ? err.message : String(err) });
   }
+}
+
+/**
+ * Makes a stored run's model the one Evaluate, Playground and "Download model" act on (the run list's name
+ * button). Resolves once the worker has registered it, or with the error shown in those panels.
+ */
+export function openRunResults(runId: string): Promise<void> {
+  return run('results-info', runId);
 }
 
 /** The results model's info, refreshed when a panel mounts; `useLoaded` registers the loaded checkpoint. */

@@ -13,6 +13,8 @@ interface Props {
   hub: string;
   state: ModelState;
   onLoad: (source: ModelSourceSpec) => void;
+  /** What the field held before a reload (the model loads again by itself). */
+  initialText?: string;
 }
 
 /** Splits `org/name@revision` into the id and the revision (default `main`). */
@@ -23,8 +25,8 @@ export function parseModelId(text: string): { id: string; revision: string } | u
   return { id, revision: revision ?? 'main' };
 }
 
-export function ModelStep({ hub, state, onLoad }: Props) {
-  const [text, setText] = useState('');
+export function ModelStep({ hub, state, onLoad, initialText }: Props) {
+  const [text, setText] = useState(initialText ?? '');
   const [invalid, setInvalid] = useState<string>();
 
   const loadId = (value: string) => {

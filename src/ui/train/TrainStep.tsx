@@ -2,15 +2,18 @@
 // their status, the latest evaluation, the live charts, and the stored runs.
 import { useEffect, useState } from 'react';
 import { describeBackend, type BackendInfo } from '../../core/backend-info';
-import { isResumable } from '../../core/storage/runs';
+import type { RunRecord } from '../../core/storage/run-types';
+import { isResumable, isTrainingElsewhere, runState, runStoredBytes } from '../../core/storage/runs';
+import { megabytes, storageShortMessage } from '../../core/storage/space';
+import { readSession, saveSession } from '../app/session-store';
 import type { ModelFacts, ModelSourceSpec, TrainingBudget } from '../../worker/protocol';
 import { askResults } from '../../worker/results-client';
 import type { WorkerChannel } from '../app/useTrainingWorker';
-import { defaultSettings, sizeClass, toLoraFields } from './defaults';
+import { defaultSettings, settingsFromRun, sizeClass, toLoraFields } from './defaults';
 import { ModeBudget } from './ModeBudget';
 import { HyperParameters, parseSettings, settingsText, type SettingsText } from './HyperParameters';
 import { latestMetricsJson } from './metric-store';
-import { RunList } from './RunList';
+import { canStartAgain, RunList } from './RunList';
 import { statusText, useTraining } from './useTraining';
 import { WatchPanel } from './WatchPanel';
 import './train.css';
@@ -21,6 +24,10 @@ interface Props {
   facts?: ModelFacts;
   modelSource?: ModelSourceSpec;
   backend?: BackendInfo;
+  /** Called with the run the step shows (opened from the list, started or resumed), to restore it after a reload. */
+  onOpenRun?: (runId: string | undefined) => void;
+  /** The run that was open before a reload: it opens again once the runs are read. */
+  initialRunId?: string;
 }
 
 const PHASES = {
@@ -32,11 +39,32 @@ const PHASES = {
   training: 'Training',
 } as const;
 
-export function TrainStep({ channel, datasetId, facts, modelSource, backend }: Props) {
-  const training = useTraining(channel, datasetId);
-  const { current, activeRunId } = training;
-  // The defaults follow the loaded model's size until the person edits a field.
-  const [edited, setEdited] = useState<{ model: string; text: SettingsText }>();
+/** The run Start training asks about: the open one when it is paused or interrupted, else the newest such. */
+function pausedRun(
+  runs: RunRecord[] | undefined,
+  current: RunRecord | undefined,
+  resumable: (r: RunRecord) => boolean,
+) {
+  if (current && resumable(current)) return current;
+  return runs?.find(resumable);
+}
+
+export function TrainStep({
+  channel,
+  datasetId,
+  facts,
+  modelSource,
+  backend,
+  onOpenRun,
+  initialRunId,
+}: Props) {
+  const training = useTraining(channel, datasetId, onOpenRun, initialRunId);
+  const { current, activity } = training;
+  // The defaults follow the loaded model's size until the person edits a field; edits survive a reload.
+  const [edited, setEdited] = useState<{ model: string; text: SettingsText } | undefined>(() => {
+    const saved = readSession().settings;
+    return saved && { model: saved.model, text: saved.text as SettingsText };
+  });
   // The worker's budget of the loaded model: each mode's trainable count and memory, and the default mode.
   const [budget, setBudget] = useState<{
     model: string;
@@ -46,8 +74,9 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
   }>();
   const shown = budget && budget.model === facts?.name ? budget : undefined;
   const defaults = settingsText(defaultSettings(facts?.parameters ?? 0, shown?.budget));
-  const text = edited && edited.model === facts?.name ? edited.text : defaults;
+  const text = edited && edited.model === facts?.name ? { ...defaults, ...edited.text } : defaults;
   const parsed = parseSettings(text);
+  const [asking, setAsking] = useState<RunRecord>();
   const encoder = facts?.kind === 'encoder' ? facts.name : undefined;
   // The label count is known once the run reads its dataset; the count before it assumes a two-label head.
   const query = parsed.settings ? JSON.stringify(toLoraFields(parsed.settings)) : undefined;
@@ -71,14 +100,29 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
     };
   }, [encoder, query]);
 
-  const status = statusText(current, activeRunId);
+  const status = statusText(current, activity);
   const running = training.busy;
   // Fine-tuning a decoder (generative fine-tuning) is not in the app yet: it generates in the Playground.
   const decoder = facts?.kind === 'decoder';
   // LoRA fields the worker refused (a target that matches no layer) would only fail the run.
   const loraRefused = text.mode === 'lora' && shown?.query === query && shown?.error !== undefined;
   const canStart = Boolean(facts && !decoder && datasetId && parsed.settings && !running && !loraRefused);
-  const canResume = current !== undefined && status === 'paused' && isResumable(current, activeRunId);
+  const canResume = current !== undefined && isResumable(current, activity) && !running;
+  const ownRun = current !== undefined && current.id === activity.activeRunId;
+  const canStop =
+    (status === 'running' && ownRun) ||
+    status === 'paused' ||
+    (status === 'interrupted' && current?.lastCheckpoint !== undefined);
+  const startNew = () => {
+    setAsking(undefined);
+    if (parsed.settings) training.start(parsed.settings, modelSource);
+  };
+  const onStart = () => {
+    const paused = pausedRun(training.runs, current, (r) => isResumable(r, activity));
+    if (paused) setAsking(paused);
+    else startNew();
+  };
+  const storageWarning = lowStorageWarning(training.runs ?? [], training.quota, current);
 
   return (
     <section className="train-step">
@@ -102,7 +146,11 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
       <HyperParameters
         text={text}
         disabled={running}
-        onChange={(next) => setEdited({ model: facts?.name ?? '', text: next })}
+        onChange={(next) => {
+          const changed = { model: facts?.name ?? '', text: next };
+          setEdited(changed);
+          saveSession({ settings: changed });
+        }}
         budget={
           encoder ? (
             <ModeBudget
@@ -115,48 +163,115 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
       />
 
       <div className="run-controls" role="group" aria-label="Run controls">
-        <button
-          type="button"
-          className="primary"
-          disabled={!canStart}
-          onClick={() => parsed.settings && training.start(parsed.settings, modelSource)}
-        >
+        <button type="button" className="primary" disabled={!canStart} onClick={onStart}>
           Start training
         </button>
-        <button type="button" disabled={status !== 'running'} onClick={training.pause}>
+        <button type="button" disabled={!(status === 'running' && ownRun)} onClick={training.pause}>
           Pause
         </button>
-        <button
-          type="button"
-          disabled={!canResume || running}
-          onClick={() => current && void training.resume(current)}
-        >
+        <button type="button" disabled={!canResume} onClick={() => current && void training.resume(current)}>
           Resume
         </button>
-        <button
-          type="button"
-          disabled={!(status === 'running' || status === 'paused')}
-          onClick={() => void training.stop()}
-        >
+        <button type="button" disabled={!canStop} onClick={() => void training.stop()}>
           Stop
         </button>
+        {current && current.id !== activity.activeRunId && (
+          <button
+            type="button"
+            disabled={running}
+            onClick={() => {
+              const next = {
+                model: facts?.name ?? current.modelName,
+                text: settingsText(
+                  settingsFromRun(current.args, current.maxLength, defaultSettings(facts?.parameters ?? 0)),
+                ),
+              };
+              setEdited(next);
+              saveSession({ settings: next });
+            }}
+          >
+            Use this run&apos;s settings
+          </button>
+        )}
+        {current?.finalModel && (status === 'finished' || status === 'stopped') && (
+          <button
+            type="button"
+            disabled={running || !parsed.settings || facts?.name !== current.modelName}
+            title={
+              facts?.name !== current.modelName
+                ? `Load ${current.modelName} in the Model step to continue this run`
+                : 'A new run that starts from these weights, with the settings in the form'
+            }
+            onClick={() => parsed.settings && training.continueFrom(current, parsed.settings, modelSource)}
+          >
+            Continue training
+          </button>
+        )}
+        {current && canStartAgain(current, activity) && (
+          <button type="button" disabled={running} onClick={() => training.startAgain(current)}>
+            Start again with the same settings
+          </button>
+        )}
         <span className="run-status-line">
           Status:{' '}
           <strong data-testid="run-status" className={`status-${status}`}>
             {status}
           </strong>
-          {status === 'running' && training.phase && training.phase.phase !== 'training' && (
-            <span className="phase">
-              {' '}
-              · {PHASES[training.phase.phase]}
-              {training.phase.detail ? ` (${training.phase.detail})` : ''}…
-            </span>
-          )}
-          {current?.status === 'stopped' && (
-            <span className="phase"> · stopped at step {current.globalStep}</span>
+          {status === 'running' &&
+            training.phase &&
+            (training.phase.phase !== 'training' || training.phase.detail) && (
+              <span className="phase">
+                {' '}
+                · {PHASES[training.phase.phase]}
+                {training.phase.detail ? ` (${training.phase.detail})` : ''}…
+              </span>
+            )}
+          {current && (
+            <StateDetail run={current} state={status} elsewhere={isTrainingElsewhere(current, activity)} />
           )}
         </span>
       </div>
+      {asking && (
+        <div role="dialog" aria-label="A run is paused" className="paused-prompt">
+          <p>
+            {asking.name} is {runState(asking, activity)} at step{' '}
+            {asking.lastCheckpoint?.step ?? asking.globalStep} of {asking.totalSteps}. Resume it, or start a
+            new run with these settings?
+          </p>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setAsking(undefined);
+              void training.resume(asking);
+            }}
+          >
+            Resume it
+          </button>{' '}
+          <button type="button" onClick={startNew}>
+            Start a new run
+          </button>{' '}
+          <button type="button" onClick={() => setAsking(undefined)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {current && (
+        <p
+          className="checkpoint-status"
+          data-testid="checkpoint-status"
+          data-checkpoint-state={training.checkpoint?.state ?? (current.lastCheckpoint ? 'saved' : 'none')}
+        >
+          {training.checkpoint?.state === 'writing'
+            ? `Saving the checkpoint of step ${training.checkpoint.step}… (training goes on)`
+            : current.lastCheckpoint || training.checkpoint
+              ? `Last checkpoint: step ${training.checkpoint?.step ?? current.lastCheckpoint?.step}, saved at ${new Date(training.checkpoint?.at ?? current.lastCheckpoint?.savedAt ?? 0).toLocaleTimeString('en-GB')}.`
+              : 'No checkpoint yet.'}
+          {current.args.save_seconds > 0
+            ? ` Checkpoints every ${current.args.save_seconds} s of training at most.`
+            : ''}
+        </p>
+      )}
       {decoder ? (
         <p className="hint" data-testid="train-decoder-note">
           {facts?.name} generates text: try it in the Playground (Evaluate step). This step fine-tunes text
@@ -171,9 +286,14 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
           {training.error}
         </p>
       )}
-      {current?.status === 'failed' && current.error && (
+      {current?.error && (
         <p role="alert" className="alert">
-          {current.name} failed: {current.error}
+          {current.name} {current.status === 'failed' ? 'failed' : 'is paused'}: {current.error}
+        </p>
+      )}
+      {storageWarning && (
+        <p role="alert" className="alert" data-testid="storage-warning">
+          {storageWarning}
         </p>
       )}
 
@@ -187,16 +307,59 @@ export function TrainStep({ channel, datasetId, facts, modelSource, backend }: P
       {training.runs === undefined ? (
         <p>Reading stored runs…</p>
       ) : (
-        <RunList
-          runs={training.runs}
-          activeRunId={activeRunId}
-          followedId={current?.id}
-          busy={running}
-          onShow={training.show}
-          onResume={(run) => void training.resume(run)}
-          onDelete={(run) => void training.remove(run)}
-        />
+        <>
+          <p className="runs-storage" data-testid="runs-storage">
+            Runs take {megabytes(training.runs.reduce((n, r) => n + runStoredBytes(r), 0))} in this browser;
+            its storage: {training.quota.usage !== undefined ? megabytes(training.quota.usage) : 'unknown'}{' '}
+            used of {training.quota.quota !== undefined ? megabytes(training.quota.quota) : 'unknown'}.
+          </p>
+          <RunList
+            runs={training.runs}
+            activity={activity}
+            followedId={current?.id}
+            busy={running}
+            onShow={training.show}
+            onResume={(run) => void training.resume(run)}
+            onStartAgain={training.startAgain}
+            onDelete={(run) => void training.remove(run)}
+          />
+        </>
       )}
     </section>
   );
+}
+
+/** What the status line adds for the open run's state. */
+function StateDetail({ run, state, elsewhere }: { run: RunRecord; state: string; elsewhere: boolean }) {
+  if (elsewhere) return <span className="phase"> · training in another tab of WebTune (open it there)</span>;
+  if (state === 'stopped') return <span className="phase"> · stopped at step {run.globalStep}</span>;
+  if (state === 'interrupted')
+    return (
+      <span className="phase">
+        {' '}
+        · the tab went away during training;{' '}
+        {run.lastCheckpoint
+          ? `Resume continues from the checkpoint of step ${run.lastCheckpoint.step}`
+          : 'it had saved no checkpoint yet, so there is nothing to resume'}
+      </span>
+    );
+  if (state === 'paused') return <span className="phase"> · paused at step {run.globalStep}</span>;
+  return null;
+}
+
+/**
+ * Warns before space runs out: when less is free than the open run's (or the largest run's) checkpoint and
+ * model would take again, naming the runs to delete. The app never deletes a run by itself.
+ */
+function lowStorageWarning(
+  runs: RunRecord[],
+  quota: { usage?: number; quota?: number },
+  current: RunRecord | undefined,
+): string | undefined {
+  if (quota.usage === undefined || quota.quota === undefined) return undefined;
+  const free = Math.max(0, quota.quota - quota.usage);
+  const sizeOf = (r: RunRecord) => (r.sizes?.last ?? 0) + (r.sizes?.final ?? 0);
+  const needed = current ? sizeOf(current) : Math.max(0, ...runs.map(sizeOf));
+  if (needed === 0 || free >= needed) return undefined;
+  return storageShortMessage('the next checkpoint', runs, needed, free, new Set(current ? [current.id] : []));
 }

@@ -17,6 +17,7 @@ export interface TrainSettings {
   eval_strategy: TrainingArguments['eval_strategy'];
   eval_steps: number;
   save_steps: number;
+  save_seconds: number;
   logging_steps: number;
   metric_for_best_model: string;
   /** A choice in the form, so a string; the trainer gets a boolean. */
@@ -82,6 +83,7 @@ export function defaultSettings(parameters: number, budget?: BudgetDefaults): Tr
     eval_strategy: 'epoch',
     eval_steps: 50,
     save_steps: 0,
+    save_seconds: 60,
     logging_steps: 1,
     metric_for_best_model: 'f1',
     load_best_model_at_end: 'false',
@@ -146,6 +148,28 @@ export function toTrainingArguments(s: TrainSettings): Partial<TrainingArguments
     early_stopping_patience: evaluates && early_stopping_patience > 0 ? early_stopping_patience : undefined,
     load_best_model_at_end: evaluates && load_best_model_at_end === 'true',
   };
+}
+
+/**
+ * The form's settings for a stored run (its resolved arguments and max length), over `base` for anything the
+ * run does not say: toTrainingArguments of the result gives the run's recipe again.
+ */
+export function settingsFromRun(
+  args: Partial<TrainingArguments>,
+  maxLength: number,
+  base: TrainSettings,
+): TrainSettings {
+  const out: TrainSettings = { ...base, max_length: maxLength };
+  const writable = out as unknown as Record<string, unknown>;
+  for (const key of Object.keys(base) as (keyof TrainSettings)[]) {
+    const value = (args as Record<string, unknown>)[key];
+    if (typeof value === 'number' || typeof value === 'string') writable[key] = value;
+  }
+  out.load_best_model_at_end = args.load_best_model_at_end ? 'true' : 'false';
+  out.early_stopping_patience = args.early_stopping_patience ?? 0;
+  if (args.metric_for_best_model !== undefined)
+    out.metric_for_best_model = args.metric_for_best_model.replace(/^eval_/, '');
+  return out;
 }
 
 export function effectiveBatch(s: TrainSettings): number {
@@ -292,6 +316,13 @@ export const MORE_FIELDS: Field[] = [
     min: 0,
     step: 1,
     integer: true,
+  },
+  {
+    kind: 'number',
+    name: 'save_seconds',
+    help: 'Seconds of training between checkpoints besides save_steps and evaluations (0: none on time): a closed tab or a crash loses at most this much work.',
+    min: 0,
+    step: 'any',
   },
   {
     kind: 'choice',

@@ -5,10 +5,22 @@ import { getDataset } from '../../core/storage/datasets';
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { openWebTuneDB, type WebTuneDatabase } from '../../core/storage/db';
 import type { RunModelSource, RunRecord } from '../../core/storage/run-types';
-import { deleteRun, isInterrupted, listRuns, readRunLogs, updateRun } from '../../core/storage/runs';
+import type { RunState } from '../../core/storage/run-types';
+import {
+  deleteRun,
+  listRuns,
+  readRunLogs,
+  runLockName,
+  runState,
+  updateRun,
+  type RunActivity,
+} from '../../core/storage/runs';
+import { storageQuota, type StorageQuota } from '../../core/storage/quota';
+import { openRunResults } from '../evaluate/results-store';
 import {
   TRAINING_CONTROL,
   type ModelSourceSpec,
+  type StartTrainingRequest,
   type TrainingPhase,
   type WorkerEvent,
 } from '../../worker/protocol';
@@ -16,16 +28,38 @@ import type { WorkerChannel } from '../app/useTrainingWorker';
 import { toLoraFields, toTrainingArguments, type TrainSettings } from './defaults';
 import { MetricStore, type LogEntry } from './metric-store';
 
-/** The five states the page shows in `run-status`. */
-export type RunStatusText = 'idle' | 'running' | 'paused' | 'finished' | 'failed';
+/** What `run-status` shows: the open run's state (see RunState), or idle when no run is open. */
+export type RunStatusText = 'idle' | RunState;
 
-/** A stopped run has finished early; one whose tab closed mid-run waits like a paused one. */
-export function statusText(run: RunRecord | undefined, activeRunId: string | undefined): RunStatusText {
-  if (!run) return 'idle';
-  if (run.status === 'stopped') return 'finished';
-  if (isInterrupted(run, activeRunId)) return 'paused';
-  return run.status;
+export function statusText(run: RunRecord | undefined, activity: RunActivity): RunStatusText {
+  return run ? runState(run, activity) : 'idle';
 }
+
+/** The runs other tabs of the app are training now: the run locks held outside this page's worker. */
+async function runsTrainingElsewhere(activeRunId: string | undefined): Promise<Set<string>> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks) return new Set();
+  const prefix = runLockName('');
+  const { held = [] } = await locks.query();
+  return new Set(
+    held
+      .map((lock) => lock.name ?? '')
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => name.slice(prefix.length))
+      .filter((id) => id !== activeRunId),
+  );
+}
+
+/** The latest checkpoint write of the followed run, for the line under the controls. */
+export interface CheckpointState {
+  runId: string;
+  step: number;
+  state: 'writing' | 'saved';
+  at: number;
+}
+
+/** How often the page looks at the run locks of other tabs. */
+const LOCK_POLL_MS = 2000;
 
 /** The live clock of a run: training seconds at the last record and when that record arrived. */
 export interface RunClock {
@@ -47,7 +81,12 @@ function newControl(): SharedArrayBuffer | undefined {
     : undefined;
 }
 
-export function useTraining(channel: WorkerChannel, datasetId: string | undefined) {
+export function useTraining(
+  channel: WorkerChannel,
+  datasetId: string | undefined,
+  onOpenRun?: (runId: string | undefined) => void,
+  initialRunId?: string,
+) {
   const [store] = useState(() => new MetricStore());
   const [runs, setRuns] = useState<RunRecord[]>();
   const [current, setCurrent] = useState<RunRecord>();
@@ -58,6 +97,15 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
   const [error, setError] = useState<string>();
   const [latestEval, setLatestEval] = useState<LogEntry>();
   const [dataset, setDataset] = useState<DatasetMeta>();
+  const [elsewhere, setElsewhere] = useState<ReadonlySet<string>>(new Set());
+  /** Whether the other tabs' locks have been read once (a run trained elsewhere must not look interrupted). */
+  const [locksRead, setLocksRead] = useState(false);
+  const [checkpoint, setCheckpoint] = useState<CheckpointState>();
+  const [quota, setQuota] = useState<StorageQuota>({});
+  const openListener = useRef(onOpenRun);
+  useEffect(() => {
+    openListener.current = onOpenRun;
+  });
   const clock = useRef<RunClock>({ elapsed: 0, at: 0 });
   const followed = useRef<string | undefined>(undefined);
   /** Log records held by the store for the followed run; a resume re-sends some, which are skipped. */
@@ -78,7 +126,12 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
 
   const refresh = useCallback(async () => {
     try {
-      setRuns(await listRuns(await database()));
+      const list = await listRuns(await database());
+      setRuns(list);
+      // The open run as stored now (another tab may have paused, resumed or stopped it).
+      const open = list.find((r) => r.id === followed.current);
+      if (open) setCurrent(open);
+      setQuota(await storageQuota());
     } catch (err) {
       setError(`The stored runs cannot be read: ${String(err)}`);
       setRuns([]);
@@ -87,6 +140,31 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
 
   useEffect(() => {
     void refresh();
+  }, [refresh]);
+
+  // Another tab's training shows as running here (its lock is held), not as interrupted; when that tab goes
+  // away its lock is released, and the run is interrupted. The list is read again on each change.
+  const activeRef = useRef(activeRunId);
+  useEffect(() => {
+    activeRef.current = activeRunId;
+  });
+  useEffect(() => {
+    let last = '';
+    const look = () =>
+      void runsTrainingElsewhere(activeRef.current).then(
+        (ids) => {
+          setLocksRead(true);
+          const key = [...ids].sort().join();
+          if (key === last) return;
+          last = key;
+          setElsewhere(ids);
+          void refresh();
+        },
+        () => setLocksRead(true),
+      );
+    look();
+    const timer = setInterval(look, LOCK_POLL_MS);
+    return () => clearInterval(timer);
   }, [refresh]);
 
   useEffect(() => {
@@ -105,7 +183,9 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
   const follow = useCallback(
     async (run: RunRecord, withLogs: boolean) => {
       followed.current = run.id;
+      openListener.current?.(run.id);
       setCurrent(run);
+      setCheckpoint(undefined);
       store.clear();
       logCount.current = 0;
       setLatestEval(run.latestEval as LogEntry | undefined);
@@ -129,6 +209,7 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
             if (run.status === 'running') setActiveRunId(run.id);
             else setActiveRunId((id) => (id === run.id ? undefined : id));
             if (followed.current === undefined || followed.current === run.id) {
+              if (followed.current === undefined) openListener.current?.(run.id);
               followed.current = run.id;
               setCurrent(run);
               if (run.status !== 'running') setPhase(undefined);
@@ -136,6 +217,11 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
             setRuns((list) => (list ? [run, ...list.filter((r) => r.id !== run.id)] : [run]));
             break;
           }
+          case 'run-checkpoint':
+            if (event.runId === followed.current)
+              setCheckpoint({ runId: event.runId, step: event.step, state: event.state, at: Date.now() });
+            if (event.state === 'saved') void storageQuota().then(setQuota, () => undefined);
+            break;
           case 'run-phase':
             if (event.runId === followed.current) setPhase({ phase: event.phase, detail: event.detail });
             break;
@@ -155,11 +241,13 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
     [channel, store],
   );
 
-  const start = useCallback(
-    (settings: TrainSettings, modelSource: ModelSourceSpec | undefined) => {
-      if (!datasetId) return;
+  /** Sends a start request; the run is followed once the worker stores it. */
+  const send = useCallback(
+    (request: Omit<StartTrainingRequest, 'type' | 'control'>) => {
       setError(undefined);
       followed.current = undefined;
+      openListener.current?.(undefined);
+      setCheckpoint(undefined);
       setCurrent(undefined);
       setLatestEval(undefined);
       setPhase(undefined);
@@ -168,9 +256,15 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
       clock.current = { elapsed: 0, at: performance.now() };
       control.current = newControl();
       setRequested(true);
-      channel.send({
-        type: 'start-training',
-        control: control.current,
+      channel.send({ type: 'start-training', control: control.current, ...request });
+    },
+    [channel, store],
+  );
+
+  const start = useCallback(
+    (settings: TrainSettings, modelSource: ModelSourceSpec | undefined) => {
+      if (!datasetId) return;
+      send({
         datasetId,
         args: toTrainingArguments(settings),
         ...(settings.mode === 'lora' ? { lora: toLoraFields(settings) } : {}),
@@ -178,7 +272,36 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
         modelSource: runSource(modelSource),
       });
     },
-    [channel, datasetId, store],
+    [datasetId, send],
+  );
+
+  /** A new run from a finished run's weights, with the form's settings, on the chosen dataset (else its own). */
+  const continueFrom = useCallback(
+    (run: RunRecord, settings: TrainSettings, modelSource: ModelSourceSpec | undefined) =>
+      send({
+        datasetId: datasetId ?? run.datasetId,
+        args: toTrainingArguments(settings),
+        maxLength: settings.max_length,
+        modelSource: runSource(modelSource),
+        modelName: run.modelName,
+        continueFrom: run.id,
+        name: `${run.name} (continued)`,
+      }),
+    [datasetId, send],
+  );
+
+  /** A new run with a stored run's model, dataset and arguments (its model is loaded again if need be). */
+  const startAgain = useCallback(
+    (run: RunRecord) =>
+      send({
+        datasetId: run.datasetId,
+        args: run.args,
+        maxLength: run.maxLength,
+        modelSource: run.modelSource,
+        modelName: run.modelName,
+        ...(run.datasetConfig ? { datasetConfig: run.datasetConfig } : {}),
+      }),
+    [send],
   );
 
   const pause = useCallback(() => signal(TRAINING_CONTROL.pause), [signal]);
@@ -195,11 +318,8 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
   );
 
   const stop = useCallback(async () => {
-    if (
-      current &&
-      current.id !== activeRunId &&
-      (current.status === 'paused' || current.status === 'running')
-    ) {
+    const state = current && runState(current, { activeRunId, trainingElsewhere: elsewhere });
+    if (current && (state === 'paused' || state === 'interrupted')) {
       // Nothing trains: the run just ends where its pause left it.
       try {
         const run = await updateRun(await database(), current.id, { status: 'stopped' });
@@ -209,9 +329,28 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
         setError(`The run could not be stopped: ${String(err)}`);
       }
     } else signal(TRAINING_CONTROL.stop);
-  }, [activeRunId, current, database, refresh, signal]);
+  }, [activeRunId, current, database, elsewhere, refresh, signal]);
 
-  const show = useCallback((run: RunRecord) => void follow(run, true), [follow]);
+  /** Opens a run: its charts here, and its model in Evaluate, Playground and Export (unless it is training). */
+  const show = useCallback(
+    (run: RunRecord) => {
+      // The run training here is followed live already: reading its logs back would drop the newest points.
+      if (run.id === activeRunId && followed.current === run.id) return;
+      void follow(run, true);
+      const state = runState(run, { activeRunId, trainingElsewhere: elsewhere });
+      if (state !== 'running') void openRunResults(run.id);
+    },
+    [activeRunId, elsewhere, follow],
+  );
+
+  // The run open before a reload opens again, once the stored runs are read (only if nothing else was opened).
+  const reopened = useRef(false);
+  useEffect(() => {
+    if (reopened.current || runs === undefined || !locksRead) return;
+    reopened.current = true;
+    const run = initialRunId ? runs.find((r) => r.id === initialRunId) : undefined;
+    if (run && followed.current === undefined) show(run);
+  }, [runs, initialRunId, show, locksRead]);
 
   const remove = useCallback(
     async (run: RunRecord) => {
@@ -219,6 +358,7 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
         await deleteRun(await database(), run.id);
         if (followed.current === run.id) {
           followed.current = undefined;
+          openListener.current?.(undefined);
           setCurrent(undefined);
           setLatestEval(undefined);
           store.clear();
@@ -236,6 +376,9 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
     runs,
     current,
     activeRunId,
+    activity: { activeRunId, trainingElsewhere: elsewhere } as RunActivity,
+    checkpoint: checkpoint?.runId === current?.id ? checkpoint : undefined,
+    quota,
     busy: requested || activeRunId !== undefined,
     phase,
     error,
@@ -243,6 +386,8 @@ export function useTraining(channel: WorkerChannel, datasetId: string | undefine
     dataset,
     clock,
     start,
+    startAgain,
+    continueFrom,
     pause,
     resume,
     stop,

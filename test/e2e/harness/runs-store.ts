@@ -103,10 +103,10 @@ export async function exerciseRunsStore(dbName: string) {
   }
   const bRecord = await updateRun(db, b, { status: 'running' });
   const resumable = {
-    pausedWithCheckpoint: isResumable(later, undefined),
-    interruptedWithout: isResumable(bRecord, undefined),
-    activeIsNot: isResumable({ ...later, status: 'running' }, a),
-    interruptedWith: isResumable({ ...later, status: 'running' }, undefined),
+    pausedWithCheckpoint: isResumable(later),
+    interruptedWithout: isResumable(bRecord),
+    activeIsNot: isResumable({ ...later, status: 'running' }, { activeRunId: a }),
+    interruptedWith: isResumable({ ...later, status: 'running' }),
   };
 
   await deleteRun(db, a);

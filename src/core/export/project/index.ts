@@ -27,6 +27,11 @@ export interface ProjectInputs {
 export type ProjectFiles = Map<string, Uint8Array>;
 
 export function buildTrainingProject(inputs: ProjectInputs): ProjectFiles {
+  // The script would train the whole model: refuse rather than write a project that does something else.
+  if (inputs.args.mode === 'lora')
+    throw new Error(
+      'A LoRA run cannot be written as a Trainer project yet (train.py would not train adapters)',
+    );
   const baseModel = inputs.baseModel.hubId ?? inputs.baseModel.displayName ?? 'path/to/base-model';
   const hasValidation = inputs.validation.length > 0;
   const files = new Map<string, string>([
