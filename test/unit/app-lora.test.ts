@@ -13,7 +13,14 @@ import { countParameters } from '../../src/core/lora/budget';
 import { resolveLoraConfig } from '../../src/core/lora/config';
 import { buildClassifier } from '../../src/core/models/build';
 import { resolveTrainingArguments } from '../../src/core/train/arguments';
-import { defaultSettings, toLoraFields, toTrainingArguments } from '../../src/ui/train/defaults';
+import {
+  defaultLearningRate,
+  defaultSettings,
+  followModeDefaults,
+  settingsFromRun,
+  toLoraFields,
+  toTrainingArguments,
+} from '../../src/ui/train/defaults';
 import { parseSettings, settingsText } from '../../src/ui/train/HyperParameters';
 import { runSummary } from '../../src/ui/run-history/stored-runs';
 import { loadModel, type LoadedModel } from '../../src/worker/model-session';
@@ -21,6 +28,15 @@ import type { ResultsEvent, ResultsReply, ResultsRequest } from '../../src/worke
 import type { ResultsRequestBody } from '../../src/worker/results-client';
 import { handleResultsRequest } from '../../src/worker/results-handler';
 import { resultsModel, setResultsModel } from '../../src/worker/results-state';
+import {
+  continuationRefusal,
+  continuationWeights,
+  rebuildRunClassifier,
+  storedVariables,
+} from '../../src/worker/run-model';
+import { mergedWeights } from '../../src/core/lora/merge';
+import { snapshotWeights } from '../../src/core/train/weights';
+import type { RunRecord } from '../../src/core/storage/run-types';
 import {
   budgetOfCounts,
   defaultModeFor,
@@ -106,6 +122,47 @@ describe('the Train form with LoRA', () => {
     expect(big.mode).toBe('lora');
     expect(big.learning_rate).toBeGreaterThanOrEqual(1e-4);
     expect(defaultSettings(110e6).mode).toBe('full');
+  });
+
+  it('gives LoRA a larger learning rate, which follows the mode until the person edits it', () => {
+    // Full fine-tuning's rates by size; LoRA's as PEFT's and the LoRA paper's recipes (5e-4 for base size).
+    expect([4e6, 22e6, 110e6].map((n) => defaultLearningRate(n, 'full'))).toEqual([3e-4, 1e-4, 3e-5]);
+    expect([4e6, 22e6, 110e6].map((n) => defaultLearningRate(n, 'lora'))).toEqual([1e-3, 1e-3, 5e-4]);
+    expect(defaultLearningRate(110e6, 'head')).toBe(3e-5);
+    const full = settingsText(defaultSettings(110e6));
+    expect(full.learning_rate).toBe('0.00003');
+    const lora = followModeDefaults(full, { ...full, mode: 'lora' }, 110e6);
+    expect(lora).toMatchObject({ mode: 'lora', learning_rate: '0.0005' });
+    expect(followModeDefaults(lora, { ...lora, mode: 'full' }, 110e6).learning_rate).toBe('0.00003');
+    // An edited rate stays as the person set it, and other fields do not touch it.
+    const edited = { ...full, learning_rate: '0.0001' };
+    expect(followModeDefaults(edited, { ...edited, mode: 'lora' }, 110e6).learning_rate).toBe('0.0001');
+    expect(followModeDefaults(full, { ...full, r: '4' }, 110e6)).toEqual({ ...full, r: '4' });
+  });
+
+  it("puts a stored LoRA run's fields back in the form", () => {
+    const base = defaultSettings(4e6, { defaultMode: 'full', defaultTargetModules: ['query', 'value'] });
+    const fields = {
+      r: 4,
+      lora_alpha: 16,
+      lora_dropout: 0.05,
+      target_modules: ['query', 'key'],
+      modules_to_save: ['pooler'],
+      use_rslora: true,
+    };
+    const settings = settingsFromRun(
+      resolveTrainingArguments({ mode: 'lora', learning_rate: 1e-3 }),
+      64,
+      base,
+      fields,
+    );
+    expect(settings).toMatchObject({ mode: 'lora', learning_rate: 1e-3, target_modules: 'query,key' });
+    expect(toLoraFields(settings)).toEqual(fields);
+    expect(
+      settingsFromRun(resolveTrainingArguments({ mode: 'lora' }), 64, base, {
+        target_modules: 'all-linear',
+      }).target_modules,
+    ).toBe('all-linear');
   });
 
   it('says why the other modes are not advised for a BERT-base-sized model', () => {
@@ -274,5 +331,73 @@ describe('the export of a LoRA classifier', () => {
     expect(purpose('adapter_model.safetensors')).toMatch(/LoRA adapter/);
     expect(purpose('adapter/adapter_config.json')).toMatch(/LoraConfig/);
     expect(purpose('adapter/tokenizer_config.json')).toMatch(/^tokenizer settings.*adapter folder/);
+  });
+});
+
+describe("a stored LoRA run's model", () => {
+  const run = (mode: 'lora' | 'full', lora?: RunRecord['lora']) => ({
+    name: `a ${mode} run`,
+    labels: ['neg', 'pos'],
+    args: resolveTrainingArguments({ mode, seed: 5 }),
+    ...(lora ? { lora } : {}),
+  });
+  const logits = (model: ReturnType<typeof buildClassifier>) =>
+    tf.tidy(() => {
+      const inputIds = tf.tensor2d([[2, 40, 41, 42, 3]], [1, 5], 'int32');
+      return model
+        .forward({ inputIds, attentionMask: tf.onesLike(inputIds) }, { training: false })
+        .arraySync() as number[][];
+    });
+
+  it('keeps only the adapters and saved modules, and rebuilds base + adapter from them', async () => {
+    const trained = buildClassifier(loaded.config, loaded.pretrained.weights, { numLabels: 2, seed: 5 });
+    const config = resolveLoraConfig(trained.architecture, 'SEQ_CLS', { r: 2, lora_alpha: 4 });
+    const state = attachLora(trained, config, { seed: 5 });
+    // As if trained: B and the head away from their initial values.
+    for (const { adapter } of state.adapters.values())
+      tf.tidy(() => adapter.b.assign(tf.randomNormal(adapter.b.shape, 0, 0.5, 'float32', 8)));
+    const head = trained.variables.get('classifier.weight')!;
+    tf.tidy(() => head.assign(tf.randomNormal(head.shape, 0, 0.5, 'float32', 9)));
+    const stored = await snapshotWeights(trained, storedVariables(trained));
+    const names = [...stored.keys()];
+    expect(names.length).toBe(2 * state.adapters.size + 2);
+    expect(names.filter((n) => /\.lora_[AB]\.weight$/.test(n)).length).toBe(2 * state.adapters.size);
+    expect(names.filter((n) => !n.includes('.lora_'))).toEqual(['classifier.weight', 'classifier.bias']);
+    const storedCount = [...stored.values()].reduce((a, t) => a + t.data.length, 0);
+    expect(storedCount).toBe(countParameters(trained).trainable);
+
+    // From the stored config (a final model) and from the run's fields (a checkpoint): the same logits.
+    for (const stored_lora of [state.config, undefined]) {
+      const rebuilt = rebuildRunClassifier(loaded, run('lora', { r: 2, lora_alpha: 4 }), stored, stored_lora);
+      try {
+        expect(rebuilt.lora?.config.r).toBe(2);
+        expect(logits(rebuilt)).toEqual(logits(trained));
+      } finally {
+        rebuilt.dispose();
+      }
+    }
+    // The bare base model with the trained head is not what the run trained.
+    const bare = buildClassifier(loaded.config, loaded.pretrained.weights, { numLabels: 2, seed: 5 });
+    bare.variables.get('classifier.weight')!.assign(head);
+    expect(logits(bare)).not.toEqual(logits(trained));
+    bare.dispose();
+    // Weights that do not fit the config say so.
+    expect(() => rebuildRunClassifier(loaded, run('lora', { r: 4 }), stored)).toThrow(
+      /stored model of a lora run does not fit .*shape/,
+    );
+
+    // Continuing: a LoRA run carries the adapter on; any other mode starts from the merged weights.
+    const earlier = { ...run('lora', { r: 2, lora_alpha: 4 }), id: 'e' } as RunRecord;
+    expect(await continuationWeights(loaded, earlier, { weights: stored, lora: config }, 'lora')).toBe(
+      stored,
+    );
+    const merged = await continuationWeights(loaded, earlier, { weights: stored, lora: config }, 'full');
+    const expected = await mergedWeights(trained);
+    expect([...merged.keys()]).toEqual([...trained.variables.keys()]);
+    const name = 'bert.encoder.layer.0.attention.self.query.weight';
+    expect(merged.get(name)!.data).toEqual(expected.get(name)!.data);
+    expect(continuationRefusal(run('full'), 'lora')).toMatch(/a LoRA run continues only a LoRA run/);
+    expect(continuationRefusal(run('lora'), 'full')).toBeUndefined();
+    trained.dispose();
   });
 });

@@ -9,7 +9,7 @@ import { readSession, saveSession } from '../app/session-store';
 import type { ModelFacts, ModelSourceSpec, TrainingBudget } from '../../worker/protocol';
 import { askResults } from '../../worker/results-client';
 import type { WorkerChannel } from '../app/useTrainingWorker';
-import { defaultSettings, settingsFromRun, sizeClass, toLoraFields } from './defaults';
+import { defaultSettings, followModeDefaults, settingsFromRun, sizeClass, toLoraFields } from './defaults';
 import { ModeBudget } from './ModeBudget';
 import { HyperParameters, parseSettings, settingsText, type SettingsText } from './HyperParameters';
 import { latestMetricsJson } from './metric-store';
@@ -147,7 +147,11 @@ export function TrainStep({
         text={text}
         disabled={running}
         onChange={(next) => {
-          const changed = { model: facts?.name ?? '', text: next };
+          // LoRA needs a larger learning rate than full fine-tuning: an unedited rate follows the mode.
+          const changed = {
+            model: facts?.name ?? '',
+            text: followModeDefaults(text, next, facts?.parameters ?? 0),
+          };
           setEdited(changed);
           saveSession({ settings: changed });
         }}
@@ -183,7 +187,12 @@ export function TrainStep({
               const next = {
                 model: facts?.name ?? current.modelName,
                 text: settingsText(
-                  settingsFromRun(current.args, current.maxLength, defaultSettings(facts?.parameters ?? 0)),
+                  settingsFromRun(
+                    current.args,
+                    current.maxLength,
+                    defaultSettings(facts?.parameters ?? 0, shown?.budget),
+                    current.lora,
+                  ),
                 ),
               };
               setEdited(next);

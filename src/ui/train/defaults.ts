@@ -64,14 +64,47 @@ export function sizeClass(parameters: number): SizeClass {
   return 'base';
 }
 
+/** AdamW's step size by model size, for full fine-tuning (and head, frozen-embeddings) and for LoRA. */
+const LEARNING_RATES: Record<SizeClass, { full: number; lora: number }> = {
+  tiny: { full: 3e-4, lora: 1e-3 },
+  small: { full: 1e-4, lora: 1e-3 },
+  base: { full: 3e-5, lora: 5e-4 },
+};
+
+/**
+ * AdamW's step size for a model of this size trained in this mode. LoRA's update B·A starts at zero (B = 0) and
+ * only a few hundred thousand parameters move, so at full fine-tuning's rate it barely changes the model in a
+ * short run: LoRA gets the rates PEFT's and the LoRA paper's recipes use (RoBERTa-base on SST-2: 5e-4 at r 8,
+ * alpha 8), 1e-3 for smaller models.
+ */
+export function defaultLearningRate(parameters: number, mode: TrainingArguments['mode']): number {
+  const rates = LEARNING_RATES[sizeClass(parameters)];
+  return mode === 'lora' ? rates.lora : rates.full;
+}
+
+/**
+ * The form after the person changed `next` from `previous`: when the mode changed and the learning rate was
+ * still the previous mode's default, it becomes the new mode's default (an edited rate is left alone).
+ */
+export function followModeDefaults<T extends Record<keyof TrainSettings, string>>(
+  previous: T,
+  next: T,
+  parameters: number,
+): T {
+  if (previous.mode === next.mode || next.learning_rate !== previous.learning_rate) return next;
+  const was = defaultLearningRate(parameters, previous.mode as TrainingArguments['mode']);
+  if (Number(previous.learning_rate) !== was) return next;
+  return {
+    ...next,
+    learning_rate: String(defaultLearningRate(parameters, next.mode as TrainingArguments['mode'])),
+  };
+}
+
 export function defaultSettings(parameters: number, budget?: BudgetDefaults): TrainSettings {
   const size = sizeClass(parameters);
   const mode = budget?.defaultMode ?? 'full';
-  // LoRA's few parameters want a larger step than full fine-tuning of the same model (PEFT's examples use
-  // 1e-4 to 5e-4); tiny models already get 3e-4.
-  const fullRate = size === 'tiny' ? 3e-4 : size === 'small' ? 1e-4 : 3e-5;
   return {
-    learning_rate: mode === 'lora' ? Math.max(fullRate, 2e-4) : fullRate,
+    learning_rate: defaultLearningRate(parameters, mode),
     num_train_epochs: 3,
     per_device_train_batch_size: size === 'base' ? 8 : 16,
     gradient_accumulation_steps: size === 'base' ? 2 : 1,
@@ -151,13 +184,14 @@ export function toTrainingArguments(s: TrainSettings): Partial<TrainingArguments
 }
 
 /**
- * The form's settings for a stored run (its resolved arguments and max length), over `base` for anything the
- * run does not say: toTrainingArguments of the result gives the run's recipe again.
+ * The form's settings for a stored run (its resolved arguments, max length and LoRA fields), over `base` for
+ * anything the run does not say: toTrainingArguments (and toLoraFields) of the result give its recipe again.
  */
 export function settingsFromRun(
   args: Partial<TrainingArguments>,
   maxLength: number,
   base: TrainSettings,
+  lora?: Partial<LoraConfig>,
 ): TrainSettings {
   const out: TrainSettings = { ...base, max_length: maxLength };
   const writable = out as unknown as Record<string, unknown>;
@@ -169,6 +203,17 @@ export function settingsFromRun(
   out.early_stopping_patience = args.early_stopping_patience ?? 0;
   if (args.metric_for_best_model !== undefined)
     out.metric_for_best_model = args.metric_for_best_model.replace(/^eval_/, '');
+  if (lora) {
+    if (lora.r !== undefined) out.r = lora.r;
+    if (lora.lora_alpha !== undefined) out.lora_alpha = lora.lora_alpha;
+    if (lora.lora_dropout !== undefined) out.lora_dropout = lora.lora_dropout;
+    if (lora.target_modules !== undefined)
+      out.target_modules =
+        lora.target_modules === 'all-linear' ? 'all-linear' : lora.target_modules.join(',');
+    // A run stores the fields as the form set them: modules_to_save is what the person added to the head.
+    if (lora.modules_to_save) out.modules_to_save = lora.modules_to_save.join(',');
+    if (lora.use_rslora !== undefined) out.use_rslora = lora.use_rslora ? 'true' : 'false';
+  }
   return out;
 }
 
@@ -221,7 +266,9 @@ export const MAIN_FIELDS: Field[] = [
   {
     kind: 'number',
     name: 'learning_rate',
-    help: 'Step size of AdamW; tiny models want 1e-4 to 5e-4, base-size ones 2e-5 to 5e-5.',
+    help:
+      'Step size of AdamW; tiny models want 1e-4 to 5e-4, base-size ones 2e-5 to 5e-5, and LoRA about ten ' +
+      'times more (its default follows the mode until you edit it).',
     min: 0,
     step: 'any',
   },
