@@ -209,7 +209,9 @@ export function TrainStep({
             title={
               facts?.name !== current.modelName
                 ? `Load ${current.modelName} in the Model step to continue this run`
-                : 'A new run that starts from these weights, with the settings in the form'
+                : current.args.mode === 'lora'
+                  ? 'A new run from these weights: with mode lora it trains this adapter further (its LoRA fields), in another mode it starts from the merged weights'
+                  : 'A new run that starts from these weights, with the settings in the form'
             }
             onClick={() => parsed.settings && training.continueFrom(current, parsed.settings, modelSource)}
           >
