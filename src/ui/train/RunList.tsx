@@ -66,7 +66,7 @@ export function RunList({
             {elsewhere && <span className="run-elsewhere"> in another tab</span>}{' '}
             <span className="run-facts">
               step {run.globalStep}/{run.totalSteps || '–'}
-              {f1 !== undefined ? ` · F1 ${f1.toFixed(3)}` : ''}
+              {f1 !== undefined ? ` · F1 ${f1.toFixed(3)} (evaluated at step ${run.latestEval!.step})` : ''}
               {run.bestCheckpoint ? ` · best at step ${run.bestCheckpoint.step}` : ''}
               {state === 'interrupted'
                 ? run.lastCheckpoint
