@@ -207,6 +207,12 @@ describe('the Train step', () => {
       eval_accuracy: number;
     };
     expect(text('README.md')).toContain('sst2-200.csv');
+    // The run's backend was "wasm, N threads (as requested)" on the page; the files keep only its facts.
+    expect(text('README.md')).toContain('trained in the browser with WebTune');
+    expect(text('README.md') + text('training_args.json')).not.toContain('as requested');
+    expect(
+      (JSON.parse(text('training_args.json')) as { webtune: { backend: string } }).webtune.backend,
+    ).toMatch(/^wasm, \d+ threads?$/);
     const metrics = JSON.parse(text('metrics.json')) as
       { eval_accuracy?: number }[] | { log_history: object[] };
     const history = Array.isArray(metrics) ? metrics : (metrics.log_history as { eval_accuracy?: number }[]);
