@@ -133,6 +133,10 @@ describe('the Train step', () => {
     expect(Number(pausedAt?.split('/')[0])).toBeLessThan(total!);
     expect(latest.epoch).toBeCloseTo(3, 5);
     expect(latest.eval_loss).toBeGreaterThan(0);
+    // The readable sentence beside the hidden JSON names the same step.
+    expect(await page.getByTestId('metrics-latest-summary').innerText()).toMatch(
+      new RegExp(`^Latest evaluation \\(weights of step ${latest.step}, epoch 3\\.00\\): accuracy \\d`),
+    );
     expect(Number.isFinite(latest.eval_loss)).toBe(true);
     for (const k of ['eval_accuracy', 'eval_f1'] as const) {
       expect(latest[k]).toBeGreaterThanOrEqual(0);
@@ -155,9 +159,14 @@ describe('the Train step', () => {
 
   it('evaluates, tries and downloads the model it just trained', async () => {
     const steps = page.getByRole('navigation', { name: 'Steps' });
+    const lastStep = Number((await page.getByTestId('progress-step').textContent())?.split('/')[0]);
     await steps.getByRole('button', { name: /Evaluate/ }).click();
-    // The trained classifier is the results model, evaluated on the validation split by itself.
+    // The trained classifier is the results model, evaluated on the validation split by itself; the figures
+    // say which weights they describe (the defaults keep the last ones).
     await page.getByTestId('evaluation').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('evaluation-summary').innerText()).toContain(
+      `weights: last, step ${lastStep})`,
+    );
     const perClass = page.getByRole('table', { name: 'Per-class scores' });
     expect(await perClass.getByRole('rowheader').allInnerTexts()).toEqual(['negative', 'positive']);
     await shot(page, '6-evaluate');
@@ -198,6 +207,12 @@ describe('the Train step', () => {
       eval_accuracy: number;
     };
     expect(text('README.md')).toContain('sst2-200.csv');
+    // The run's backend was "wasm, N threads (as requested)" on the page; the files keep only its facts.
+    expect(text('README.md')).toContain('trained in the browser with WebTune');
+    expect(text('README.md') + text('training_args.json')).not.toContain('as requested');
+    expect(
+      (JSON.parse(text('training_args.json')) as { webtune: { backend: string } }).webtune.backend,
+    ).toMatch(/^wasm, \d+ threads?$/);
     const metrics = JSON.parse(text('metrics.json')) as
       { eval_accuracy?: number }[] | { log_history: object[] };
     const history = Array.isArray(metrics) ? metrics : (metrics.log_history as { eval_accuracy?: number }[]);

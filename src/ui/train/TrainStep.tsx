@@ -12,7 +12,7 @@ import type { WorkerChannel } from '../app/useTrainingWorker';
 import { defaultSettings, followModeDefaults, settingsFromRun, sizeClass, toLoraFields } from './defaults';
 import { ModeBudget } from './ModeBudget';
 import { HyperParameters, parseSettings, settingsText, type SettingsText } from './HyperParameters';
-import { latestMetricsJson } from './metric-store';
+import { LatestEvaluation } from './LatestEvaluation';
 import { canStartAgain, RunList } from './RunList';
 import { statusText, useTraining } from './useTraining';
 import { WatchPanel } from './WatchPanel';
@@ -308,9 +308,7 @@ export function TrainStep({
         </p>
       )}
 
-      <p className="metrics-latest">
-        Latest evaluation: <code data-testid="metrics-latest">{latestMetricsJson(training.latestEval)}</code>
-      </p>
+      <LatestEvaluation record={training.latestEval} />
 
       {current && <WatchPanel store={training.store} run={current} clock={training.clock} />}
 
