@@ -63,7 +63,9 @@ export type ResultsRequest =
   | { type: 'results-predict-file'; id: number; file: File }
   /** Scores the validation set, or a labelled file when one is given. */
   | { type: 'results-evaluate'; id: number; file?: File }
-  | { type: 'results-export'; id: number };
+  | { type: 'results-export'; id: number }
+  /** The stored run of the results model as a Hugging Face Trainer project (train.py, data/, …), zipped. */
+  | { type: 'results-project'; id: number; includeData: boolean };
 
 export type ResultsReply =
   | { kind: 'info'; info: ResultsModelInfo | null }

@@ -10,6 +10,7 @@ import type { LoadedModel } from './model-session';
 import type { ResultsEvent, ResultsReply, ResultsRequest } from './protocol';
 import { assembleExportInputs, exportModelName } from './results-export-inputs';
 import { predictProbabilities } from './results-predict';
+import { runProjectZip } from './results-project';
 import { evaluationDetails, predictionsCsv } from './results-shape';
 import {
   lastEvaluation,
@@ -135,6 +136,10 @@ async function answer(
         { kind: 'zip', fileName: `${modelName}-webtune.zip`, files: exportListing(files, streamed), zip },
         [zip.buffer],
       ];
+    }
+    case 'results-project': {
+      const { fileName, files, zip } = await runProjectZip(required(), request.includeData);
+      return [{ kind: 'zip', fileName, files, zip }, [zip.buffer]];
     }
   }
 }

@@ -3,6 +3,7 @@
 // tfjs): the app zips the files, the CLI writes them to a folder.
 import type { Example } from '../../data/prepare';
 import type { HFConfig } from '../../models/types';
+import type { ExportEntry } from '../listing';
 import type { TrainingArguments } from '../../train/arguments';
 import { accelerateConfig } from './accelerate-config';
 import { classificationScript } from './classification-script';
@@ -110,4 +111,23 @@ function replacesHead(config: HFConfig, numLabels: number): boolean {
   if (!isClassifier) return false;
   const baseLabels = config.id2label ? Object.keys(config.id2label).length : (config.num_labels ?? 2);
   return baseLabels !== numLabels;
+}
+
+const PURPOSES: [RegExp, string][] = [
+  [/^train\.py$/, "the training script: the Hugging Face Trainer with this run's recipe"],
+  [/^model_card\.py$/, 'writes the model card, training_args.json and metrics.json beside the trained model'],
+  [/^data\/train\.jsonl$/, "the run's training rows, after cleaning and the split"],
+  [/^data\/validation\.jsonl$/, "the run's validation rows"],
+  [/^requirements\.txt$/, 'the Python packages, pinned'],
+  [/^accelerate_config\.yaml$/, 'accelerate for one GPU, with the multi-GPU and multi-node lines commented'],
+  [/^README\.md$/, 'how to run it on a CPU, one GPU or several, and what to change for more'],
+];
+
+/** The project's files with sizes and what each is for, as the app lists them after the download. */
+export function projectListing(files: ProjectFiles): ExportEntry[] {
+  return [...files].map(([name, bytes]) => ({
+    name,
+    bytes: bytes.byteLength,
+    purpose: PURPOSES.find(([pattern]) => pattern.test(name))?.[1] ?? 'a file of the project',
+  }));
 }
