@@ -212,6 +212,8 @@ describe('the Train step', () => {
 
   it('downloads the run as a Hugging Face Trainer project with the rows it trained on', async () => {
     const steps = page.getByRole('navigation', { name: 'Steps' });
+    // The recipe the run trained with is the Train form's (the form shows the open run's settings).
+    const lr = Number(await page.getByLabel('learning_rate', { exact: true }).inputValue());
     await steps.getByRole('button', { name: /Export/ }).click();
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: 60_000 }),
@@ -245,13 +247,13 @@ describe('the Train step', () => {
     expect(new Set([...train, ...validation].map((r) => r.text)).size).toBe(200);
     const script = file('train.py');
     expect(script).toContain('LABELS = ["negative", "positive"]');
-    // The recipe the run trained with, under transformers' names (the form's learning rate is the run's).
-    const lr = Number(await page.getByLabel('learning_rate', { exact: true }).inputValue());
+    // Under transformers' names.
     expect(script).toContain(`learning_rate=${pyValue(lr)},`);
     expect(script).toContain('num_train_epochs=3,');
     expect(file('requirements.txt')).toMatch(/^torch==[\d.]+\ntransformers==/);
     await page.getByTestId('project-done').waitFor();
     await shot(page, '8-export-project');
+    await steps.getByRole('button', { name: /Train/ }).click();
     expect(watched.errors).toEqual([]);
   });
 
