@@ -51,6 +51,11 @@ export async function runProjectZip(model: ResultsModel, includeData: boolean): 
     train: prepared.train,
     validation: prepared.validation,
     includeData,
+    // A LoRA run's adapters as attached to the model it ended with; the project saves what the app's
+    // download does by default: the merged model with the adapter folder beside it.
+    ...(run.args.mode === 'lora' && model.classifier.lora
+      ? { lora: { config: model.classifier.lora.config, export: 'both' as const } }
+      : {}),
   });
   const folder = `${safeName(run.name)}-training-project`;
   const zip = zipExport(files, { folder, mtime: new Date(run.updatedAt) });

@@ -82,6 +82,15 @@ export function resultsInfo(): ResultsModelInfo | null {
     pairs: model.pairs,
     origin: model.origin,
     hasValidation: (model.validation?.length ?? 0) > 0,
+    ...(model.classifier.lora
+      ? {
+          lora: {
+            r: model.classifier.lora.config.r,
+            lora_alpha: model.classifier.lora.config.lora_alpha,
+            target_modules: [...model.classifier.lora.targetNames],
+          },
+        }
+      : {}),
     registration: registrations,
     ...(model.run ? { run: { ...model.run } } : {}),
   };

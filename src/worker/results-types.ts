@@ -14,6 +14,8 @@ export interface ResultsModelInfo {
   origin: 'trained' | 'as-loaded';
   /** Whether a validation set is registered, so Evaluate can run. */
   hasValidation: boolean;
+  /** Set when the classifier carries LoRA adapters: the export offers adapter / merged / both. */
+  lora?: { r: number; lora_alpha: number; target_modules: string[] };
   /** Counts registrations, so the page can tell a newly trained model from the one it already evaluated. */
   registration: number;
   /** The stored run whose model this is (trained here or opened from the run list). */

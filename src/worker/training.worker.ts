@@ -108,6 +108,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'results-evaluate':
     case 'results-export':
     case 'results-project':
+    case 'results-budget':
       await handleResultsRequest(
         request,
         model,

@@ -65,6 +65,7 @@ export function RunList({
             <span className={`run-badge run-${state}`}>{state}</span>
             {elsewhere && <span className="run-elsewhere"> in another tab</span>}{' '}
             <span className="run-facts">
+              {run.args.mode === 'lora' ? `LoRA r ${run.lora?.r ?? 8} · ` : ''}
               step {run.globalStep}/{run.totalSteps || '–'}
               {f1 !== undefined ? ` · F1 ${f1.toFixed(3)}` : ''}
               {run.bestCheckpoint ? ` · best at step ${run.bestCheckpoint.step}` : ''}
