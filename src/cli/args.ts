@@ -415,10 +415,6 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
     const stray = [...LORA_KEYS, 'adapter', 'export'].find((k) => values.has(k));
     if (stray) throw new CliArgumentError(`${shown(stray)} applies only with --mode lora`);
   }
-  if (values.has('project') && training.mode === 'lora')
-    throw new CliArgumentError(
-      '--project cannot reproduce a --mode lora run yet: train.py would not train adapters',
-    );
   return {
     help: false,
     data,

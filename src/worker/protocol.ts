@@ -68,7 +68,9 @@ export type ResultsRequest =
   /** The zip of the results model; a LoRA model exports its adapter, the merged model or both (default). */
   | { type: 'results-export'; id: number; loraExport?: LoraExportKind }
   /** What each training mode trains and holds for the loaded encoder (the Train form, before a run). */
-  | { type: 'results-budget'; id: number; numLabels: number; lora: Partial<LoraConfig> };
+  | { type: 'results-budget'; id: number; numLabels: number; lora: Partial<LoraConfig> }
+  /** The stored run of the results model as a Hugging Face Trainer project (train.py, data/, …), zipped. */
+  | { type: 'results-project'; id: number; includeData: boolean };
 
 /** One training mode's figures for the loaded model (training-budget.ts). */
 export interface ModeBudget {

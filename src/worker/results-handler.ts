@@ -13,6 +13,7 @@ import type { LoadedModel } from './model-session';
 import type { ResultsEvent, ResultsReply, ResultsRequest } from './protocol';
 import { assembleExportInputs, exportModelName } from './results-export-inputs';
 import { predictProbabilities } from './results-predict';
+import { runProjectZip } from './results-project';
 import { evaluationDetails, predictionsCsv } from './results-shape';
 import {
   lastEvaluation,
@@ -156,6 +157,10 @@ async function answer(
     case 'results-budget':
       if (!loaded) throw new Error('Load a model first (Model step)');
       return [{ kind: 'budget', budget: trainingBudget(loaded, request.numLabels, request.lora) }];
+    case 'results-project': {
+      const { fileName, files, zip } = await runProjectZip(required(), request.includeData);
+      return [{ kind: 'zip', fileName, files, zip }, [zip.buffer]];
+    }
   }
 }
 

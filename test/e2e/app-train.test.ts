@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unzipSync } from 'fflate';
+import { pyValue } from '../../src/core/export/project/python';
 import { WORDPIECE_FOLDER_FILES } from '../support/export-layout';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
@@ -222,6 +223,53 @@ describe('the Train step', () => {
     await steps.getByRole('button', { name: /Train/ }).click();
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
+  });
+
+  it('downloads the run as a Hugging Face Trainer project with the rows it trained on', async () => {
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    // The recipe the run trained with is the Train form's (the form shows the open run's settings).
+    const lr = Number(await page.getByLabel('learning_rate', { exact: true }).inputValue());
+    await steps.getByRole('button', { name: /Export/ }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      page.getByRole('button', { name: 'Download as a training project', exact: true }).click(),
+    ]);
+    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const folder = Object.keys(entries)[0]!.split('/')[0]!;
+    const names = Object.keys(entries).map((n) => n.slice(folder.length + 1));
+    expect(names.sort()).toEqual([
+      'README.md',
+      'accelerate_config.yaml',
+      'data/train.jsonl',
+      'data/validation.jsonl',
+      'model_card.py',
+      'requirements.txt',
+      'train.py',
+    ]);
+    const file = (name: string) => new TextDecoder().decode(entries[`${folder}/${name}`]);
+    const rows = (name: string) =>
+      file(name)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { text: string; label: string });
+    // The run's split of the dropped CSV: 180 training and 20 validation rows, every CSV row once, labels by name.
+    const train = rows('data/train.jsonl');
+    const validation = rows('data/validation.jsonl');
+    expect([train.length, validation.length]).toEqual([180, 20]);
+    const csv = smallSst2(200).toString('utf8').trim().split('\n').slice(1);
+    const csvLabels = new Set(csv.map((line) => line.slice(line.lastIndexOf(',') + 1)));
+    expect(new Set([...train, ...validation].map((r) => r.label))).toEqual(csvLabels);
+    expect(new Set([...train, ...validation].map((r) => r.text)).size).toBe(200);
+    const script = file('train.py');
+    expect(script).toContain('LABELS = ["negative", "positive"]');
+    // Under transformers' names.
+    expect(script).toContain(`learning_rate=${pyValue(lr)},`);
+    expect(script).toContain('num_train_epochs=3,');
+    expect(file('requirements.txt')).toMatch(/^torch==[\d.]+\ntransformers==/);
+    await page.getByTestId('project-done').waitFor();
+    await shot(page, '8-export-project');
+    await steps.getByRole('button', { name: /Train/ }).click();
+    expect(watched.errors).toEqual([]);
   });
 
   it('fails a diverging run with an alert and keeps what was stored', async () => {

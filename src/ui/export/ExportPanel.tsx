@@ -1,6 +1,8 @@
 import { useState } from 'react';
+import { TrainingProjectPanel } from './TrainingProjectPanel';
 import type { ExportEntry } from '../../core/export/listing';
 import { formatBytes } from '../../core/export/listing';
+import { FileTable } from './FileTable';
 import type { LoraExportKind } from '../../core/lora/export';
 import { askResults } from '../../worker/results-client';
 import { useResultsModel } from '../evaluate/results-store';
@@ -79,29 +81,11 @@ export function ExportPanel() {
           <p role="status" data-testid="export-done">
             Saved {done.fileName} ({formatBytes(done.bytes)}), {done.files.length} files:
           </p>
-          <table className="export-files" data-testid="export-files">
-            <thead>
-              <tr>
-                <th scope="col">File</th>
-                <th scope="col">Size</th>
-                <th scope="col">What it is for</th>
-              </tr>
-            </thead>
-            <tbody>
-              {done.files.map((f) => (
-                <tr key={f.name} data-file={f.name}>
-                  <td>
-                    <code>{f.name}</code>
-                  </td>
-                  <td data-bytes={f.bytes}>{formatBytes(f.bytes)}</td>
-                  <td>{f.purpose}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <FileTable files={done.files} testId="export-files" />
         </>
       )}
       {error && <p role="alert">{error}</p>}
+      <TrainingProjectPanel run={info?.run} />
     </section>
   );
 }
