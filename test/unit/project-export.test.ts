@@ -200,7 +200,7 @@ describe.each(CASES)('$name exported as a training project', ({ dataset, recipe,
       );
       runs.push({ seed, out, project, train, python: runProject(project) });
     }
-  }, 900_000);
+  }, 1_800_000);
 
   afterAll(async () => {
     await mirror?.close();
