@@ -22,6 +22,12 @@ export interface GenerateOptions extends Partial<GenerationSettings> {
 export interface BatchGenerateOptions extends Omit<GenerateOptions, 'onToken'> {
   /** Called with each new token id of prompt `row` as soon as it is chosen. */
   onToken?: (row: number, id: number) => void;
+  /**
+   * The id the left padding is made of (the tokenizer's pad token, as transformers pads the batch); by default
+   * the model's pad_token_id, else its first eos id. It is never attended to, but the repetition penalty counts
+   * it, as transformers' does.
+   */
+  padTokenId?: number;
 }
 
 export interface GenerateResult {
@@ -100,7 +106,7 @@ async function* decodeBatch(
   model: CausalLM,
   prompts: readonly (readonly number[])[],
   defaults: GenerationSettings,
-  options: Omit<GenerateOptions, 'onToken'>,
+  options: Omit<BatchGenerateOptions, 'onToken'>,
 ): AsyncGenerator<(number | undefined)[], GenerateResult[]> {
   const settings: GenerationSettings = { ...defaults, ...definedOnly(options) };
   checkGenerationSettings(settings);
@@ -126,20 +132,20 @@ async function* decodeBatch(
   // Greedy without a penalty picks the arg-max on the device: one id per row comes back, not vocabulary rows.
   const onDevice = !settings.doSample && settings.repetitionPenalty === 1;
   // What padding and finished rows are fed: never attended to by a real token of another row.
-  const pad = model.dims.padTokenId ?? settings.eosTokenIds[0] ?? 0;
+  const pad = options.padTokenId ?? model.dims.padTokenId ?? settings.eosTokenIds[0] ?? 0;
+  if (!Number.isInteger(pad) || pad < 0 || pad >= vocab)
+    throw new GenerationConfigError(`the padding token id ${pad} is outside the vocabulary (0…${vocab - 1})`);
   const padded = prompts.some((p) => p.length < width);
-  const sequences = prompts.map((p) => [...p]);
+  const rows = prompts.map((p) => [...new Array<number>(width - p.length).fill(pad), ...p]);
+  // What the repetition penalty sees: the padded row, as transformers' processor reads input_ids.
+  const sequences = rows.map((r) => [...r]);
   const results: GenerateResult[] = prompts.map(() => ({ tokenIds: [], finishReason: 'length' }));
   const running = new Set(prompts.map((_, row) => row));
   // Unpadded batches (one prompt, or prompts of one length) need no mask: positions are 0, 1, 2, … as by default.
   const maskRows = prompts.map((p) => [...new Array<number>(width - p.length).fill(0), ...p.map(() => 1)]);
   const cache = model.newCache();
   const step: { inputIds: tf.Tensor2D; attentionMask?: tf.Tensor2D; positions?: tf.Tensor2D } = {
-    inputIds: tf.tensor2d(
-      prompts.map((p) => [...new Array<number>(width - p.length).fill(pad), ...p]),
-      [batch, width],
-      'int32',
-    ),
+    inputIds: tf.tensor2d(rows, [batch, width], 'int32'),
   };
   if (padded) {
     step.attentionMask = tf.tensor2d(maskRows, [batch, width], 'int32');
