@@ -1,15 +1,19 @@
 // Generation throughput: greedy decoding with the KV cache of a SmolLM2-135M-shaped Llama (random weights;
 // hidden 576, intermediate 1536, 30 layers, 9 heads, 3 kv heads, vocab 49152, tied embeddings) on wasm, and
 // transformers' generate() on the very same checkpoint (PYTHON_STACK, torch on the same 2 threads) as the peer,
-// in one run. WebGPU runs a tiny shape only: on SwiftShader (no GPU driver here) the 135M model takes minutes
-// per token. `npx tsx bench/generate.ts` prints the table; `generateSuite` plugs into bench/run.ts.
+// in one run; a tiny Llama on wasm (one prompt, and four as one left-padded batch) and on webgpu, where the
+// before is tfjs's own matMul program choice (backend.ts tunes it on SwiftShader). The 135M shape on webgpu
+// runs with BENCH_GENERATE_WEBGPU_135M=1: on SwiftShader (no GPU driver here) its prefill takes minutes.
+// `npx tsx bench/generate.ts` prints the table; `generateSuite` plugs into bench/run.ts.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import * as tf from '@tensorflow/tfjs';
+
 import { installNodeWebGPU } from '../src/cli/node-webgpu';
 import { initBackend, type BackendName } from '../src/core/backend';
-import { generate, GENERATION_DEFAULTS } from '../src/core/generate';
+import { generateBatch, GENERATION_DEFAULTS } from '../src/core/generate';
 import { readSafetensors } from '../src/core/hub/safetensors';
 import { buildCausalLM } from '../src/core/models/causal-lm';
 import type { HFConfig } from '../src/core/models/types';
@@ -85,34 +89,51 @@ function prompt(vocab: number): number[] {
   return Array.from({ length: PROMPT_TOKENS }, (_, i) => (i * 7919 + 13) % vocab);
 }
 
-async function ours(shape: Shape, backend: BackendName, newTokens: number): Promise<GenerateRow> {
-  await initBackend({ prefer: backend });
+interface OursOptions {
+  newTokens: number;
+  /** Prompts decoded together as one batch (the same prompt repeated); tokens/s counts every row's tokens. */
+  batch?: number;
+  /** The befores: tfjs's own matMul program choice on webgpu (this bench's SwiftShader tuning off). */
+  tfjsMatMulChoice?: boolean;
+}
+
+async function ours(shape: Shape, backend: BackendName, o: OursOptions): Promise<GenerateRow> {
+  const info = await initBackend({ prefer: backend });
+  // The flag exists once the webgpu backend is loaded.
+  const tuned = o.tfjsMatMulChoice ? tf.env().get('WEBGPU_MATMUL_PROGRAM_TYPE') : undefined;
+  if (o.tfjsMatMulChoice) tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', -1);
   const dir = checkpoint(shape);
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as HFConfig;
   const model = buildCausalLM(
     config,
     readSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors')))),
   );
-  const ids = prompt(model.dims.vocabSize);
+  const batch = o.batch ?? 1;
+  const prompts = Array.from({ length: batch }, () => prompt(model.dims.vocabSize));
   const settings = { ...GENERATION_DEFAULTS, eosTokenIds: [] };
   // Warm-up (kernels, shader compilation), then the measured run: time to the first token is the prefill.
-  await generate(model, ids, settings, { maxNewTokens: 4 });
+  await generateBatch(model, prompts, settings, { maxNewTokens: 4 });
   const start = performance.now();
   let first = 0;
-  await generate(model, ids, settings, {
-    maxNewTokens: newTokens,
+  await generateBatch(model, prompts, settings, {
+    maxNewTokens: o.newTokens,
     onToken: () => {
       if (!first) first = performance.now();
     },
   });
   const end = performance.now();
   model.dispose();
+  if (tuned !== undefined) tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', tuned);
+  const device = backend === 'webgpu' ? ` (${info.adapter ?? 'adapter unknown'})` : '';
   return {
     model: shape.name,
-    side: `WebTune ${backend}`,
-    new_tokens: newTokens,
+    side:
+      `WebTune ${backend}${device}` +
+      (batch > 1 ? `, ${batch} prompts in one batch` : '') +
+      (o.tfjsMatMulChoice ? ", before: tfjs's own matMul programs" : ''),
+    new_tokens: o.newTokens,
     prefill_s: +((first - start) / 1000).toFixed(3),
-    decode_tokens_per_s: +(((newTokens - 1) * 1000) / (end - first)).toFixed(2),
+    decode_tokens_per_s: +(((o.newTokens - 1) * batch * 1000) / (end - first)).toFixed(2),
   };
 }
 
@@ -159,10 +180,17 @@ export const generateSuite = {
     installNodeWebGPU();
     const rows: GenerateRow[] = [];
     rows.push(transformers(SMOLLM2_135M, newTokens));
-    rows.push(await ours(SMOLLM2_135M, 'wasm', newTokens));
+    rows.push(await ours(SMOLLM2_135M, 'wasm', { newTokens }));
+    // On SwiftShader the 135M model's 16-token prefill alone takes minutes; BENCH_GENERATE_WEBGPU_135M=1 (or a
+    // real GPU) runs it.
+    if (process.env.BENCH_GENERATE_WEBGPU_135M === '1')
+      rows.push(await ours(SMOLLM2_135M, 'webgpu', { newTokens: quick ? 4 : 8 }));
     rows.push(transformers(TINY, newTokens));
-    rows.push(await ours(TINY, 'wasm', newTokens));
-    rows.push(await ours(TINY, 'webgpu', quick ? 8 : 16));
+    rows.push(await ours(TINY, 'wasm', { newTokens }));
+    rows.push(await ours(TINY, 'wasm', { newTokens, batch: 4 }));
+    const gpuTokens = quick ? 8 : 16;
+    rows.push(await ours(TINY, 'webgpu', { newTokens: gpuTokens }));
+    rows.push(await ours(TINY, 'webgpu', { newTokens: gpuTokens, tfjsMatMulChoice: true }));
     return rows;
   },
 };

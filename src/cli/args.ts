@@ -519,7 +519,7 @@ export const GENERATE_USAGE = `Usage: npm run generate -- --model ID|DIR --promp
 
   --model ID|DIR          a decoder (GPT-2, Llama, Qwen2): a Hub model id (through --hub for mirrors) or a folder
   --adapter ID|DIR        a PEFT LoRA adapter (Hub id or folder) applied to --model
-  --prompt TEXT           a prompt; give it again for more (each is generated on its own)
+  --prompt TEXT           a prompt; give it again for more (generated together as one left-padded batch)
   --max-new-tokens N      new tokens at most (default: the model's generation_config.json, else 20)
   --do-sample             sample instead of greedy decoding, with:
     --temperature T  --top-k K  --top-p P  --seed S   (transformers' semantics; a seed repeats the text)

@@ -49,7 +49,23 @@ async function tryWebGPU(): Promise<string> {
   // The webgpu backend registers itself only when navigator.gpu exists at import time, hence the late import.
   await import('@tensorflow/tfjs-backend-webgpu');
   await setBackend('webgpu', 'WebGPU unavailable because the tfjs webgpu backend failed to initialise');
+  tuneMatMulFor(adapter.info);
   return describeAdapter(adapter.info);
+}
+
+/** tfjs-backend-webgpu's MatMulPackedProgram, its WEBGPU_MATMUL_PROGRAM_TYPE value (-1: chosen per shape). */
+const MATMUL_PACKED_PROGRAM = 3;
+
+/**
+ * On SwiftShader (WebGPU on the CPU: this machine's tests, browsers without a GPU driver) every matMul runs
+ * tfjs's packed program. tfjs picks its reduce, split-K or small-output programs for products with few output
+ * tiles, which are what decoding one token makes ([1, hidden] · Wᵀ); their workgroup barriers cost SwiftShader
+ * 10-100 times what the packed program's one-row path does (bench/generate.ts: a k_proj [1, 256] · [128, 256]ᵀ
+ * 200-350 ms against 0.3 ms). A real GPU keeps tfjs's own choice.
+ */
+function tuneMatMulFor(info: GPUAdapterInfo | undefined): void {
+  const swiftShader = info?.architecture === 'swiftshader' || /swiftshader/i.test(info?.description ?? '');
+  tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', swiftShader ? MATMUL_PACKED_PROGRAM : -1);
 }
 
 /** Starts wasm, threaded when asked and possible; returns why it runs on one thread, if it was asked for more. */

@@ -1,6 +1,7 @@
 // `npm run generate` as a person runs it, against the Hub mirror: greedy continuations equal transformers'
-// (reference.json's greedy_16), --json prints one line per prompt, plain output streams the text, seeded
-// sampling repeats, chat prompts go through the template, and the wrong kind of model gets one clear line.
+// (reference.json's greedy_16, also for several prompts in one batch), --json prints one line per prompt, plain
+// output streams the text, seeded sampling repeats, chat prompts go through the template, and the wrong kind of
+// model gets one clear line.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,20 +80,27 @@ describe.concurrent('npm run generate', () => {
       const tokenizer = tokenizerOf(id);
       expect(lines[0]!.text).toBe(tokenizer.decode(lines[0]!.token_ids, true));
     }
-  });
+  }, 180_000);
 
   it('plain output is the prompt followed by the streamed continuation (a local folder)', async () => {
     const id = 'webtune/tiny-random-llama';
-    const prompt = loadDecoderFixture(id).reference.prompts[4]!;
-    const result = await runCli(
-      'generate',
-      ['--model', sharedModelDir(id), '--prompt', prompt, '--max-new-tokens', '16', '--backend', 'cpu'],
-      env(),
-    );
+    const [prompt, other] = [4, 1].map((p) => loadDecoderFixture(id).reference.prompts[p]!) as [
+      string,
+      string,
+    ];
+    const args = ['--model', sharedModelDir(id), '--max-new-tokens', '16', '--backend', 'cpu'];
+    // One prompt streams; several (one left-padded batch) print each prompt and its continuation in order.
+    const [result, both] = await Promise.all([
+      runCli('generate', [...args, '--prompt', prompt], env()),
+      runCli('generate', [...args, '--prompt', prompt, '--prompt', other], env()),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const continuation = tokenizerOf(id).decode(expectedGreedy(id, 4, 50258), true);
     expect(result.stdout).toBe(`${prompt}${continuation}\n`);
-  });
+    expect(both.code, both.stderr).toBe(0);
+    const otherContinuation = tokenizerOf(id).decode(expectedGreedy(id, 1, 50258), true);
+    expect(both.stdout).toBe(`${prompt}${continuation}\n${other}${otherContinuation}\n`);
+  }, 180_000);
 
   it('seeded sampling prints the same tokens twice; --chat uses the template (llama, chat_template.jinja)', async () => {
     const args = [

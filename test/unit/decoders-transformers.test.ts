@@ -1,13 +1,14 @@
 // The decoders against the real library, live: transformers 5.18 (the Python stack) loads each fixture folder
 // with AutoModelForCausalLM.from_pretrained and AutoTokenizer, on prompts the reference.json does not hold.
 // Compared: the tokenizer's ids, the last position's logits over the whole vocabulary, greedy generate() with the
-// model's generation_config (eos stop included), greedy with repetition_penalty 1.3, and apply_chat_template
-// of a multi-turn chat. Our side loads through loadCausalLM from the Hub mirror, as the app does.
+// model's generation_config (eos stop included), greedy with repetition_penalty 1.3 (each prompt alone, and all
+// of them as one batch left-padded as with padding_side='left'), and apply_chat_template of a multi-turn chat.
+// Our side loads through loadCausalLM from the Hub mirror, as the app does.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/core/backend';
-import { generate, loadCausalLM } from '../../src/core/generate';
+import { generate, generateBatch, loadCausalLM } from '../../src/core/generate';
 import { hubSource } from '../../src/core/hub';
 import { runPythonStack } from '../support/python';
 import { startHubMirror, type HubMirror } from '../support/hub-mirror';
@@ -30,6 +31,17 @@ interface PythonOut {
   greedy: number[][];
   penalised: number[][];
   chat_ids: number[] | null;
+  /** generate() on all prompts at once, left-padded: the new ids of each row (pad ids after its eos). */
+  batch_greedy: number[][];
+  batch_penalised: number[][];
+  eos: number[];
+  batch_padded: number;
+}
+
+/** A batch row of transformers' generate up to its first eos (what follows is padding). */
+function untilEos(row: number[], eos: number[]): number[] {
+  const at = row.findIndex((id) => eos.includes(id));
+  return at < 0 ? row : row.slice(0, at + 1);
 }
 
 const SCRIPT = `
@@ -52,6 +64,18 @@ for folder in job["folders"]:
             r["greedy"].append(g[0, ids.shape[1]:].tolist())
             p = model.generate(ids, attention_mask=mask, max_new_tokens=job["new"], do_sample=False, repetition_penalty=1.3)
             r["penalised"].append(p[0, ids.shape[1]:].tolist())
+        # All prompts as one batch, left-padded (the tokenizer's pad token, else its eos, as transformers warns).
+        tok.padding_side = "left"
+        if tok.pad_token is None:
+            tok.pad_token = tok.eos_token
+        batch = tok(job["prompts"], return_tensors="pt", padding=True)
+        width = batch.input_ids.shape[1]
+        for key, extra in (("batch_greedy", {}), ("batch_penalised", {"repetition_penalty": 1.3})):
+            g = model.generate(**batch, max_new_tokens=job["new"], do_sample=False, **extra)
+            r[key] = g[:, width:].tolist()
+        eos = model.generation_config.eos_token_id
+        r["eos"] = eos if isinstance(eos, list) else [eos]
+        r["batch_padded"] = int((batch.attention_mask == 0).any())
     if tok.chat_template:
         r["chat_ids"] = list(tok.apply_chat_template(job["chat"], add_generation_prompt=True, tokenize=True, return_dict=True)["input_ids"])
     out[folder] = r
@@ -104,13 +128,32 @@ describe('decoders against transformers 5.18, live (wasm)', () => {
       });
       expect(penalised.tokenIds, `repetition_penalty 1.3, prompt ${p}`).toEqual(expected.penalised[p]);
     }
+    // The prompts as one left-padded batch, as transformers' generate with padding_side='left'.
+    expect(expected.batch_padded).toBe(1);
+    const prompts = PROMPTS.map((text) => lm.tokenizer.encodeText(text));
+    const padTokenId = lm.tokenizer.padTokenId;
+    for (const [key, repetitionPenalty] of [
+      ['batch_greedy', 1],
+      ['batch_penalised', 1.3],
+    ] as const) {
+      const rows = await generateBatch(lm.model, prompts, lm.generation, {
+        maxNewTokens: NEW_TOKENS,
+        repetitionPenalty,
+        padTokenId,
+      });
+      expect(
+        rows.map((r) => r.tokenIds),
+        key,
+      ).toEqual(expected[key].map((row) => untilEos(row, expected.eos)));
+    }
     if (expected.chat_ids) {
       expect(lm.tokenizer.applyChatTemplate(CHAT, true).ids).toEqual(expected.chat_ids);
     } else {
       expect(lm.tokenizer.chatTemplate).toBeUndefined();
     }
     report.push(
-      `transformers live ${id} × wasm: ids, greedy and penalised greedy identical for ${PROMPTS.length} prompts; ` +
+      `transformers live ${id} × wasm: ids, greedy and penalised greedy identical for ${PROMPTS.length} prompts, ` +
+        `alone and as one left-padded batch; ` +
         `last logits max |diff| ${worstLogits.toExponential(2)}${expected.chat_ids ? '; chat ids identical' : ''}`,
     );
     expect(worstLogits).toBeLessThanOrEqual(1e-4);

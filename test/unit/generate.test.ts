@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/core/backend';
 import {
   generate,
+  generateBatch,
   generateTokens,
   GENERATION_DEFAULTS,
   modelGenerationSettings,
@@ -53,6 +54,30 @@ describe.each(['cpu', 'wasm'] as const)('greedy decoding with the KV cache on %s
     );
     model.dispose();
   });
+
+  it.each(DECODER_FIXTURES)(
+    '%s: every prompt in one left-padded batch, greedy_16 of each alone',
+    async (id) => {
+      await initBackend({ prefer: backend });
+      const fixture = loadDecoderFixture(id);
+      const model = buildFixture(fixture);
+      const { reference } = fixture;
+      const prompts = reference.input_ids.map((ids, p) => unpadded(ids, reference.attention_mask[p]!));
+      expect(new Set(prompts.map((p) => p.length)).size).toBeGreaterThan(1);
+      const before = tf.memory().numTensors;
+      const streamed: number[][] = prompts.map(() => []);
+      const results = await generateBatch(model, prompts, greedy(), {
+        maxNewTokens: 16,
+        onToken: (row, token) => streamed[row]!.push(token),
+      });
+      expect(results.map((r) => r.tokenIds)).toEqual(reference.greedy_16);
+      expect(streamed).toEqual(reference.greedy_16);
+      expect(results.every((r) => r.finishReason === 'length')).toBe(true);
+      expect(tf.memory().numTensors).toBe(before);
+      report.push(`greedy_16 ${id} × ${backend}, ${prompts.length} prompts in one batch: identical`);
+      model.dispose();
+    },
+  );
 });
 
 /** The logits of every position by one full forward, and the same through the cache one token at a time. */
@@ -148,6 +173,12 @@ describe('the KV cache, sampling and stopping (cpu)', () => {
       if (streamed.length === 4) break;
     }
     expect(streamed).toEqual(expected.slice(0, 4));
+    expect(tf.memory().numTensors).toBe(before);
+    // In a batch, a row that meets its eos stops there while the others go on to their own end.
+    const other = unpadded(fixture.reference.input_ids[1]!, fixture.reference.attention_mask[1]!);
+    const rows = await generateBatch(model, [prompt, other], greedy([third]), { maxNewTokens: 16 });
+    expect(rows[0]).toEqual(stopped);
+    expect(rows[1]).toEqual(await generate(model, other, greedy([third]), { maxNewTokens: 16 }));
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });

@@ -11,6 +11,8 @@
  *   for await (const id of generateTokens(lm.model, prompt, lm.generation, { maxNewTokens: 64 }))
  *     show(text.push(id));                        // tokens stream out as they are made
  *   // or: const { tokenIds, finishReason } = await generate(lm.model, prompt, lm.generation, options);
+ *   // several prompts as one left-padded batch (transformers' padding_side='left'), a result per prompt:
+ *   // const results = await generateBatch(lm.model, [idsA, idsB], lm.generation, { onToken: (row, id) => … });
  *   lm.model.dispose();
  *
  * Options (GenerateOptions, each overriding the model's default): maxNewTokens, doSample, temperature, topK,
@@ -18,7 +20,14 @@
  * (the same seed gives the same tokens), onToken, signal (AbortSignal). Each call keeps a KV cache per layer
  * (the prompt runs once, then one token per step) and frees it when it ends, also when the caller stops early.
  */
-export { generate, generateTokens, type GenerateOptions, type GenerateResult } from './generate';
+export {
+  generate,
+  generateBatch,
+  generateTokens,
+  type BatchGenerateOptions,
+  type GenerateOptions,
+  type GenerateResult,
+} from './generate';
 export {
   checkGenerationSettings,
   GENERATION_DEFAULTS,

@@ -239,17 +239,19 @@ export function groupedAttention(
   return tf.reshape(context, [batch, length, heads * headDim]) as tf.Tensor3D;
 }
 
-/** Rows up to which x·Wᵀ is computed as (W·xᵀ)ᵀ: generation's one token per step. */
+/** Rows up to which x·Wᵀ is computed as (W·xᵀ)ᵀ on wasm: generation's one token per step. */
 const FEW_ROWS = 32;
 
 /**
- * x [rows, in] · Wᵀ for a PyTorch-layout weight W [out, in]. With few rows (decoding) it is computed as
+ * x [rows, in] · Wᵀ for a PyTorch-layout weight W [out, in]. On wasm with few rows (decoding) it is computed as
  * (W·xᵀ)ᵀ: only the small x and the result are transposed. The wasm backend's fast (XNNPACK) path takes no
  * transposed operand, so x·Wᵀ made our BatchMatMul copy the whole transposed weight on every call: for a
- * 135M-parameter model, 540 MB copied per generated token.
+ * 135M-parameter model, 540 MB copied per generated token. Only there: WebGPU reads a transposed operand in
+ * place, and its W·xᵀ (an [out, 1] result) is 20-40 times slower than x·Wᵀ (bench/generate.ts measured 1.3 s
+ * against 28 ms for SmolLM2's [1536, 576] on SwiftShader), which made decoding take seconds per token.
  */
 export function matMulTransposed(x: tf.Tensor2D, weight: tf.Tensor2D): tf.Tensor2D {
-  if (x.shape[0] > FEW_ROWS) return tf.matMul(x, weight, false, true);
+  if (x.shape[0] > FEW_ROWS || tf.getBackend() !== 'wasm') return tf.matMul(x, weight, false, true);
   return tf.transpose(tf.matMul(weight, tf.transpose(x))) as tf.Tensor2D;
 }
 
