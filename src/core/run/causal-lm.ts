@@ -110,7 +110,8 @@ export async function generationMetrics(
             maxNewTokens: Math.max(1, Math.min(p.referenceTokens, room)),
           })
         : { tokenIds: [] as number[] };
-    const generated = tokenizer.decode(tokenIds.filter((id) => !eos.has(id)));
+    const kept = tokenIds.filter((id) => !eos.has(id));
+    const generated = kept.length > 0 ? tokenizer.decode(kept) : '';
     samples.push({ prompt: p.prompt, reference: p.reference, generated });
   }
   const hyps = samples.map((s) => s.generated);
