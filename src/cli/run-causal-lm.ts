@@ -29,6 +29,7 @@ import {
   TrainingDivergedError,
   type TrainerCheckpoint,
 } from '../core/train/trainer';
+import { warmUpTask } from '../core/train/warm-up';
 import type { TrainCliOptions } from './args';
 import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint-file';
 import { CliError } from './fail';
@@ -154,6 +155,10 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
         if (error instanceof LoraConfigError) throw new CliError(error.message);
         throw error;
       }
+    }
+    if (backend.name === 'webgpu') {
+      say('webgpu: compiling the shaders (one untimed step)');
+      await warmUpTask(causalLmTask, model, data.train, args);
     }
     const { totalSteps, updatesPerEpoch } = countTrainingSteps(data.train.length, args);
     const progress = new TrainProgress(

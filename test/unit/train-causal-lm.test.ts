@@ -13,6 +13,7 @@ import { buildCausalLM, IGNORE_INDEX, type CausalLM } from '../../src/core/model
 import { causalLmEvalLoss, causalLmTask, type CausalLmExample } from '../../src/core/tasks/causal-lm';
 import { resolveTrainingArguments, type TrainingArguments } from '../../src/core/train/arguments';
 import { measureStepCost, STEP_MEMORY_HEADROOM } from '../../src/core/train/micro-batches';
+import { warmUpTask } from '../../src/core/train/warm-up';
 import { trainTask, type LogRecord, type TrainerCheckpoint } from '../../src/core/train/trainer';
 import { createRng } from '../../src/core/random';
 import { tinyDecoderCheckpoint, tinyDecoderConfig, type TinyDecoder } from './decoder-fixtures';
@@ -182,6 +183,16 @@ describe('training a causal LM with the trainer', () => {
     expect(evals).toHaveLength(3);
     expect(evals.at(-1)!.eval_loss).toBeLessThan(loss0);
     expect(evals.at(-1)!.eval_perplexity).toBeCloseTo(Math.exp(evals.at(-1)!.eval_loss!), 6);
+    m.dispose();
+  });
+
+  it('the warm-up pass (webgpu shader compile) frees everything and changes nothing', async () => {
+    const m = model('gpt2', 0.1);
+    const before = await weightsOf(m);
+    const tensors = tf.memory().numTensors;
+    await warmUpTask(causalLmTask, m, examples(6, 8), resolveTrainingArguments(base));
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(await weightsOf(m)).toEqual(before);
     m.dispose();
   });
 
