@@ -10,7 +10,13 @@ import time
 
 import torch
 from datasets import Dataset
-from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer, TrainingArguments, default_data_collator
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    Trainer,
+    TrainingArguments,
+    default_data_collator,
+)
 
 cfg = json.load(sys.stdin)
 torch.set_num_threads(cfg.get("threads", 2))
@@ -34,13 +40,21 @@ def continuations(model):
     with torch.no_grad():
         for p in cfg["prompts"]:
             ids = tok(p, return_tensors="pt").input_ids
-            g = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=20, do_sample=False,
-                               pad_token_id=tok.eos_token_id)
-            out.append(tok.decode(g[0][ids.shape[1]:], skip_special_tokens=True))
+            g = model.generate(
+                ids,
+                attention_mask=torch.ones_like(ids),
+                max_new_tokens=20,
+                do_sample=False,
+                pad_token_id=tok.eos_token_id,
+            )
+            out.append(tok.decode(g[0][ids.shape[1] :], skip_special_tokens=True))
     return out
 
 
-results = {"before": continuations(AutoModelForCausalLM.from_pretrained(cfg["model"])), "runs": []}
+results = {
+    "before": continuations(AutoModelForCausalLM.from_pretrained(cfg["model"])),
+    "runs": [],
+}
 for seed in cfg["seeds"]:
     model = AutoModelForCausalLM.from_pretrained(cfg["model"])
     args = TrainingArguments(
@@ -58,19 +72,29 @@ for seed in cfg["seeds"]:
         use_cpu=True,
         dataloader_num_workers=0,
     )
-    trainer = Trainer(model=model, args=args, train_dataset=train, eval_dataset=valid,
-                      data_collator=default_data_collator)
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train,
+        eval_dataset=valid,
+        data_collator=default_data_collator,
+    )
     started = time.time()
     out = trainer.train()
     wall = time.time() - started
     ev = trainer.evaluate()
-    results["runs"].append({
-        "seed": seed,
-        "eval_loss": ev["eval_loss"],
-        "perplexity": math.exp(ev["eval_loss"]),
-        "train_runtime": out.metrics["train_runtime"],
-        "tokens_per_second": len(train) * cfg["block_size"] * cfg["epochs"] / out.metrics["train_runtime"],
-        "wall_seconds": wall,
-        "after": continuations(model),
-    })
+    results["runs"].append(
+        {
+            "seed": seed,
+            "eval_loss": ev["eval_loss"],
+            "perplexity": math.exp(ev["eval_loss"]),
+            "train_runtime": out.metrics["train_runtime"],
+            "tokens_per_second": len(train)
+            * cfg["block_size"]
+            * cfg["epochs"]
+            / out.metrics["train_runtime"],
+            "wall_seconds": wall,
+            "after": continuations(model),
+        }
+    )
 print(json.dumps(results))
