@@ -9,7 +9,7 @@ import { basename, resolve } from 'node:path';
 
 import { DEFAULT_SPLIT } from '../core/data/prepare';
 import { GenerativeDataError, prepareGenerative, type GenerativePart } from '../core/data/generative';
-import { buildCausalLmExportFolder, type CausalLmDataSummary } from '../core/export/causal-lm-folder';
+import { buildCausalLmExportFolder } from '../core/export/causal-lm-folder';
 import { exportedWeightsPoint } from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
 import { modelGenerationSettings, readGenerationConfig } from '../core/generate';
@@ -20,7 +20,13 @@ import { loraExportFiles } from '../core/lora/export';
 import { mergedWeights } from '../core/lora/merge';
 import { buildCausalLM } from '../core/models/causal-lm';
 import type { HFConfig } from '../core/models/types';
-import { evaluateCausalLm, prepareCausalLmData, withChatTemplate } from '../core/run/causal-lm';
+import {
+  causalLmDataSummary,
+  causalLmHyperparameters,
+  evaluateCausalLm,
+  prepareCausalLmData,
+  withChatTemplate,
+} from '../core/run/causal-lm';
 import { causalLmTask } from '../core/tasks/causal-lm';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
 import {
@@ -220,25 +226,15 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
     const files = modelFileBytes(base);
     if (template.added)
       files.set('chat_template.jinja', new TextEncoder().encode(template.files['chat_template.jinja']));
-    const summary: CausalLmDataSummary = {
-      fileName: train.file,
-      kind: report.kind,
-      rowsRead: report.total,
-      trainRows: prepared.train.length,
-      validationRows: prepared.validation.length,
-      trainExamples: data.train.length,
-      validationExamples: data.validation.length,
-      split: o.validation
+    const summary = causalLmDataSummary(
+      train.file,
+      prepared,
+      data,
+      o.validation
         ? { kind: 'file', validationFileName: basename(o.validation) }
         : { kind: 'random', validationFraction: DEFAULT_SPLIT.validationShare, seed: DEFAULT_SPLIT.seed },
-      issues: data.issues.map((i) => ({
-        kind: i.kind,
-        rows: i.count,
-        action: i.dropped > 0 ? 'dropped' : 'kept',
-        ...(i.tokensLost !== undefined ? { detail: `${i.tokensLost} tokens cut off` } : {}),
-      })),
-      ...(template.added ? { chatTemplateAdded: true } : {}),
-    };
+      template.added,
+    );
     const folder = buildCausalLmExportFolder({
       modelName: basename(resolve(o.out)),
       baseModel: {
@@ -251,17 +247,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       generationConfig: await readGenerationConfig(base.source),
       weights: await mergedWeights(model),
       dataset: summary,
-      hyperparameters: {
-        ...args,
-        optim: 'adamw_torch',
-        adam_beta1: 0.9,
-        adam_beta2: 0.999,
-        adam_epsilon: 1e-8,
-        block_size: d.block_size,
-        packing: d.packing,
-        completion_only_loss: d.completion_only_loss,
-        assistant_only_loss: d.assistant_only_loss,
-      },
+      hyperparameters: causalLmHyperparameters(args, d),
       logHistory: result.logHistory,
       finalEvaluation: evaluation,
       run: {

@@ -3,7 +3,13 @@
 // examples with the cleaning report, the chat template a model lacks, and the final evaluation of the weights
 // (eval_loss, perplexity and, for instruction and chat data, greedy generations scored with BLEU and ROUGE-L).
 import type { GenerativeIssue, PreparedGenerative } from '../data/generative';
-import type { CausalLmFinalEvaluation, GenerationSample } from '../export/causal-lm-folder';
+import type {
+  CausalLmDataSummary,
+  CausalLmFinalEvaluation,
+  GenerationSample,
+} from '../export/causal-lm-folder';
+import type { TrainingHyperparameters } from '../export/types';
+import type { TrainingArguments } from '../train/arguments';
 import { generate } from '../generate/generate';
 import type { GenerationSettings } from '../generate/generation-config';
 import { corpusBleu, meanRougeL } from '../metrics/generation';
@@ -136,4 +142,49 @@ export async function evaluateCausalLm(
     Object.assign(out, { eval_bleu: g.bleu, eval_rougeL: g.rougeL, samples: g.samples });
   }
   return out;
+}
+
+/** What the model card and metrics say about the data: rows read, split, examples made, the cleaning report. */
+export function causalLmDataSummary(
+  fileName: string,
+  prepared: PreparedGenerative,
+  data: CausalLmRunData,
+  split: CausalLmDataSummary['split'],
+  chatTemplateAdded: boolean,
+): CausalLmDataSummary {
+  return {
+    fileName,
+    kind: prepared.report.kind,
+    rowsRead: prepared.report.total,
+    trainRows: prepared.train.length,
+    validationRows: prepared.validation.length,
+    trainExamples: data.train.length,
+    validationExamples: data.validation.length,
+    split,
+    issues: data.issues.map((i) => ({
+      kind: i.kind,
+      rows: i.count,
+      action: i.dropped > 0 ? 'dropped' : 'kept',
+      ...(i.tokensLost !== undefined ? { detail: `${i.tokensLost} tokens cut off` } : {}),
+    })),
+    ...(chatTemplateAdded ? { chatTemplateAdded: true } : {}),
+  };
+}
+
+/** training_args.json and the card's recipe: the TrainingArguments, AdamW's constants and TRL's data options. */
+export function causalLmHyperparameters(
+  args: TrainingArguments,
+  options: CausalLmDataOptions,
+): TrainingHyperparameters {
+  return {
+    ...args,
+    optim: 'adamw_torch',
+    adam_beta1: 0.9,
+    adam_beta2: 0.999,
+    adam_epsilon: 1e-8,
+    block_size: options.block_size,
+    packing: options.packing,
+    completion_only_loss: options.completion_only_loss,
+    assistant_only_loss: options.assistant_only_loss,
+  };
 }
