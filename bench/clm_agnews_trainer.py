@@ -63,7 +63,8 @@ for seed in cfg["seeds"]:
         learning_rate=cfg["lr"],
         per_device_train_batch_size=cfg["batch"],
         per_device_eval_batch_size=cfg["batch"],
-        warmup_ratio=cfg["warmup_ratio"],
+        # transformers 5 takes the warm-up as a share of the steps when warmup_steps is below 1.
+        warmup_steps=cfg["warmup_ratio"],
         weight_decay=cfg["weight_decay"],
         seed=seed,
         save_strategy="no",
