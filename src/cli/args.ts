@@ -447,10 +447,6 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
           (stray === 'max_length' ? ' (use --block-size)' : ''),
       );
   }
-  if (values.has('project') && training.mode === 'lora')
-    throw new CliArgumentError(
-      '--project cannot reproduce a --mode lora run yet: train.py would not train adapters',
-    );
   return {
     help: false,
     ...(task ? { task } : {}),

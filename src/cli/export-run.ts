@@ -72,6 +72,7 @@ export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
     finalEvaluation: evaluation,
     run: {
       backend: o.backend,
+      trainedIn: 'cli',
       webtuneVersion: WEBTUNE_VERSION,
       tfjsVersion: tf.version.tfjs,
       startedAt: o.startedAt.toISOString(),

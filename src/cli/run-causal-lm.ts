@@ -253,6 +253,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       run: {
         backend: backend.name,
         webtuneVersion: WEBTUNE_VERSION,
+        trainedIn: 'cli',
         tfjsVersion: tf.version.tfjs,
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),

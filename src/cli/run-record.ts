@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { ProjectLora } from '../core/export/project/lora';
 import type { HFConfig } from '../core/models/types';
 import type { TrainingArguments } from '../core/train/arguments';
 import type { ColumnFlags } from './prepare-data';
@@ -22,6 +23,8 @@ export interface CliRunRecord {
   maxLength: number;
   args: TrainingArguments;
   baseModel: { hubId?: string; revision?: string; displayName: string; config: HFConfig };
+  /** A LoRA run: the adapters' settings as attached, what it exported, the adapter it continued (if any). */
+  lora?: ProjectLora;
 }
 
 export const runRecordPath = (runDir: string) => join(runDir, '.webtune', 'run.json');

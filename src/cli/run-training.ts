@@ -80,6 +80,7 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
     seed: args.seed,
     modelName: base.displayName,
   });
+  let projectLora: CliRunRecord['lora'];
   if (args.mode === 'lora') {
     // A given adapter continues from its own config and values; otherwise new adapters from the flags.
     const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
@@ -104,6 +105,12 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
       if (error instanceof LoraConfigError) throw new CliError(error.message);
       throw error;
     }
+    projectLora = {
+      config: lora.config,
+      export: o.export,
+      // A folder by its absolute path, so the project's script finds it from its own folder.
+      ...(o.adapter ? { adapter: existsSync(o.adapter) ? resolve(o.adapter) : o.adapter } : {}),
+    };
     const count = countParameters(model);
     say(
       `lora: r ${lora.config.r}, alpha ${lora.config.lora_alpha} on ${lora.targetNames.join(', ')}; ` +
@@ -191,6 +198,7 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
       displayName: base.displayName,
       config: base.config as HFConfig,
     },
+    ...(projectLora ? { lora: projectLora } : {}),
   };
   await writeRunRecord(o.out, record);
   if (o.project) {

@@ -21,6 +21,7 @@ export async function writeProject(
     train: data.prepared.train,
     validation: data.prepared.validation,
     includeData: options.includeData,
+    lora: record.lora,
   });
   return writeExportFolder(projectDir, files);
 }

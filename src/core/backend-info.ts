@@ -32,3 +32,14 @@ export function describeBackend(info: BackendInfo): string {
   if (why) return `${name}: ${why}`;
   return info.requested === info.name ? `${name} (as requested)` : name;
 }
+
+/**
+ * The backend line without the page's wording, for files that outlive the page (model card,
+ * training_args.json): "wasm, 2 threads (as requested)" and "wasm, 2 threads: WebGPU unavailable because …"
+ * both become "wasm, 2 threads"; "WebGPU: <adapter>" stays as it is (the adapter is a fact of the run).
+ */
+export function exportedBackend(line: string): string {
+  const text = line.trim();
+  if (/^webgpu\b/i.test(text)) return text.replace(/\s*\(as requested\)$/, '');
+  return text.replace(/\s*\(as requested\)$/, '').replace(/:.*$/s, '');
+}

@@ -5,7 +5,9 @@ import type { DatasetConfig } from '../core/data/prepare';
 import type { FileProgress } from '../core/hub/source';
 import type { EvaluationDetails, ResultsModelInfo } from './results-types';
 import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run-types';
-import type { TrainingArguments } from '../core/train/arguments';
+import type { TrainingArguments, TrainingMode } from '../core/train/arguments';
+import type { LoraConfig } from '../core/lora/config';
+import type { LoraExportKind } from '../core/lora/export';
 
 export type { FileProgress };
 
@@ -63,14 +65,43 @@ export type ResultsRequest =
   | { type: 'results-predict-file'; id: number; file: File }
   /** Scores the validation set, or a labelled file when one is given. */
   | { type: 'results-evaluate'; id: number; file?: File }
-  | { type: 'results-export'; id: number };
+  /** The zip of the results model; a LoRA model exports its adapter, the merged model or both (default). */
+  | { type: 'results-export'; id: number; loraExport?: LoraExportKind }
+  /** What each training mode trains and holds for the loaded encoder (the Train form, before a run). */
+  | { type: 'results-budget'; id: number; numLabels: number; lora: Partial<LoraConfig> }
+  /** The stored run of the results model as a Hugging Face Trainer project (train.py, data/, …), zipped. */
+  | { type: 'results-project'; id: number; includeData: boolean };
+
+/** One training mode's figures for the loaded model (training-budget.ts). */
+export interface ModeBudget {
+  trainable: number;
+  /** Parameters of the model as trained (with LoRA, the adapters included). */
+  total: number;
+  /** "295k of 4.4M, 6.7 %". */
+  share: string;
+  /** core/lora/budget.ts's estimate: weights + gradients and two AdamW moments of what trains, float32. */
+  memoryBytes: number;
+  /** Set when the model is too big for full fine-tuning here: why this mode is not advised. */
+  notAdvised?: string;
+}
+
+export interface TrainingBudget {
+  numLabels: number;
+  modes: Record<TrainingMode, ModeBudget>;
+  /** lora when full fine-tuning's estimate is above limitBytes, else full. */
+  defaultMode: TrainingMode;
+  /** PEFT's default target_modules for the architecture. */
+  defaultTargetModules: string[];
+  limitBytes: number;
+}
 
 export type ResultsReply =
   | { kind: 'info'; info: ResultsModelInfo | null }
   | { kind: 'probabilities'; labels: string[]; probabilities: number[][] }
   | { kind: 'file'; fileName: string; rows: number; csv: Uint8Array }
   | { kind: 'evaluation'; details: EvaluationDetails }
-  | { kind: 'zip'; fileName: string; files: ExportEntry[]; zip: Uint8Array };
+  | { kind: 'zip'; fileName: string; files: ExportEntry[]; zip: Uint8Array }
+  | { kind: 'budget'; budget: TrainingBudget };
 
 export type ResultsEvent =
   | { type: 'results-reply'; id: number; reply: ResultsReply }
@@ -130,6 +161,8 @@ export interface StartTrainingRequest {
   maxLength: number;
   /** How the loaded model can be loaded again for a resume after a reload. */
   modelSource: RunModelSource;
+  /** With args.mode 'lora': the LoRA fields set (PEFT's defaults for the architecture fill in the rest). */
+  lora?: Partial<LoraConfig>;
   /** Set by "Start again with the same settings": the model to train, loaded from modelSource when it is not. */
   modelName?: string;
   /** Set by "Start again with the same settings": the earlier run's mapping, cleaning and split. */

@@ -6,10 +6,14 @@ import { exportListing } from '../core/export/listing';
 import { classifierWeights } from '../core/export/classifier-weights';
 import { zipExport } from '../core/export/zip';
 import { buildClassifier } from '../core/models/build';
+import { loraExportFiles } from '../core/lora/export';
+import { mergedWeights } from '../core/lora/merge';
+import { trainingBudget } from './training-budget';
 import type { LoadedModel } from './model-session';
 import type { ResultsEvent, ResultsReply, ResultsRequest } from './protocol';
 import { assembleExportInputs, exportModelName } from './results-export-inputs';
 import { predictProbabilities } from './results-predict';
+import { runProjectZip } from './results-project';
 import { evaluationDetails, predictionsCsv } from './results-shape';
 import {
   lastEvaluation,
@@ -116,14 +120,28 @@ async function answer(
           tokenizerFiles: model.base.pretrained.tokenizerFiles,
         },
         labels: model.labels,
-        weights: await classifierWeights(model.classifier.variables),
+        // With LoRA, the ordinary folder holds the merged model (W + scale·B·A), loadable without PEFT.
+        weights: model.classifier.lora
+          ? await mergedWeights(model.classifier)
+          : await classifierWeights(model.classifier.variables),
         training: model.training,
         evaluation: lastEvaluation(),
         backend: tf.getBackend(),
         tfjsVersion: tf.version_core,
       });
       // The weight files are streamed into the zip from the weights read above: the zip is the only copy.
-      const { files, streamed } = buildExportFolder(inputs);
+      const folder = buildExportFolder(inputs);
+      let { files, streamed } = folder;
+      const lora = model.classifier.lora;
+      if (lora) {
+        // The same files as the CLI's --export (core/lora/export.ts); the adapter alone needs no merged weights.
+        const kind = request.loraExport ?? 'both';
+        const base = model.hubId
+          ? `${model.hubId}${model.revision && model.revision !== 'main' ? `@${model.revision}` : ''}`
+          : model.base.facts.name;
+        files = await loraExportFiles(lora, folder.files, kind, base);
+        if (kind === 'adapter') streamed = new Map();
+      }
       // A stored run's files carry the time its weights were stored: downloading it again gives the same bytes.
       const savedAt = model.run?.savedAt;
       const zip = zipExport(
@@ -135,6 +153,13 @@ async function answer(
         { kind: 'zip', fileName: `${modelName}-webtune.zip`, files: exportListing(files, streamed), zip },
         [zip.buffer],
       ];
+    }
+    case 'results-budget':
+      if (!loaded) throw new Error('Load a model first (Model step)');
+      return [{ kind: 'budget', budget: trainingBudget(loaded, request.numLabels, request.lora) }];
+    case 'results-project': {
+      const { fileName, files, zip } = await runProjectZip(required(), request.includeData);
+      return [{ kind: 'zip', fileName, files, zip }, [zip.buffer]];
     }
   }
 }

@@ -174,3 +174,71 @@ export function predictionsCsv(
 function formatProbability(p: number): string {
   return Number(p.toPrecision(6)).toString();
 }
+
+export interface Confusion {
+  trueLabel: string;
+  predictedLabel: string;
+  count: number;
+  /** The count as a share of the true class's rows. */
+  share: number;
+}
+
+/** The largest off-diagonal cells, most rows first (ties: label order), e.g. top_up_failed → top_up_reverted: 6. */
+export function topConfusions(
+  labels: readonly string[],
+  confusion: readonly (readonly number[])[],
+  count = 5,
+): Confusion[] {
+  const out: (Confusion & { t: number; p: number })[] = [];
+  confusion.forEach((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    row.forEach((n, p) => {
+      if (p !== t && n > 0) {
+        out.push({ trueLabel: labels[t]!, predictedLabel: labels[p]!, count: n, share: n / total, t, p });
+      }
+    });
+  });
+  return out
+    .sort((a, b) => b.count - a.count || a.t - b.t || a.p - b.p)
+    .slice(0, count)
+    .map(({ trueLabel, predictedLabel, count: n, share }) => ({
+      trueLabel,
+      predictedLabel,
+      count: n,
+      share,
+    }));
+}
+
+/**
+ * The indices of the N classes with the lowest F1 among those present in the data (ties: more rows first,
+ * then label order), returned in label order: the rows and columns the confusion matrix keeps when filtered.
+ */
+export function worstClassIndices(rows: readonly ClassRow[], count: number): number[] {
+  return rows
+    .map((row, i) => ({ row, i }))
+    .filter(({ row }) => row.support > 0)
+    .sort((a, b) => a.row.f1 - b.row.f1 || b.row.support - a.row.support || a.i - b.i)
+    .slice(0, count)
+    .map(({ i }) => i)
+    .sort((a, b) => a - b);
+}
+
+/** A share of predictions at or above which a model is said to predict (almost) only one class. */
+export const ONE_CLASS_SHARE = 0.9;
+
+/**
+ * When the examples cover two or more classes but ONE_CLASS_SHARE or more of the predictions are one class,
+ * that class and its share of the predictions; otherwise undefined.
+ */
+export function predictsOneClass(
+  labels: readonly string[],
+  confusion: readonly (readonly number[])[],
+): { label: string; share: number } | undefined {
+  const present = confusion.filter((row) => row.some((n) => n > 0)).length;
+  const predicted = labels.map((_l, p) => confusion.reduce((a, row) => a + (row[p] ?? 0), 0));
+  const total = predicted.reduce((a, b) => a + b, 0);
+  if (present < 2 || total === 0) return undefined;
+  const top = predicted.indexOf(Math.max(...predicted));
+  const share = predicted[top]! / total;
+  return share >= ONE_CLASS_SHARE ? { label: labels[top]!, share } : undefined;
+}

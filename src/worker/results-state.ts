@@ -6,7 +6,7 @@ import type { Example } from '../core/data/prepare';
 import type { SequenceClassifier } from '../core/models/types';
 import type { TextTokenizer } from '../core/tokenize/tokenizer';
 import type { LoadedModel } from './model-session';
-import type { EvaluationDetails, ResultsModelInfo } from './results-types';
+import type { EvaluationDetails, ResultsModelInfo, WeightsPoint } from './results-types';
 
 export type { TrainingRecord };
 
@@ -82,7 +82,28 @@ export function resultsInfo(): ResultsModelInfo | null {
     pairs: model.pairs,
     origin: model.origin,
     hasValidation: (model.validation?.length ?? 0) > 0,
+    ...(model.classifier.lora
+      ? {
+          lora: {
+            r: model.classifier.lora.config.r,
+            lora_alpha: model.classifier.lora.config.lora_alpha,
+            target_modules: [...model.classifier.lora.targetNames],
+          },
+        }
+      : {}),
     registration: registrations,
     ...(model.run ? { run: { ...model.run } } : {}),
+    ...(model.run ? { weights: weightsPoint(model) } : {}),
   };
+}
+
+/**
+ * The step of the weights a trained model holds: the final evaluation is labelled with it (see
+ * exportedWeightsPoint); it is the best one when load_best_model_at_end restored an earlier step.
+ */
+function weightsPoint(model: ResultsModel): WeightsPoint {
+  const last = model.run?.step ?? 0;
+  const step = model.training?.finalEvaluation?.step ?? last;
+  const restored = model.training?.hyperparameters.load_best_model_at_end === true;
+  return { kind: restored && step !== last ? 'best' : 'last', step };
 }

@@ -14,10 +14,20 @@ export interface ResultsModelInfo {
   origin: 'trained' | 'as-loaded';
   /** Whether a validation set is registered, so Evaluate can run. */
   hasValidation: boolean;
+  /** Set when the classifier carries LoRA adapters: the export offers adapter / merged / both. */
+  lora?: { r: number; lora_alpha: number; target_modules: string[] };
   /** Counts registrations, so the page can tell a newly trained model from the one it already evaluated. */
   registration: number;
   /** The stored run whose model this is (trained here or opened from the run list). */
   run?: { id: string; name: string; step: number };
+  /** Which weights the classifier holds: the best evaluation's (load_best_model_at_end) or the last step's. */
+  weights?: WeightsPoint;
+}
+
+/** The step whose weights a figure describes, as the page names it: "best, step 19" / "last, step 57". */
+export interface WeightsPoint {
+  kind: 'best' | 'last';
+  step: number;
 }
 
 /** One label's scores (the export's own shape). */

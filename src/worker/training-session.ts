@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import { describeBackend, type BackendInfo } from '../core/backend-info';
 import { buildClassifier } from '../core/models/build';
+import { attachLora } from '../core/lora/attach';
+import { resolveLoraConfig } from '../core/lora/config';
 import type { SequenceClassifier } from '../core/models/types';
 import { openWebTuneDB, type WebTuneDatabase } from '../core/storage/db';
 import { loadPreparedDataset } from '../core/storage/prepared';
@@ -27,6 +29,7 @@ import { availableBytes } from '../core/storage/quota';
 import { isQuotaError, storageShortMessage } from '../core/storage/space';
 import type { TensorMap } from '../core/hub/tensors';
 import { restoreWeights, snapshotWeights } from '../core/train/weights';
+import { continuationRefusal, continuationWeights, rebuildRunClassifier, storedVariables } from './run-model';
 import { getDataset } from '../core/storage/datasets';
 import { resolveTrainingArguments, type TrainingArguments } from '../core/train/arguments';
 import { padBatch, type TokenizedExample } from '../core/train/batching';
@@ -153,9 +156,16 @@ export class TrainingSession {
       if (!dataset) throw new Error(`Dataset ${request.datasetId} is not stored (was it deleted?).`);
       const args = resolveTrainingArguments(request.args);
       const maxLength = effectiveMaxLength(request.maxLength, loaded.facts.maxLength);
-      const continuedFrom = request.continueFrom
-        ? await this.continuationOf(request.continueFrom, loaded.facts.name)
+      const earlier = request.continueFrom
+        ? await this.continuationOf(request.continueFrom, loaded.facts.name, args.mode)
         : undefined;
+      const continuedFrom = earlier && {
+        runId: earlier.id,
+        runName: earlier.name,
+        step: earlier.finalModel?.step ?? 0,
+      };
+      // A LoRA run that continues a LoRA run trains the same adapters further: the earlier run's LoRA fields.
+      const lora = earlier?.args.mode === 'lora' ? earlier.lora : request.lora;
       const now = Date.now();
       run = {
         id: newRunId(),
@@ -174,6 +184,7 @@ export class TrainingSession {
         evalExamples: 0,
         maxLength,
         args,
+        ...(args.mode === 'lora' ? { lora: lora ?? {} } : {}),
         backend: this.backendLine(),
         totalSteps: 0,
         globalStep: 0,
@@ -188,15 +199,24 @@ export class TrainingSession {
     await this.execute(run, false, request.control);
   }
 
-  /** The run a new one continues from: it must have a final model, made from the model loaded now. */
-  private async continuationOf(runId: string, modelName: string): Promise<RunRecord['continuedFrom']> {
+  /**
+   * The run a new one continues from: it must have a final model, made from the model loaded now; a LoRA run
+   * continues only a LoRA run (what it stores is an adapter over the base model, not every weight).
+   */
+  private async continuationOf(
+    runId: string,
+    modelName: string,
+    mode: TrainingArguments['mode'],
+  ): Promise<RunRecord> {
     const earlier = await getRun(await this.db(), runId);
     if (!earlier) throw new Error('The run to continue from is no longer stored.');
     if (!earlier.finalModel)
       throw new Error(`Run ${earlier.name} kept no final model, so there is nothing to continue from.`);
     if (earlier.modelName !== modelName)
       throw new Error(`Run ${earlier.name} fine-tuned ${earlier.modelName}; load that model to continue it.`);
-    return { runId: earlier.id, runName: earlier.name, step: earlier.finalModel.step };
+    const refusal = continuationRefusal(earlier, mode);
+    if (refusal) throw new Error(refusal);
+    return earlier;
   }
 
   async resume(runId: string, controlBuffer?: SharedArrayBuffer): Promise<void> {
@@ -393,6 +413,19 @@ export class TrainingSession {
         seed: args.seed,
         modelName: loaded.facts.name,
       });
+      if (args.mode === 'lora') {
+        // As the CLI does: new adapters from the run's LoRA fields, PEFT's defaults for the rest, seeded by the
+        // run's seed, so a resume attaches the same layers before the checkpoint restores what trains.
+        const lora = attachLora(model, resolveLoraConfig(model.architecture, 'SEQ_CLS', run.lora ?? {}), {
+          seed: args.seed,
+          modelName: loaded.facts.name,
+        });
+        this.phase(
+          run.id,
+          'building',
+          `LoRA r ${lora.config.r} on ${lora.targetNames.join(', ')}, ${prepared.labels.length} labels`,
+        );
+      }
       if (tf.getBackend() === 'webgpu') {
         this.phase(run.id, 'warming-up', 'compiling the GPU shaders');
         await warmUp(model, trainSet, args);
@@ -408,7 +441,13 @@ export class TrainingSession {
             `Run ${runName} was trained on the labels ${earlier.labels.join(', ')}; this dataset has ` +
               `${prepared.labels.join(', ')}: continue on data with the same labels.`,
           );
-        restoreWeights(model, final.weights);
+        const weights = await continuationWeights(
+          loaded,
+          earlier,
+          { weights: final.weights, lora: final.results.lora },
+          args.mode,
+        );
+        restoreWeights(model, weights, storedVariables(model));
       }
       let resumeFrom: TrainerCheckpoint | undefined;
       if (resuming) {
@@ -602,13 +641,18 @@ export class TrainingSession {
         error: undefined,
         ...(summary ? { summary: summary as RunLogEntry } : {}),
       };
-      // The model it ends with is kept with the run, so Evaluate, Playground and Export can open it later.
-      const finalWeights = await snapshotWeights(model);
+      // The model it ends with is kept with the run, so Evaluate, Playground and Export can open it later; with
+      // LoRA, as in its checkpoints, only what trained (the adapters and saved modules) and their config.
+      const finalWeights = await snapshotWeights(model, storedVariables(model));
       try {
         const stored = await saveFinalModel(db, run.id, {
           step: result.globalStep,
           weights: finalWeights,
-          results: { pairs: results.pairs, training: results.training },
+          results: {
+            pairs: results.pairs,
+            training: results.training,
+            ...(model.lora ? { lora: model.lora.config } : {}),
+          },
           patch: endPatch,
         });
         results.run = {
@@ -711,17 +755,8 @@ export class TrainingSession {
     let loaded = this.host.currentModel();
     if (!loaded || loaded.facts.name !== run.modelName)
       loaded = await this.host.reloadModel(run.modelSource, run.modelName);
-    const classifier = buildClassifier(loaded.config, loaded.pretrained.weights, {
-      numLabels: run.labels.length,
-      seed: run.args.seed,
-      modelName: loaded.facts.name,
-    });
-    try {
-      restoreWeights(classifier, weights);
-    } catch (err) {
-      classifier.dispose();
-      throw err;
-    }
+    // A LoRA run's weights are its adapters and saved modules: they go back onto the base model's weights.
+    const classifier = rebuildRunClassifier(loaded, run, weights, stored?.results.lora);
     let validation: PreparedDataset['validation'] | undefined;
     let pairs = stored?.results.pairs ?? false;
     try {
@@ -768,7 +803,8 @@ async function warmUp(
   const indices = [...examples.keys()]
     .sort((a, b) => (examples[b]?.inputIds.length ?? 0) - (examples[a]?.inputIds.length ?? 0))
     .slice(0, args.per_device_train_batch_size);
-  const variables = [...model.variables.values()];
+  // With LoRA the adapters (not in model.variables) and the saved head are what the steps differentiate.
+  const variables = [...(model.lora ? model.lora.trainableVariables() : model.variables).values()];
   const { value, grads } = tf.tidy(() => {
     const batch = padBatch(examples, indices, model.config.pad_token_id ?? 0);
     return tf.variableGrads(

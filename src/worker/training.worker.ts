@@ -107,6 +107,8 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'results-predict-file':
     case 'results-evaluate':
     case 'results-export':
+    case 'results-project':
+    case 'results-budget':
       await handleResultsRequest(
         request,
         model,

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unzipSync } from 'fflate';
+import { pyValue } from '../../src/core/export/project/python';
 import { WORDPIECE_FOLDER_FILES } from '../support/export-layout';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
@@ -133,6 +134,10 @@ describe('the Train step', () => {
     expect(Number(pausedAt?.split('/')[0])).toBeLessThan(total!);
     expect(latest.epoch).toBeCloseTo(3, 5);
     expect(latest.eval_loss).toBeGreaterThan(0);
+    // The readable sentence beside the hidden JSON names the same step.
+    expect(await page.getByTestId('metrics-latest-summary').innerText()).toMatch(
+      new RegExp(`^Latest evaluation \\(weights of step ${latest.step}, epoch 3\\.00\\): accuracy \\d`),
+    );
     expect(Number.isFinite(latest.eval_loss)).toBe(true);
     for (const k of ['eval_accuracy', 'eval_f1'] as const) {
       expect(latest[k]).toBeGreaterThanOrEqual(0);
@@ -155,9 +160,14 @@ describe('the Train step', () => {
 
   it('evaluates, tries and downloads the model it just trained', async () => {
     const steps = page.getByRole('navigation', { name: 'Steps' });
+    const lastStep = Number((await page.getByTestId('progress-step').textContent())?.split('/')[0]);
     await steps.getByRole('button', { name: /Evaluate/ }).click();
-    // The trained classifier is the results model, evaluated on the validation split by itself.
+    // The trained classifier is the results model, evaluated on the validation split by itself; the figures
+    // say which weights they describe (the defaults keep the last ones).
     await page.getByTestId('evaluation').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('evaluation-summary').innerText()).toContain(
+      `weights: last, step ${lastStep})`,
+    );
     const perClass = page.getByRole('table', { name: 'Per-class scores' });
     expect(await perClass.getByRole('rowheader').allInnerTexts()).toEqual(['negative', 'positive']);
     await shot(page, '6-evaluate');
@@ -198,6 +208,12 @@ describe('the Train step', () => {
       eval_accuracy: number;
     };
     expect(text('README.md')).toContain('sst2-200.csv');
+    // The run's backend was "wasm, N threads (as requested)" on the page; the files keep only its facts.
+    expect(text('README.md')).toContain('trained in the browser with WebTune');
+    expect(text('README.md') + text('training_args.json')).not.toContain('as requested');
+    expect(
+      (JSON.parse(text('training_args.json')) as { webtune: { backend: string } }).webtune.backend,
+    ).toMatch(/^wasm, \d+ threads?$/);
     const metrics = JSON.parse(text('metrics.json')) as
       { eval_accuracy?: number }[] | { log_history: object[] };
     const history = Array.isArray(metrics) ? metrics : (metrics.log_history as { eval_accuracy?: number }[]);
@@ -207,6 +223,53 @@ describe('the Train step', () => {
     await steps.getByRole('button', { name: /Train/ }).click();
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
+  });
+
+  it('downloads the run as a Hugging Face Trainer project with the rows it trained on', async () => {
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    // The recipe the run trained with is the Train form's (the form shows the open run's settings).
+    const lr = Number(await page.getByLabel('learning_rate', { exact: true }).inputValue());
+    await steps.getByRole('button', { name: /Export/ }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      page.getByRole('button', { name: 'Download as a training project', exact: true }).click(),
+    ]);
+    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const folder = Object.keys(entries)[0]!.split('/')[0]!;
+    const names = Object.keys(entries).map((n) => n.slice(folder.length + 1));
+    expect(names.sort()).toEqual([
+      'README.md',
+      'accelerate_config.yaml',
+      'data/train.jsonl',
+      'data/validation.jsonl',
+      'model_card.py',
+      'requirements.txt',
+      'train.py',
+    ]);
+    const file = (name: string) => new TextDecoder().decode(entries[`${folder}/${name}`]);
+    const rows = (name: string) =>
+      file(name)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { text: string; label: string });
+    // The run's split of the dropped CSV: 180 training and 20 validation rows, every CSV row once, labels by name.
+    const train = rows('data/train.jsonl');
+    const validation = rows('data/validation.jsonl');
+    expect([train.length, validation.length]).toEqual([180, 20]);
+    const csv = smallSst2(200).toString('utf8').trim().split('\n').slice(1);
+    const csvLabels = new Set(csv.map((line) => line.slice(line.lastIndexOf(',') + 1)));
+    expect(new Set([...train, ...validation].map((r) => r.label))).toEqual(csvLabels);
+    expect(new Set([...train, ...validation].map((r) => r.text)).size).toBe(200);
+    const script = file('train.py');
+    expect(script).toContain('LABELS = ["negative", "positive"]');
+    // Under transformers' names.
+    expect(script).toContain(`learning_rate=${pyValue(lr)},`);
+    expect(script).toContain('num_train_epochs=3,');
+    expect(file('requirements.txt')).toMatch(/^torch==[\d.]+\ntransformers==/);
+    await page.getByTestId('project-done').waitFor();
+    await shot(page, '8-export-project');
+    await steps.getByRole('button', { name: /Train/ }).click();
+    expect(watched.errors).toEqual([]);
   });
 
   it('fails a diverging run with an alert and keeps what was stored', async () => {

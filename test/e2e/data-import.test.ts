@@ -172,13 +172,19 @@ describe('the Data step', () => {
     expect((await alerts(page)).join('\n')).toMatch(/oneclass\.csv: Every row has the same label \('x'\)/);
     expect(await page.getByRole('button', { name: 'Use this dataset' }).isDisabled()).toBe(true);
 
+    // Dropping rows without a label is the fix, so it is ticked from the start; unticked, the dataset blocks.
     await importFiles(page, [text('nolabels.csv', 'text,label\na,x\nb,\nc,y\nd,y\n')]);
     expected['nolabels.csv'] = await waitForListed(page, 'nolabels.csv');
+    const dropUnlabeled = page.getByLabel('Drop the 1 row without a label');
+    expect(await dropUnlabeled.isChecked()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Use this dataset' }).isEnabled()).toBe(true);
+    await dropUnlabeled.uncheck();
     await page.getByRole('alert').filter({ hasText: 'nolabels.csv' }).waitFor();
     expect((await alerts(page)).join('\n')).toMatch(
       /nolabels\.csv: 1 row has an empty label in column 'label' \(nolabels\.csv row 2\)/,
     );
-    await page.getByLabel('Drop the 1 row without a label').check();
+    expect(await page.getByRole('button', { name: 'Use this dataset' }).isDisabled()).toBe(true);
+    await dropUnlabeled.check();
     await expect.poll(() => page.getByRole('button', { name: 'Use this dataset' }).isEnabled()).toBe(true);
     expect(await alerts(page)).toEqual([]);
   });

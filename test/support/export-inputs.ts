@@ -52,9 +52,9 @@ export function sampleInputs(hubId: string, architecture: Architecture): ExportI
         { label: 'positive', train: 300, validation: 60 },
       ],
       issues: [
-        { kind: 'duplicate', rows: 21, action: 'dropped' },
-        { kind: 'empty', rows: 13, action: 'dropped' },
-        { kind: 'too-long', rows: 8, action: 'truncated', detail: 'to 128 tokens' },
+        { kind: 'duplicates', rows: 21, action: 'dropped' },
+        { kind: 'empty-texts', rows: 13, action: 'dropped' },
+        { kind: 'long-texts', rows: 8, action: 'truncated', detail: 'to 128 tokens' },
       ],
     },
     hyperparameters: {

@@ -54,7 +54,15 @@ describe('npm run train', () => {
     expect(config.id2label).toEqual({ 0: 'negative', 1: 'positive' });
     const args = JSON.parse(readFileSync(join(out, 'training_args.json'), 'utf8'));
     expect(args).toMatchObject({ learning_rate: 1e-3, num_train_epochs: 2, per_device_train_batch_size: 8 });
-    expect(args).toMatchObject({ seed: 5, max_seq_length: 24, webtune: { backend: 'wasm' } });
+    expect(args).toMatchObject({
+      seed: 5,
+      max_seq_length: 24,
+      webtune: { backend: 'wasm', trained_in: 'cli' },
+    });
+    // A CLI run's card says so, and holds no page wording.
+    const card = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(card).toContain("trained with WebTune's command line (Node.js)");
+    expect(card).not.toMatch(/in the browser|as requested/);
     // The model came through the mirror (and went into the cache folder, with the tokenised data).
     expect(
       mirror.requests.some((r) => r.includes('/webtune/tiny-random-bert-cls/resolve/main/model.safetensors')),

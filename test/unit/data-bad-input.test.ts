@@ -178,7 +178,7 @@ describe('bad labels', () => {
     expect(report.problems[0]!.message).toContain("'x'");
   });
 
-  it('empty labels block the dataset, naming the rows, until they are dropped', () => {
+  it('empty labels block the dataset, naming the rows, unless they are dropped (the default)', () => {
     const rows = [
       ['a', 'x'],
       ['b', ''],
@@ -186,14 +186,16 @@ describe('bad labels', () => {
       ['d', ' '],
       ['e', 'y'],
     ];
-    const { report } = prepareDataset([part(rows)], config);
+    const { report } = prepareDataset([part(rows)], {
+      ...config,
+      cleaning: { ...DEFAULT_CLEANING, dropEmptyLabels: false },
+    });
     expect(report.problems.map((p) => p.code)).toEqual(['empty-labels']);
     expect(report.problems[0]!.message).toContain('f.csv row 2, f.csv row 4');
-    const dropped = prepareDataset([part(rows)], {
-      ...config,
-      cleaning: { ...DEFAULT_CLEANING, dropEmptyLabels: true },
-    });
+    expect(report).toMatchObject({ total: 5, kept: 3, dropped: 0, unlabeled: 2 });
+    // Dropping them is the fix, and the default.
+    const dropped = prepareDataset([part(rows)], config);
     expect(dropped.report.problems).toEqual([]);
-    expect(dropped.report.dropped).toBe(2);
+    expect(dropped.report).toMatchObject({ total: 5, kept: 3, dropped: 2, unlabeled: 0 });
   });
 });

@@ -165,6 +165,75 @@ describe('cleaning report', () => {
     expect(missing.report.problems[0]).toMatchObject({ code: 'missing-column' });
   });
 
+  it('merges label spellings that differ by case or spaces before it looks for conflicts', () => {
+    const spelled = [
+      ['great', 'positive'],
+      ['fine', 'positive'],
+      ['nice', 'POSITIVE'],
+      ['great', 'Positive '], // the same text as row 1: a duplicate once merged, not a conflict
+      ['awful', 'negative'],
+      ['dull', ' Negative'],
+    ];
+    const merged = prepareDataset([part(spelled)], config());
+    expect(merged.labels).toEqual(['negative', 'positive']);
+    const spellings = merged.report.issues.find((i) => i.kind === 'label-spellings')!;
+    // positive: 2 rows spelled so, POSITIVE 1, "Positive " 1; negative: a tie, the lower-case spelling wins.
+    expect(spellings.spellings).toEqual([
+      {
+        label: 'negative',
+        variants: [
+          { spelling: ' Negative', rows: 1 },
+          { spelling: 'negative', rows: 1 },
+        ],
+      },
+      {
+        label: 'positive',
+        variants: [
+          { spelling: 'positive', rows: 2 },
+          { spelling: 'POSITIVE', rows: 1 },
+          { spelling: 'Positive ', rows: 1 },
+        ],
+      },
+    ]);
+    expect(spellings).toMatchObject({ count: 3, dropped: 0 });
+    const kinds = merged.report.issues.map((i) => i.kind);
+    expect(kinds.slice(0, 2)).toEqual(['label-spellings', 'duplicates']);
+    expect(kinds).not.toContain('conflicts');
+    expect(merged.report).toMatchObject({ total: 6, kept: 5, dropped: 1 });
+
+    // Off: the case variants stay classes of their own (spaces are always trimmed); rows 1 and 4 conflict.
+    const apart = prepareDataset([part(spelled)], config({ mergeLabelSpellings: false }));
+    expect(apart.labels).toEqual(['Negative', 'POSITIVE', 'negative', 'positive']);
+    expect(apart.report.issues.find((i) => i.kind === 'conflicts')).toMatchObject({ count: 2, dropped: 2 });
+  });
+
+  it('counts a row under one issue at most, so the counts add up to the split', () => {
+    const messy = [
+      ['same', ''], // empty label: dropped as such, so it no longer conflicts with row 2
+      ['same', 'a'],
+      ['', ''], // empty text (and label): counted once, as an empty text
+      ['x', 'a'],
+      ['x', 'b'], // conflicts with row 4
+      ['y', 'b'],
+      ['z', 'b'],
+      ['w', 'a'],
+    ];
+    const { report, train, validation } = prepareDataset([part(messy)], config());
+    const byKind = Object.fromEntries(report.issues.map((i) => [i.kind, i]));
+    expect(byKind['empty-labels']).toMatchObject({ count: 1, dropped: 1 });
+    expect(byKind['empty-texts']).toMatchObject({ count: 1, dropped: 1 });
+    expect(byKind['conflicts']).toMatchObject({ count: 2, dropped: 2 });
+    expect(report.issues.reduce((n, i) => n + i.dropped, 0)).toBe(report.dropped);
+    expect(report).toMatchObject({ total: 8, dropped: 4, kept: 4, unlabeled: 0 });
+    expect(train.length + validation.length).toBe(report.kept);
+
+    // The empty label kept in: now row 1 conflicts with row 2, and goes as a conflict (no row left unlabeled,
+    // so nothing blocks).
+    const blocked = prepareDataset([part(messy)], config({ dropEmptyLabels: false }));
+    expect(blocked.report).toMatchObject({ total: 8, kept: 3, dropped: 5, unlabeled: 0, problems: [] });
+    expect(blocked.train.length + blocked.validation.length).toBe(blocked.report.kept);
+  });
+
   it('sorts numeric labels as numbers', () => {
     expect(sortLabels(['10', '2', '1'])).toEqual(['1', '2', '10']);
     expect(sortLabels(['b', 'a', 'B'])).toEqual(['B', 'a', 'b']);
@@ -199,6 +268,42 @@ describe('stratified split', () => {
     expect(train.length + validation.length).toBe(labels.length);
     expect(new Set([...train, ...validation].map((e) => e.text)).size).toBe(labels.length);
     expect(report.classCounts.validation).toEqual([10, 3, 1, 0]);
+  });
+});
+
+describe('what the split says it did', () => {
+  it('gives the share it reached and names the classes it cannot measure well', () => {
+    // 100, 30, 7 and 1 rows at 10 %: 10, 3, 1 and 0 to validation (as above); 7 × 0.1 rounds to 1 anyway.
+    const counts = [100, 30, 7, 1];
+    const rows = counts.flatMap((n, c) => Array.from({ length: n }, (_v, i) => [`t${c}-${i}`, `c${c}`]));
+    const { report } = prepareDataset([{ file: 'd.csv', role: 'train', columns: ['text', 'label'], rows }], {
+      mapping: { text: 'text', label: 'label' },
+      cleaning: DEFAULT_CLEANING,
+      split: { validationShare: 0.1, seed: 3 },
+    });
+    expect(report.split).toEqual({
+      requestedShare: 0.1,
+      actualShare: 14 / 138,
+      rows: 138,
+      validationRows: 14,
+      notValidated: ['c3'],
+      oneValidationRow: ['c2'],
+      roundedUp: [],
+    });
+    // Two rows per class at 10 %: each class gets one validation row that its share (0.2) does not reach.
+    const pairs = ['a', 'b', 'c'].flatMap((l) => [
+      [`${l}1`, l],
+      [`${l}2`, l],
+    ]);
+    const small = prepareDataset(
+      [{ file: 'p.csv', role: 'train', columns: ['text', 'label'], rows: pairs }],
+      {
+        mapping: { text: 'text', label: 'label' },
+        cleaning: DEFAULT_CLEANING,
+        split: { validationShare: 0.1, seed: 3 },
+      },
+    );
+    expect(small.report.split).toMatchObject({ actualShare: 0.5, roundedUp: ['a', 'b', 'c'] });
   });
 });
 

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModelCard, modelCardFrontMatter } from '../../src/core/export/model-card';
+import { exportedBackend } from '../../src/core/backend-info';
+import { ISSUE_KINDS } from '../../src/core/data/prepare';
+import { trainingArgs } from '../../src/core/export/training-files';
 import type { ExportInputs } from '../../src/core/export/types';
 import { toYaml, yamlNumber, type YamlValue } from '../../src/core/export/yaml';
 import { sampleInputs } from '../support/export-inputs';
@@ -186,6 +189,44 @@ describe('the model card', () => {
     const p = ev.accuracy;
     expect(limits).toContain(`±${(1.96 * Math.sqrt((p * (1 - p)) / n) * 100).toFixed(1)} percentage points`);
     expect(limits).toContain(`cut to ${inputs.hyperparameters.max_seq_length} tokens`);
+  });
+
+  it("keeps the page's wording out of the card and training_args.json, and says where the run trained", () => {
+    const base = sampleInputs('webtune/tiny-random-bert-cls', 'bert');
+    const browser: ExportInputs = {
+      ...base,
+      run: { ...base.run, backend: 'wasm, 2 threads (as requested)' },
+    };
+    const fellBack: ExportInputs = {
+      ...base,
+      run: { ...base.run, backend: 'wasm, 4 threads: WebGPU unavailable because navigator.gpu is missing' },
+    };
+    const cli: ExportInputs = { ...base, run: { ...base.run, backend: 'wasm', trainedIn: 'cli' } };
+    for (const inputs of [browser, fellBack]) {
+      const text = buildModelCard(inputs) + JSON.stringify(trainingArgs(inputs));
+      expect(text).not.toMatch(/as requested|unavailable because/);
+      expect(buildModelCard(inputs)).toContain('trained in the browser with WebTune');
+    }
+    expect(buildModelCard(browser)).toContain('on the wasm, 2 threads backend');
+    expect(trainingArgs(fellBack)).toMatchObject({ webtune: { backend: 'wasm, 4 threads' } });
+    expect(buildModelCard(cli)).toContain("trained with WebTune's command line (Node.js)");
+    expect(buildModelCard(cli)).not.toContain('in the browser');
+    expect(exportedBackend('WebGPU: nvidia / ampere')).toBe('WebGPU: nvidia / ampere');
+  });
+
+  it("phrases every kind the cleaning report has (the report's own kinds, never printed raw)", () => {
+    const base = sampleInputs('webtune/tiny-random-bert-cls', 'bert');
+    const card = buildModelCard({
+      ...base,
+      dataset: {
+        ...base.dataset,
+        issues: ISSUE_KINDS.map((kind, i) => ({ kind, rows: i + 1, action: 'kept' })),
+      },
+    });
+    const table = card.slice(card.indexOf('Found at import'), card.indexOf('## Training procedure'));
+    for (const kind of ISSUE_KINDS) expect(table).not.toContain(kind);
+    expect(table).toContain('| exact duplicate rows');
+    expect(table).toContain('| rows with an empty text');
   });
 
   it('keeps tables and front matter intact whatever the labels and names hold', async () => {

@@ -43,6 +43,11 @@ describe('results components', () => {
     expect(html.match(/<span class="col-label">/g)).toHaveLength(80);
     expect(html.match(/<td /g)).toHaveLength(80 * 80);
     expect(html).toContain('true class-79, predicted class-0');
+    // Cells show the share of the true class's row, the count on hover: row 0 is 5, 1, 2, 0, 1, … (89 rows).
+    const total0 = confusion[0]!.reduce((a, b) => a + b, 0);
+    expect(html).toContain(
+      `title="true class-0, predicted class-0: 5 of ${total0}">${Math.round((5 / total0) * 100)}%<`,
+    );
   });
 
   it('sorts the probability bars, most likely first', () => {

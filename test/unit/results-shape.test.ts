@@ -7,8 +7,11 @@ import {
   csvField,
   evaluationDetails,
   predictionsCsv,
+  predictsOneClass,
+  topConfusions,
   weakestClasses,
   weakestSentence,
+  worstClassIndices,
 } from '../../src/worker/results-shape';
 import type { ClassRow } from '../../src/worker/results-types';
 import { loggedMetrics, overlaySeries, settingsSideBySide } from '../../src/ui/run-history/overlay';
@@ -96,6 +99,74 @@ describe('weakest classes', () => {
     expect(weakestSentence([row('a', 0.9, 3), row('b', 0.2, 1)])).toBe(
       'The weakest class is b (F1 0.20, 1 example).',
     );
+  });
+});
+
+describe('reading a confusion matrix with many classes', () => {
+  const labels = ['top_up_failed', 'top_up_reverted', 'card_lost', 'card_swallowed'];
+  // Worked by hand: off the diagonal, failed → reverted 6, swallowed → lost 3, lost → swallowed 3, …
+  const confusion = [
+    [10, 6, 0, 1],
+    [2, 12, 0, 0],
+    [0, 0, 8, 3],
+    [0, 1, 3, 5],
+  ];
+
+  it('lists the largest mistakes first, ties in label order', () => {
+    expect(topConfusions(labels, confusion, 3)).toEqual([
+      { trueLabel: 'top_up_failed', predictedLabel: 'top_up_reverted', count: 6, share: 6 / 17 },
+      { trueLabel: 'card_lost', predictedLabel: 'card_swallowed', count: 3, share: 3 / 11 },
+      { trueLabel: 'card_swallowed', predictedLabel: 'card_lost', count: 3, share: 3 / 9 },
+    ]);
+    expect(
+      topConfusions(
+        ['a', 'b'],
+        [
+          [3, 0],
+          [0, 4],
+        ],
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps the N lowest-F1 classes present in the data, in label order', () => {
+    const rows = [row('a', 0.9, 5), row('b', 0.2, 5), row('c', 0.0, 0), row('d', 0.5, 5), row('e', 0.2, 9)];
+    // c is absent (support 0); the two lowest are b and e (both 0.2), then d.
+    expect(worstClassIndices(rows, 2)).toEqual([1, 4]);
+    expect(worstClassIndices(rows, 3)).toEqual([1, 3, 4]);
+  });
+
+  it('says when (almost) every prediction is one class', () => {
+    // 19 of 20 predictions are b (95 %).
+    expect(
+      predictsOneClass(
+        ['a', 'b'],
+        [
+          [1, 9],
+          [0, 10],
+        ],
+      ),
+    ).toEqual({ label: 'b', share: 0.95 });
+    // 17 of 20 (85 %) is below the 90 % line.
+    expect(
+      predictsOneClass(
+        ['a', 'b'],
+        [
+          [3, 7],
+          [0, 10],
+        ],
+      ),
+    ).toBeUndefined();
+    // One class in the data: predicting it is right, not a collapse.
+    expect(
+      predictsOneClass(
+        ['a', 'b'],
+        [
+          [0, 0],
+          [0, 10],
+        ],
+      ),
+    ).toBeUndefined();
   });
 });
 

@@ -1,10 +1,14 @@
-// From stored rows to training examples: applies the column mapping, finds what is wrong (empty texts,
-// duplicates, conflicting labels, very long texts, rare classes, imbalance, empty labels), drops what the person
-// chose to drop (counting every dropped row), and splits. The same function makes the report the person sees
-// and the examples the trainer gets, so the two always agree.
+// From stored rows to training examples: applies the column mapping, merges label spellings that differ only by
+// case or surrounding spaces, finds what is wrong (empty texts, duplicates, conflicting labels, very long texts,
+// rare classes, imbalance, empty labels), drops what the person chose to drop, and splits. The same function
+// makes the report the person sees and the examples the trainer gets, so the two always agree.
+//
+// Counts add up: each check looks only at the rows still in after the checks before it, so a row is counted
+// (and dropped) under one issue at most, an issue's "drop" option removes exactly the rows it counts, and
+// total = kept + dropped + unlabeled, kept = train + validation + test.
 import type { ColumnMapping } from './guess';
 import { createRng, shuffle } from '../random';
-import { stratifiedSplit } from './split';
+import { describeSplit, stratifiedSplit, type SplitSummary } from './split';
 
 export type FileRole = 'train' | 'validation' | 'test';
 
@@ -16,6 +20,8 @@ export interface PartRows {
 }
 
 export interface CleaningOptions {
+  /** `POSITIVE`, `Positive ` and `positive` become one class, spelled as most rows spell it. */
+  mergeLabelSpellings: boolean;
   dropEmptyTexts: boolean;
   dropDuplicates: boolean;
   dropConflicts: boolean;
@@ -44,6 +50,7 @@ export interface DatasetConfig {
 }
 
 export const DEFAULT_CLEANING: CleaningOptions = {
+  mergeLabelSpellings: true,
   dropEmptyTexts: true,
   dropDuplicates: true,
   dropConflicts: true,
@@ -51,7 +58,8 @@ export const DEFAULT_CLEANING: CleaningOptions = {
   longTextChars: 2000,
   dropRareClasses: false,
   rareClassMin: 5,
-  dropEmptyLabels: false,
+  // Rows without a label block the dataset; dropping them is the fix, so it is the default.
+  dropEmptyLabels: true,
   capImbalance: false,
   maxImbalance: 10,
 };
@@ -65,8 +73,27 @@ export interface Example {
   label: number;
 }
 
-export type IssueKind =
-  'empty-labels' | 'empty-texts' | 'duplicates' | 'conflicts' | 'long-texts' | 'rare-classes' | 'imbalance';
+/** Every kind of issue the cleaning report finds, in the order the report lists them. */
+export const ISSUE_KINDS = [
+  'label-spellings',
+  'empty-labels',
+  'empty-texts',
+  'duplicates',
+  'conflicts',
+  'long-texts',
+  'rare-classes',
+  'imbalance',
+] as const;
+
+export type IssueKind = (typeof ISSUE_KINDS)[number];
+
+/** One class written several ways in the file. */
+export interface LabelSpellings {
+  /** The spelling the class gets (the one most rows use; on a tie the lower-case one, then code-point order). */
+  label: string;
+  /** Every spelling seen, as written (surrounding spaces kept), with its row count, most rows first. */
+  variants: { spelling: string; rows: number }[];
+}
 
 export interface CleaningIssue {
   kind: IssueKind;
@@ -78,6 +105,8 @@ export interface CleaningIssue {
   dropped: number;
   /** Imbalance only: largest class size / smallest class size. */
   ratio?: number;
+  /** label-spellings only: the classes written several ways (merged when `mergeLabelSpellings` is on). */
+  spellings?: LabelSpellings[];
 }
 
 export type ProblemCode = 'missing-column' | 'no-label-column' | 'empty-labels' | 'one-class' | 'no-rows';
@@ -90,14 +119,20 @@ export interface DatasetProblem {
 
 export interface CleaningReport {
   total: number;
+  /** Rows that go into train, validation or test: the sum of the class counts. */
   kept: number;
+  /** Rows removed by the cleaning options: the sum of the issues' `dropped`. */
   dropped: number;
+  /** Rows left in with an empty label (a blocking problem until they are dropped). */
+  unlabeled: number;
   issues: CleaningIssue[];
   problems: DatasetProblem[];
   labels: string[];
   classCounts: Record<FileRole, number[]>;
   /** Where the validation rows come from. */
   validationFrom: 'split' | 'file';
+  /** What the stratified split did (absent when the validation rows come from a file). */
+  split?: SplitSummary;
 }
 
 export interface PreparedDataset {
@@ -164,8 +199,9 @@ export function prepareDataset(parts: readonly PartRows[], config: DatasetConfig
     problems.push({ code: 'no-label-column', message: 'Choose the column that holds the labels.' });
   }
 
-  // 1. Map columns.
+  // 1. Map columns. Labels lose their surrounding spaces; their spellings are counted for step 2.
   const candidates: Candidate[] = [];
+  const spellingRows = new Map<string, Map<string, number>>(); // folded label → raw spelling → rows
   const ordered = [...parts].sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role));
   for (const part of ordered) {
     const col = (name: string | undefined) => (name === undefined ? -1 : part.columns.indexOf(name));
@@ -183,10 +219,18 @@ export function prepareDataset(parts: readonly PartRows[], config: DatasetConfig
       continue;
     }
     part.rows.forEach((row, i) => {
+      const raw = li >= 0 ? (row[li] ?? '') : '';
+      const label = raw.trim();
+      if (label !== '') {
+        const key = foldLabel(label);
+        const spellings = spellingRows.get(key) ?? new Map<string, number>();
+        spellings.set(raw, (spellings.get(raw) ?? 0) + 1);
+        spellingRows.set(key, spellings);
+      }
       candidates.push({
         text: row[ti] ?? '',
         text2: t2i >= 0 ? (row[t2i] ?? '') : undefined,
-        label: li >= 0 ? (row[li] ?? '').trim() : '',
+        label,
         role: part.role,
         where: `${part.file} row ${i + 1}`,
       });
@@ -194,29 +238,47 @@ export function prepareDataset(parts: readonly PartRows[], config: DatasetConfig
   }
   const total = candidates.length;
 
-  // 2. Row-level issues.
-  const seen = new Map<string, { labels: Set<string>; rows: Candidate[] }>();
-  for (const c of candidates) {
-    if (mapping.label && c.label === '') note('empty-labels', c, cleaning.dropEmptyLabels);
+  // 2. Label spellings, before anything is compared by label (conflicts, classes).
+  const spellings = labelSpellings(spellingRows);
+  if (spellings.length) {
+    const canonical = new Map(spellings.map((s) => [foldLabel(s.label), s.label]));
+    const found = issue('label-spellings');
+    found.spellings = spellings;
+    found.count = spellings.reduce(
+      (n, s) => n + s.variants.filter((v) => v.spelling !== s.label).reduce((m, v) => m + v.rows, 0),
+      0,
+    );
+    if (cleaning.mergeLabelSpellings) {
+      for (const c of candidates) {
+        const label = c.label === '' ? undefined : canonical.get(foldLabel(c.label));
+        if (label !== undefined) c.label = label;
+      }
+    }
+  }
+
+  // 3. Row-level issues, each on the rows the checks before it left in.
+  const keptSoFar = () => candidates.filter((c) => !c.drop);
+  for (const c of keptSoFar()) {
     if (c.text.trim() === '' && (c.text2 === undefined || c.text2.trim() === '')) {
       note('empty-texts', c, cleaning.dropEmptyTexts);
     }
+  }
+  if (mapping.label) {
+    for (const c of keptSoFar()) if (c.label === '') note('empty-labels', c, cleaning.dropEmptyLabels);
+  }
+  for (const c of keptSoFar()) {
     if (c.text.length + (c.text2?.length ?? 0) > cleaning.longTextChars) {
       note('long-texts', c, cleaning.dropLongTexts);
     }
+  }
+  const seen = new Map<string, { labels: Set<string>; rows: Candidate[] }>();
+  for (const c of keptSoFar()) {
     const key = c.text2 === undefined ? c.text : `${c.text}\u0000${c.text2}`;
     const group = seen.get(key);
     if (group) {
       group.labels.add(c.label);
       group.rows.push(c);
     } else seen.set(key, { labels: new Set([c.label]), rows: [c] });
-  }
-  const emptyLabels = issues.get('empty-labels');
-  if (emptyLabels && !cleaning.dropEmptyLabels) {
-    problems.push({
-      code: 'empty-labels',
-      message: `${emptyLabels.count} row${emptyLabels.count === 1 ? ' has' : 's have'} an empty label in column '${mapping.label}' (${emptyLabels.examples.map((e) => e.split(':')[0]).join(', ')}${emptyLabels.count > MAX_EXAMPLES ? ', …' : ''}). Drop them or choose another label column.`,
-    });
   }
   for (const group of seen.values()) {
     if (group.rows.length < 2) continue;
@@ -227,7 +289,18 @@ export function prepareDataset(parts: readonly PartRows[], config: DatasetConfig
     }
   }
 
-  // 3. Class-level issues, on what is left.
+  // Rows without a label left in (not dropped as such, nor for another reason) block the dataset.
+  const unlabeled = keptSoFar().filter((c) => c.label === '');
+  if (mapping.label && unlabeled.length) {
+    const n = unlabeled.length;
+    const where = unlabeled.slice(0, MAX_EXAMPLES).map((c) => c.where);
+    problems.push({
+      code: 'empty-labels',
+      message: `${n} row${n === 1 ? ' has' : 's have'} an empty label in column '${mapping.label}' (${where.join(', ')}${n > MAX_EXAMPLES ? ', …' : ''}). Drop them or choose another label column.`,
+    });
+  }
+
+  // 4. Class-level issues, on what is left.
   const countLabels = () => {
     const counts = new Map<string, number>();
     for (const c of candidates)
@@ -258,7 +331,7 @@ export function prepareDataset(parts: readonly PartRows[], config: DatasetConfig
     }
   }
 
-  // 4. Labels and split.
+  // 5. Labels and split.
   const kept = candidates.filter((c) => !c.drop && c.label !== '');
   const labels = sortLabels(kept.map((c) => c.label));
   if (mapping.label && labels.length === 1) {
@@ -297,15 +370,11 @@ export function prepareDataset(parts: readonly PartRows[], config: DatasetConfig
     return n;
   };
   const dropped = candidates.filter((c) => c.drop).length;
-  const order: IssueKind[] = [
-    'empty-labels',
-    'empty-texts',
-    'duplicates',
-    'conflicts',
-    'long-texts',
-    'rare-classes',
-    'imbalance',
-  ];
+  const classCounts = {
+    train: classCount(train),
+    validation: classCount(validation),
+    test: classCount(test),
+  };
   return {
     labels,
     train,
@@ -313,13 +382,43 @@ export function prepareDataset(parts: readonly PartRows[], config: DatasetConfig
     test,
     report: {
       total,
-      kept: total - dropped,
+      kept: kept.length,
       dropped,
-      issues: order.flatMap((k) => (issues.has(k) ? [issues.get(k)!] : [])),
+      unlabeled: total - dropped - kept.length,
+      issues: ISSUE_KINDS.flatMap((k) => (issues.has(k) ? [issues.get(k)!] : [])),
       problems,
       labels,
-      classCounts: { train: classCount(train), validation: classCount(validation), test: classCount(test) },
+      classCounts,
       validationFrom: hasValidationFile ? 'file' : 'split',
+      ...(hasValidationFile
+        ? {}
+        : { split: describeSplit(labels, classCounts.train, classCounts.validation, split.validationShare) }),
     },
   };
+}
+
+/** The key under which spellings of one label meet: no surrounding spaces, lower case. */
+function foldLabel(label: string): string {
+  return label.trim().toLowerCase();
+}
+
+/** The labels written more than one way, each with the spelling it gets. */
+function labelSpellings(spellingRows: ReadonlyMap<string, ReadonlyMap<string, number>>): LabelSpellings[] {
+  const out: LabelSpellings[] = [];
+  for (const rows of spellingRows.values()) {
+    if (rows.size < 2) continue;
+    const byTrimmed = new Map<string, number>();
+    for (const [raw, n] of rows) byTrimmed.set(raw.trim(), (byTrimmed.get(raw.trim()) ?? 0) + n);
+    const [label] = [...byTrimmed].sort(
+      ([a, na], [b, nb]) =>
+        nb - na ||
+        Number(b === b.toLowerCase()) - Number(a === a.toLowerCase()) ||
+        (a < b ? -1 : a > b ? 1 : 0),
+    )[0]!;
+    const variants = [...rows]
+      .map(([spelling, n]) => ({ spelling, rows: n }))
+      .sort((a, b) => b.rows - a.rows || (a.spelling < b.spelling ? -1 : 1));
+    out.push({ label, variants });
+  }
+  return out.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
 }

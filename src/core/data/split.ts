@@ -24,3 +24,42 @@ export function stratifiedSplit(labels: readonly number[], share: number, seed: 
   }
   return inValidation;
 }
+
+/** What the stratified split did, in terms a person can check against the class counts. */
+export interface SplitSummary {
+  /** The share asked for. */
+  requestedShare: number;
+  /** The share that went to validation: validation rows / (train + validation rows); 0 when there are none. */
+  actualShare: number;
+  rows: number;
+  validationRows: number;
+  /** Classes with a single row: it stays in training, so nothing measures them. */
+  notValidated: string[];
+  /** Classes measured on one validation row only: their scores are 0 or 1. */
+  oneValidationRow: string[];
+  /** Classes too small for their share to round to a row, given one anyway (why the share can exceed the ask). */
+  roundedUp: string[];
+}
+
+/** Describes the split `stratifiedSplit` made, from the class counts on each side. */
+export function describeSplit(
+  labels: readonly string[],
+  train: readonly number[],
+  validation: readonly number[],
+  share: number,
+): SplitSummary {
+  const sum = (n: readonly number[]) => n.reduce((a, b) => a + b, 0);
+  const rows = sum(train) + sum(validation);
+  const validationRows = sum(validation);
+  const pick = (test: (n: number, v: number) => boolean) =>
+    labels.filter((_l, i) => test((train[i] ?? 0) + (validation[i] ?? 0), validation[i] ?? 0));
+  return {
+    requestedShare: share,
+    actualShare: rows === 0 ? 0 : validationRows / rows,
+    rows,
+    validationRows,
+    notValidated: pick((n, v) => n > 0 && v === 0),
+    oneValidationRow: pick((_n, v) => v === 1),
+    roundedUp: pick((n, v) => v === 1 && Math.round(n * share) === 0),
+  };
+}

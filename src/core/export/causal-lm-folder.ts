@@ -2,6 +2,7 @@
 // config.json (the *ForCausalLM class), generation_config.json, model.safetensors (save_pretrained's names; a
 // tied lm_head left out as save_pretrained leaves it), the tokenizer files with the chat template, a model card
 // for text generation, training_args.json and metrics.json.
+import { exportedBackend } from '../backend-info';
 import { decoderDescriptor } from '../models/registry';
 import type { HFConfig } from '../models/types';
 import { causalLmTask } from '../tasks/causal-lm';
@@ -215,7 +216,8 @@ export function causalLmModelCard(inputs: CausalLmExportInputs): string {
     `# ${mdText(inputs.modelName)}`,
     '',
     `This model is ${base} (${className}) fine-tuned as a causal language model on ${mdCode(dataset.fileName)}, ` +
-      `${KIND_WORDS[dataset.kind]}, with WebTune ${mdText(run.webtuneVersion)} on the ${mdText(run.backend)} backend.`,
+      `${KIND_WORDS[dataset.kind]}, ${run.trainedIn === 'cli' ? "with WebTune's command line (Node.js)" : 'in the browser with WebTune'} ` +
+      `${mdText(run.webtuneVersion)} on the ${mdText(exportedBackend(run.backend))} backend.`,
     '',
     `On the validation split (${dataset.validationExamples} examples) the exported weights reach:`,
     '',
@@ -290,7 +292,7 @@ export function causalLmModelCard(inputs: CausalLmExportInputs): string {
     '## Framework versions',
     '',
     `- WebTune ${mdText(run.webtuneVersion)}`,
-    `- TensorFlow.js${run.tfjsVersion ? ` ${mdText(run.tfjsVersion)}` : ''} (${mdText(run.backend)} backend)`,
+    `- TensorFlow.js${run.tfjsVersion ? ` ${mdText(run.tfjsVersion)}` : ''} (${mdText(exportedBackend(run.backend))} backend)`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -24,10 +24,25 @@ const PURPOSES: [RegExp, string][] = [
   [/^README\.md$/, 'model card: results, training data, hyper-parameters, usage'],
   [/^training_args\.json$/, 'the training arguments under their transformers names'],
   [/^metrics\.json$/, 'the log history (loss, learning rate, evaluations)'],
+  [
+    /^adapter_config\.json$/,
+    "the LoRA adapter's settings (PEFT's LoraConfig: r, lora_alpha, target_modules)",
+  ],
+  [
+    /^adapter_model\.safetensors$/,
+    'the LoRA adapter (lora_A, lora_B, the saved head) for PeftModel.from_pretrained',
+  ],
 ];
 
+/** Where a LoRA export of both kinds puts the adapter folder (core/lora/export.ts's ADAPTER_SUBFOLDER). */
+const ADAPTER_FOLDER = 'adapter/';
+
 export function fileDescription(name: string): string {
-  return PURPOSES.find(([pattern]) => pattern.test(name))?.[1] ?? 'a file of the base model';
+  // The adapter folder inside a LoRA export holds files of the same names, for PEFT.
+  const inAdapter = name.startsWith(ADAPTER_FOLDER);
+  const own = inAdapter ? name.slice(ADAPTER_FOLDER.length) : name;
+  const purpose = PURPOSES.find(([pattern]) => pattern.test(own))?.[1] ?? 'a file of the base model';
+  return inAdapter && !own.startsWith('adapter_') ? `${purpose} (of the adapter folder)` : purpose;
 }
 
 export function exportListing(files: ExportFiles, streamed: StreamedFiles = new Map()): ExportEntry[] {

@@ -1,5 +1,7 @@
 // The exported README.md: a model card as the Hub reads it (YAML front matter, then Markdown). Every figure
 // in it comes from the export's inputs; what the card cannot know, it does not claim.
+import { exportedBackend } from '../backend-info';
+import type { IssueKind } from '../data/prepare';
 import { sequenceClassificationTask } from '../tasks/sequence-classification';
 import { sequenceClassificationClass, TRANSFORMERS_LAYOUT_VERSION } from './config';
 import { fixed4, mdCode, mdTable, mdText } from './markdown';
@@ -24,12 +26,16 @@ const EVAL_HEADINGS: Record<string, string> = {
   eval_recall: 'Recall',
 };
 
-const ISSUE_PHRASES: Record<string, string> = {
-  empty: 'rows with an empty text or label',
-  duplicate: 'exact duplicate rows',
-  'conflicting-label': 'rows whose text also appears with another label',
-  'too-long': 'texts longer than the maximum sequence length',
-  'rare-class': 'rows of classes too rare to learn',
+/** Every kind the cleaning report has, as the card says it (a missing or misspelt kind does not compile). */
+const ISSUE_PHRASES: Record<IssueKind, string> = {
+  'label-spellings': 'rows whose label was spelled differently (case or spaces) and merged',
+  'empty-labels': 'rows with an empty label',
+  'empty-texts': 'rows with an empty text',
+  duplicates: 'exact duplicate rows',
+  conflicts: 'rows whose text also appears with another label',
+  'long-texts': 'texts longer than the maximum length',
+  'rare-classes': 'rows of classes too rare to learn',
+  imbalance: 'rows of over-represented classes',
 };
 
 export function baseModelName(inputs: ExportInputs): string {
@@ -104,8 +110,8 @@ function summary(inputs: ExportInputs): string {
     `# ${mdText(inputs.modelName)}`,
     '',
     `This model is a fine-tuned version of ${base} (${sequenceClassificationClass(baseModel.architecture)}) ` +
-      `on ${mdCode(dataset.fileName)}, trained in the browser with WebTune ${mdText(run.webtuneVersion)} ` +
-      `on the ${mdText(run.backend)} backend. It sorts ${inputText(inputs)} into ${inputs.labels.length} ` +
+      `on ${mdCode(dataset.fileName)}, trained ${run.trainedIn === 'cli' ? "with WebTune's command line (Node.js)" : 'in the browser with WebTune'} ${mdText(run.webtuneVersion)} ` +
+      `on the ${mdText(exportedBackend(run.backend))} backend. It sorts ${inputText(inputs)} into ${inputs.labels.length} ` +
       `labels: ${inputs.labels.map(mdText).join(', ')}.`,
     '',
     `On the validation split (${dataset.validationRows} rows), the exported weights reach:`,
@@ -238,7 +244,7 @@ function issuesTable(issues: DataIssue[]): string {
 }
 
 function issuePhrase(issue: DataIssue): string {
-  return ISSUE_PHRASES[issue.kind] ?? issue.kind;
+  return ISSUE_PHRASES[issue.kind];
 }
 
 function formatValue(value: string | number | boolean | null | undefined): string {
@@ -251,7 +257,7 @@ function trainingProcedure(inputs: ExportInputs): string {
   const rows = Object.entries(hp)
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => [mdCode(name), formatValue(value)]);
-  const runLines = [`- Backend: ${mdText(run.backend)}`];
+  const runLines = [`- Backend: ${mdText(exportedBackend(run.backend))}`];
   if (run.trainRuntimeSeconds !== undefined) {
     runLines.push(`- Training time: ${run.trainRuntimeSeconds.toFixed(1)} s`);
   }
@@ -460,7 +466,7 @@ function frameworks(inputs: ExportInputs): string {
     '## Framework versions',
     '',
     `- WebTune ${mdText(run.webtuneVersion)}`,
-    `- TensorFlow.js${run.tfjsVersion ? ` ${mdText(run.tfjsVersion)}` : ''} (${mdText(run.backend)} backend)`,
+    `- TensorFlow.js${run.tfjsVersion ? ` ${mdText(run.tfjsVersion)}` : ''} (${mdText(exportedBackend(run.backend))} backend)`,
     `- Config and weight layout of transformers ${TRANSFORMERS_LAYOUT_VERSION}`,
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 // training_args.json and metrics.json: how the model was trained and what was logged, as plain JSON a
 // transformers user recognises (TrainingArguments names; trainer_state.json's log_history layout).
+import { exportedBackend } from '../backend-info';
 import type { ExportInputs } from './types';
 
 export function trainingArgs(
@@ -12,7 +13,8 @@ export function trainingArgs(
     seed: hyperparameters.seed,
     webtune: {
       version: run.webtuneVersion,
-      backend: run.backend,
+      backend: exportedBackend(run.backend),
+      ...(run.trainedIn ? { trained_in: run.trainedIn } : {}),
       ...(run.tfjsVersion ? { tfjs_version: run.tfjsVersion } : {}),
       base_model: baseModel.hubId ?? baseModel.displayName ?? null,
       ...(baseModel.revision ? { base_model_revision: baseModel.revision } : {}),

@@ -1,6 +1,7 @@
 // What an export is made of, as plain data: no tfjs, no DOM. The engine hands over its weights as a TensorMap
 // (transformers names), the trainer its log history and final evaluation, the data step its summary.
 import type { TensorMap } from '../hub/tensors';
+import type { IssueKind } from '../data/prepare';
 import type { Architecture, HFConfig } from '../models/types';
 
 export interface BaseModelInfo {
@@ -72,8 +73,8 @@ export interface FinalEvaluation {
 
 /** Something the import checks found in the data, and what was done about it. */
 export interface DataIssue {
-  /** `empty`, `duplicate`, `conflicting-label`, `too-long`, `rare-class`, or any other short name. */
-  kind: string;
+  /** The cleaning report's own kind (one union, so the card's phrases cannot drift from the report's kinds). */
+  kind: IssueKind;
   rows: number;
   /** What happened to those rows: `dropped`, `kept`, `truncated`, … */
   action: string;
@@ -99,7 +100,10 @@ export interface DatasetSummary {
 }
 
 export interface RunInfo {
+  /** The backend as the run recorded it; the card and training_args.json keep only its facts (exportedBackend). */
   backend: string;
+  /** Where the run trained: the app (also when absent: runs stored before this field) or the CLI in Node. */
+  trainedIn?: 'browser' | 'cli';
   webtuneVersion: string;
   tfjsVersion?: string;
   /** ISO dates, when known. */

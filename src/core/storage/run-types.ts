@@ -9,6 +9,7 @@ import type {
 } from '../export/types';
 import type { TensorMap } from '../hub/tensors';
 import type { TrainingArguments } from '../train/arguments';
+import type { LoraConfig } from '../lora/config';
 
 /**
  * What is stored. running: a worker is training it (or was, when the tab closed: see `runState`); paused: stopped
@@ -55,6 +56,8 @@ export interface RunRecord {
   maxLength: number;
   /** The resolved arguments, under transformers' TrainingArguments names. */
   args: TrainingArguments;
+  /** With args.mode 'lora': the LoRA fields as set (a resume attaches the same adapters before restoring). */
+  lora?: Partial<LoraConfig>;
   /** The backend that trained it, in words (e.g. "wasm (as requested)"). */
   backend: string;
   totalSteps: number;
@@ -98,7 +101,11 @@ export interface CheckpointRecord {
   savedAt: number;
   /** last: a whole TrainerCheckpoint in encodeCheckpoint's format (weights, optimizer, data position). */
   bytes?: Uint8Array;
-  /** best: the weights of the best evaluation; final: those the run ended with; by transformers tensor name. */
+  /**
+   * best: the weights of the best evaluation; final: those the run ended with; by transformers tensor name. For
+   * a LoRA run only what trains: `<module path>.lora_A.weight` / `.lora_B.weight` and the modules_to_save
+   * variables (the base model's weights are not copied; they are loaded again from the base model).
+   */
   weights?: TensorMap;
   /** final: what the export writes about the run besides its weights (plain data, see worker/results-state). */
   results?: StoredRunResults;
@@ -109,6 +116,11 @@ export interface StoredRunResults {
   /** Whether examples are pairs of texts. */
   pairs: boolean;
   training?: TrainingRecord;
+  /**
+   * A LoRA run's adapter config as attached (PEFT's defaults resolved): the stored weights are its adapters and
+   * saved modules, which a later page attaches to the base model again.
+   */
+  lora?: LoraConfig;
 }
 
 /** What a training run knows that the export writes into the model card and training files. */

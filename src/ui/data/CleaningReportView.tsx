@@ -1,8 +1,17 @@
 // The cleaning report: each issue with its count, a few examples and the action the person can take; then the
-// split settings and the class counts per split.
-import type { CleaningIssue, CleaningOptions, CleaningReport, SplitOptions } from '../../core/data/prepare';
+// split settings, the class counts per split and what the stratified split did. The counts come from
+// prepareDataset, which makes them add up (a row is counted under one issue at most).
+import type {
+  CleaningIssue,
+  CleaningOptions,
+  CleaningReport,
+  IssueKind,
+  SplitOptions,
+} from '../../core/data/prepare';
+import type { SplitSummary } from '../../core/data/split';
 
-const TITLES: Record<CleaningIssue['kind'], string> = {
+const TITLES: Record<IssueKind, string> = {
+  'label-spellings': 'Label spellings',
   'empty-labels': 'Empty labels',
   'empty-texts': 'Empty texts',
   duplicates: 'Exact duplicates',
@@ -26,6 +35,8 @@ function action(issue: CleaningIssue, options: CleaningOptions, set: (o: Cleanin
   const n = issue.count;
   const rows = (one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   switch (issue.kind) {
+    case 'label-spellings':
+      return box('mergeLabelSpellings', 'Merge labels that differ only by case or surrounding spaces');
     case 'empty-labels':
       return box('dropEmptyLabels', `Drop the ${rows('row', 'rows')} without a label`);
     case 'empty-texts':
@@ -90,6 +101,37 @@ function Limits({
   );
 }
 
+/** How many rows, and what happens to them with the current options. */
+function IssueCount({ issue, cleaning }: { issue: CleaningIssue; cleaning: CleaningOptions }) {
+  const rows = `${issue.count} row${issue.count === 1 ? '' : 's'}`;
+  if (issue.kind === 'imbalance') {
+    return (
+      <>{`largest / smallest class = ${issue.ratio?.toFixed(1)}${issue.dropped > 0 ? `, ${issue.dropped} rows dropped` : ''}`}</>
+    );
+  }
+  if (issue.kind === 'label-spellings') {
+    return <>{`${rows} ${cleaning.mergeLabelSpellings ? 'relabelled' : 'could be relabelled'}`}</>;
+  }
+  const fate = issue.dropped > 0 ? 'dropped' : issue.kind === 'long-texts' ? 'truncated' : 'kept';
+  return <>{`${rows}, ${fate}`}</>;
+}
+
+/** "3 spellings of positive merged", with each spelling as written (quoted, so spaces show) and its rows. */
+function Spellings({ issue, merged }: { issue: CleaningIssue; merged: boolean }) {
+  return (
+    <ul className="spellings">
+      {issue.spellings!.map((s) => (
+        <li key={s.label} data-testid="label-spelling">
+          {s.variants.length} spellings of {s.label} {merged ? 'merged' : 'kept apart'}{' '}
+          <span className="muted">
+            ({s.variants.map((v) => `${JSON.stringify(v.spelling)} × ${v.rows}`).join(', ')})
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function CleaningReportView({
   report,
   cleaning,
@@ -103,18 +145,16 @@ export function CleaningReportView({
     <section aria-label="Cleaning report">
       <h3>Cleaning report</h3>
       <p data-testid="cleaning-summary">
-        {report.total} rows: {report.kept} kept, {report.dropped} dropped.
+        {report.total} rows: {report.kept} kept, {report.dropped} dropped
+        {report.unlabeled > 0 && `, ${report.unlabeled} without a label`}.
       </p>
       <Limits cleaning={cleaning} onCleaning={onCleaning} />
       {report.issues.length === 0 && <p>No problems found.</p>}
       <ul className="issues">
         {report.issues.map((issue) => (
           <li key={issue.kind} data-issue={issue.kind}>
-            <strong>{TITLES[issue.kind]}</strong>:{' '}
-            {issue.kind === 'imbalance'
-              ? `largest / smallest class = ${issue.ratio?.toFixed(1)}`
-              : `${issue.count} row${issue.count === 1 ? '' : 's'}`}
-            {issue.dropped > 0 && ` (${issue.dropped} dropped)`}
+            <strong>{TITLES[issue.kind]}</strong>: <IssueCount issue={issue} cleaning={cleaning} />
+            {issue.spellings && <Spellings issue={issue} merged={cleaning.mergeLabelSpellings} />}
             {issue.examples.length > 0 && issue.kind !== 'imbalance' && (
               <ul className="examples">
                 {issue.examples.map((e, i) => (
@@ -170,6 +210,7 @@ export function SplitView({
           />
         </div>
       )}
+      {report.split && <SplitNotes summary={report.split} />}
       <table className="class-counts" aria-label="Class counts per split">
         <thead>
           <tr>
@@ -177,6 +218,7 @@ export function SplitView({
             <th scope="col">Train</th>
             <th scope="col">Validation</th>
             {hasTest && <th scope="col">Test</th>}
+            {report.split && <th scope="col">Note</th>}
           </tr>
         </thead>
         <tbody>
@@ -186,6 +228,7 @@ export function SplitView({
               <td>{classCounts.train[i]}</td>
               <td>{classCounts.validation[i]}</td>
               {hasTest && <td>{classCounts.test[i]}</td>}
+              {report.split && <td>{classNote(report.split, label)}</td>}
             </tr>
           ))}
           <tr>
@@ -193,9 +236,50 @@ export function SplitView({
             <td data-testid="train-count">{total(classCounts.train)}</td>
             <td data-testid="validation-count">{total(classCounts.validation)}</td>
             {hasTest && <td>{total(classCounts.test)}</td>}
+            {report.split && <td />}
           </tr>
         </tbody>
       </table>
     </section>
   );
+}
+
+const percent = (share: number) => `${Number((share * 100).toFixed(1))} %`;
+const names = (labels: string[]) =>
+  labels.length > 8 ? `${labels.slice(0, 8).join(', ')} and ${labels.length - 8} more` : labels.join(', ');
+
+/** What the stratified split did, and the classes it cannot measure well. */
+function SplitNotes({ summary }: { summary: SplitSummary }) {
+  const { notValidated, oneValidationRow, roundedUp } = summary;
+  const classes = (n: number) => `${n} class${n === 1 ? '' : 'es'}`;
+  return (
+    <>
+      <p data-testid="split-summary">
+        Validation: {summary.validationRows} of {summary.rows} rows ({percent(summary.actualShare)}; asked for{' '}
+        {percent(summary.requestedShare)}). Each class puts that share of its rows in validation, rounded, and
+        at least one row when it has two or more
+        {roundedUp.length > 0 &&
+          `: ${classes(roundedUp.length)} got one row above ${roundedUp.length === 1 ? 'its' : 'their'} share`}
+        .
+      </p>
+      {notValidated.length > 0 && (
+        <p className="warning" data-testid="split-warning">
+          {classes(notValidated.length)} too small to validate (one row, kept in training; nothing measures
+          them): {names(notValidated)}.
+        </p>
+      )}
+      {oneValidationRow.length > 0 && (
+        <p className="warning" data-testid="split-warning">
+          {classes(oneValidationRow.length)} validated on a single row (their scores can only be 0 or 1):{' '}
+          {names(oneValidationRow)}.
+        </p>
+      )}
+    </>
+  );
+}
+
+function classNote(summary: SplitSummary, label: string): string {
+  if (summary.notValidated.includes(label)) return 'not validated (one row)';
+  if (summary.oneValidationRow.includes(label)) return 'one validation row';
+  return '';
 }

@@ -13,6 +13,9 @@ import { MappingForm } from './MappingForm';
 import { useDatasets } from './useDatasets';
 import './data.css';
 
+/** The sample dataset in public/samples (300 SST-2 rows, see SOURCES.md there), for a first try. */
+const SAMPLE = { file: 'movie-reviews.csv', url: `${import.meta.env.BASE_URL}samples/movie-reviews.csv` };
+
 function initialConfig(dataset: DatasetMeta): DatasetConfig {
   return (
     dataset.confirmed ?? {
@@ -43,6 +46,7 @@ function DataStep({ onUseDataset, onDeleted }: Props) {
   const [selectedId, setSelectedId] = useState<string>();
   const [config, setConfigState] = useState<DatasetConfig>();
   const [confirmError, setConfirmError] = useState<string>();
+  const [sampleError, setSampleError] = useState<string>();
   // The selection and the choices being made survive a reload.
   const setConfig = (next: DatasetConfig | undefined, id = selectedId) => {
     setConfigState(next);
@@ -78,6 +82,20 @@ function DataStep({ onUseDataset, onDeleted }: Props) {
     if (selectedId && config) analyze(selectedId, config);
   }, [selectedId, config, analyze, rolesKey]);
 
+  // The sample goes through the same import as a dropped file; once stored, the button selects it again.
+  const trySample = () => {
+    setSampleError(undefined);
+    const stored = datasets?.find((d) => d.name === SAMPLE.file);
+    if (stored) return select(stored);
+    fetch(SAMPLE.url)
+      .then((response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return response.blob();
+      })
+      .then((blob) => data.importFiles([new File([blob], SAMPLE.file, { type: 'text/csv' })]))
+      .catch((err: unknown) => setSampleError(`The sample dataset could not be loaded: ${String(err)}`));
+  };
+
   const report = data.analysis?.datasetId === selectedId ? data.analysis?.report : undefined;
   const blocked = !report || report.problems.length > 0 || Boolean(data.importing);
 
@@ -85,6 +103,18 @@ function DataStep({ onUseDataset, onDeleted }: Props) {
     <div className="data-panel">
       <StorageInfo quota={data.quota} />
       <DropZone importing={data.importing} onFiles={data.importFiles} onCancel={data.cancelImport} />
+      <p className="sample">
+        No dataset at hand?{' '}
+        <button type="button" disabled={Boolean(data.importing)} onClick={trySample}>
+          Try with movie reviews
+        </button>{' '}
+        <span className="muted">300 labelled sentences from SST-2 (positive / negative)</span>
+      </p>
+      {sampleError && (
+        <div role="alert" className="alert">
+          {sampleError}
+        </div>
+      )}
       {data.notice && (
         <p role="status" className="notice">
           {data.notice}

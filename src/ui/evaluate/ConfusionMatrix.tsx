@@ -1,50 +1,70 @@
 import { confusionLayout } from '../../worker/results-shape';
 
 /**
- * Rows are the true classes, columns the predicted ones; each cell is shaded by its share of the row. The
- * table scrolls in both directions with sticky headers, so 80 classes stay readable.
+ * Rows are the true classes, columns the predicted ones. Each cell shows its share of the row (the true class),
+ * so a class of 5 rows and one of 500 read alike; the count is on hover (and in data-count). The table scrolls
+ * in both directions with sticky headers, so 80 classes stay readable; `keep` (label indices) shows only those
+ * rows and columns, with shares still of the whole row.
  */
 export function ConfusionMatrix({
   labels,
   confusion,
+  keep,
 }: {
   labels: readonly string[];
   confusion: readonly (readonly number[])[];
+  keep?: readonly number[];
 }) {
   const layout = confusionLayout(labels, confusion);
+  const shown = keep ?? layout.labels.map((_l, i) => i);
   return (
     <div className="results-scroll confusion-scroll">
-      <table className="confusion" aria-label="Confusion matrix (rows: true class, columns: predicted class)">
+      <table
+        className="confusion"
+        aria-label="Confusion matrix (rows: true class, columns: predicted class; share of the row)"
+      >
         <thead>
           <tr>
             <th scope="col" className="corner">
               true ↓ / predicted →
             </th>
-            {layout.labels.map((label) => (
-              <th scope="col" key={label} title={label}>
-                <span className="col-label">{label}</span>
+            {shown.map((i) => (
+              <th scope="col" key={i} title={layout.labels[i]}>
+                <span className="col-label">{layout.labels[i]}</span>
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {layout.rows.map((row) => (
-            <tr key={row.label}>
-              <th scope="row" title={row.label}>
-                {row.label}
-              </th>
-              {row.cells.map((cell, p) => (
-                <td
-                  key={p}
-                  className={cell.correct ? 'correct' : cell.count === 0 ? 'zero' : undefined}
-                  style={{ background: shade(cell.share, cell.correct) }}
-                  title={`true ${row.label}, predicted ${layout.labels[p]}: ${cell.count} of ${row.total}`}
-                >
-                  {cell.count}
-                </td>
-              ))}
-            </tr>
-          ))}
+          {shown.map((t) => {
+            const row = layout.rows[t]!;
+            return (
+              <tr key={row.label}>
+                <th scope="row" title={row.label}>
+                  {row.label}
+                </th>
+                {shown.map((p) => {
+                  const cell = row.cells[p]!;
+                  return (
+                    <td
+                      key={p}
+                      className={[
+                        cell.correct ? 'correct' : cell.count === 0 ? 'zero' : '',
+                        cell.share > 0.5 ? 'strong' : '',
+                      ]
+                        .join(' ')
+                        .trim()}
+                      style={{ background: shade(cell.share, cell.correct) }}
+                      data-count={cell.count}
+                      title={`true ${row.label}, predicted ${layout.labels[p]}: ${cell.count} of ${row.total}`}
+                    >
+                      {row.total === 0 ? '' : `${Math.round(cell.share * 100)}%`}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

@@ -2,7 +2,8 @@ import { SUPPORTED_EXTENSIONS } from '../../core/data/format';
 import { useEffect, useState } from 'react';
 import { askResults } from '../../worker/results-client';
 import type { EvaluationDetails } from '../../worker/results-types';
-import { EvaluationView } from './EvaluationView';
+import { EvaluationView, weightsLabel } from './EvaluationView';
+import { LabelChips } from './LabelChips';
 import { useResultsModel } from './results-store';
 import './results.css';
 
@@ -49,10 +50,14 @@ export function EvaluatePanel() {
     <section className="results-panel" aria-labelledby="evaluate-title">
       <h3 id="evaluate-title">Results model</h3>
       {info ? (
-        <p data-testid="results-model">
-          {info.origin === 'trained' ? 'Fine-tuned' : 'As loaded'}: {info.name} ({info.labels.length} labels:{' '}
-          {info.labels.join(', ')}){info.run ? `, run “${info.run.name}” at step ${info.run.step}` : ''}
-        </p>
+        <div data-testid="results-model">
+          <p>
+            {info.origin === 'trained' ? 'Fine-tuned' : 'As loaded'}: {info.name}
+            {info.run ? `, run “${info.run.name}”` : ''}
+            {info.weights ? ` (weights: ${weightsLabel(info.weights)})` : ''}. {info.labels.length} labels:
+          </p>
+          <LabelChips labels={info.labels} />
+        </div>
       ) : (
         <div>
           <p>No fine-tuned model yet. Train one, or use a loaded classifier as it is.</p>
@@ -84,7 +89,7 @@ export function EvaluatePanel() {
         </div>
       )}
       {error && <p role="alert">{error}</p>}
-      {details && <EvaluationView details={details} />}
+      {details && <EvaluationView details={details} weights={info?.weights} />}
     </section>
   );
 }

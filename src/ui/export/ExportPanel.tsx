@@ -1,10 +1,16 @@
 import { useState } from 'react';
+import { TrainingProjectPanel } from './TrainingProjectPanel';
 import type { ExportEntry } from '../../core/export/listing';
 import { formatBytes } from '../../core/export/listing';
+import { FileTable } from './FileTable';
+import type { LoraExportKind } from '../../core/lora/export';
 import { askResults } from '../../worker/results-client';
 import { useResultsModel } from '../evaluate/results-store';
 import { saveBytes } from './save-file';
 import '../evaluate/results.css';
+
+// core/lora/export.ts's kinds, listed here because that module loads tfjs (through the model registry).
+const LORA_EXPORT_KINDS: readonly LoraExportKind[] = ['both', 'adapter', 'merged'];
 
 /** Export: the worker builds the Hugging Face folder (with the ONNX models) as a zip; the page saves the bytes. */
 export function ExportPanel() {
@@ -12,12 +18,17 @@ export function ExportPanel() {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<{ fileName: string; files: ExportEntry[]; bytes: number }>();
   const [error, setError] = useState<string>();
+  // A LoRA model: the PEFT adapter, the merged model, or both (the CLI's --export, default both).
+  const [kind, setKind] = useState<LoraExportKind>('both');
 
   const download = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      const reply = await askResults({ type: 'results-export' }, 'zip');
+      const reply = await askResults(
+        info?.lora ? { type: 'results-export', loraExport: kind } : { type: 'results-export' },
+        'zip',
+      );
       saveBytes(reply.zip, reply.fileName, 'application/zip');
       setDone({ fileName: reply.fileName, files: reply.files, bytes: reply.zip.byteLength });
     } catch (err) {
@@ -36,6 +47,30 @@ export function ExportPanel() {
         through the ONNX models in <code>onnx/</code>): config, weights, tokenizer, model card, training
         arguments and metrics.
       </p>
+      {info?.lora && (
+        <div className="lora-export">
+          <p>
+            Trained with LoRA (r {info.lora.r}, lora_alpha {info.lora.lora_alpha} on{' '}
+            {info.lora.target_modules.join(', ')}): the adapter is the folder PEFT writes (
+            <code>adapter_config.json</code>, <code>adapter_model.safetensors</code>), which{' '}
+            <code>PeftModel.from_pretrained(base, folder)</code> loads onto the base model; the merged model
+            is the ordinary folder above, with the adapters folded into the weights.
+          </p>
+          <label htmlFor="lora-export-kind">LoRA export </label>
+          <select
+            id="lora-export-kind"
+            value={kind}
+            disabled={busy}
+            onChange={(e) => setKind(e.target.value as LoraExportKind)}
+          >
+            {LORA_EXPORT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k === 'both' ? 'both (merged model, adapter in adapter/)' : k}
+              </option>
+            ))}
+          </select>{' '}
+        </div>
+      )}
       <button type="button" onClick={() => void download()} disabled={busy || !info}>
         Download model
       </button>
@@ -46,29 +81,11 @@ export function ExportPanel() {
           <p role="status" data-testid="export-done">
             Saved {done.fileName} ({formatBytes(done.bytes)}), {done.files.length} files:
           </p>
-          <table className="export-files" data-testid="export-files">
-            <thead>
-              <tr>
-                <th scope="col">File</th>
-                <th scope="col">Size</th>
-                <th scope="col">What it is for</th>
-              </tr>
-            </thead>
-            <tbody>
-              {done.files.map((f) => (
-                <tr key={f.name} data-file={f.name}>
-                  <td>
-                    <code>{f.name}</code>
-                  </td>
-                  <td data-bytes={f.bytes}>{formatBytes(f.bytes)}</td>
-                  <td>{f.purpose}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <FileTable files={done.files} testId="export-files" />
         </>
       )}
       {error && <p role="alert">{error}</p>}
+      <TrainingProjectPanel run={info?.run} />
     </section>
   );
 }

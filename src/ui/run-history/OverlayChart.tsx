@@ -1,11 +1,15 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { fullStepRange, STEP_INCREMENTS, stepTick } from '../train/chart-scale';
 import type { OverlayData } from './overlay';
 
 const COLORS = ['#2b59c3', '#c4302b', '#2f8f46', '#a05fd0', '#d98a14', '#138a9e', '#6b6b6b', '#c2418f'];
 
-/** One metric of several runs overlaid, step on the x axis. */
+/**
+ * One metric of several runs overlaid, step on the x axis from 0 to the longest run's last step, integer
+ * ticks; drag to zoom, double-click to reset (uPlot's own), a log scale offered for losses.
+ */
 export function OverlayChart({
   title,
   names,
@@ -16,16 +20,22 @@ export function OverlayChart({
   data: OverlayData;
 }) {
   const box = useRef<HTMLDivElement>(null);
+  const [log, setLog] = useState(false);
+  const isLoss = /loss/.test(title);
+  const empty = data[0].length === 0;
   useEffect(() => {
     const element = box.current;
-    if (!element) return;
+    if (!element || empty) return;
+    const [min, max] = fullStepRange(0, data[0].at(-1));
     const chart = new uPlot(
       {
-        title,
         width: Math.max(320, element.clientWidth || 800),
-        height: 280,
-        scales: { x: { time: false } },
-        axes: [{ label: 'step' }, {}],
+        height: 320,
+        scales: { x: { time: false }, y: log && isLoss ? { distr: 3 } : {} },
+        axes: [
+          { label: 'step', incrs: STEP_INCREMENTS as number[], values: (_u, ticks) => ticks.map(stepTick) },
+          { size: 64 },
+        ],
         series: [
           { label: 'step' },
           ...names.map((name, i) => ({ label: name, stroke: COLORS[i % COLORS.length], spanGaps: true })),
@@ -34,9 +44,24 @@ export function OverlayChart({
       data as uPlot.AlignedData,
       element,
     );
+    chart.setScale('x', { min, max });
     return () => chart.destroy();
-  }, [title, names, data]);
+  }, [title, names, data, log, isLoss, empty]);
   return (
-    <div ref={box} className="overlay-chart" role="img" aria-label={`${title} of ${names.join(', ')}`} />
+    <figure className="overlay-figure">
+      <figcaption>
+        <strong>{title}</strong>
+        {isLoss && (
+          <label>
+            <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> Log scale
+          </label>
+        )}
+      </figcaption>
+      {empty ? (
+        <p className="chart-placeholder-static">No logged points for {title} yet.</p>
+      ) : (
+        <div ref={box} className="overlay-chart" role="img" aria-label={`${title} of ${names.join(', ')}`} />
+      )}
+    </figure>
   );
 }

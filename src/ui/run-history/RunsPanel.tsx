@@ -149,7 +149,14 @@ export function RunsTable({ runs, picked, onToggle, onRename, onDelete }: TableP
 }
 
 function shortSettings(settings: RunSummary['settings']): string {
-  const keys = ['learning_rate', 'num_train_epochs', 'per_device_train_batch_size', 'seed'];
+  // The mode only when it is not full fine-tuning (the usual case), so LoRA runs stand out in the list.
+  const keys = [
+    ...(settings.mode !== undefined && settings.mode !== 'full' ? ['mode'] : []),
+    'learning_rate',
+    'num_train_epochs',
+    'per_device_train_batch_size',
+    'seed',
+  ];
   return keys
     .filter((k) => settings[k] !== undefined)
     .map((k) => `${k}=${String(settings[k])}`)

@@ -15,6 +15,8 @@ export interface StoredRun {
   datasetName: string;
   /** TrainingArguments under transformers' names. */
   args: object;
+  /** A LoRA run's adapter settings under PEFT's LoraConfig names. */
+  lora?: object;
   backend?: string;
   latestEval?: Record<string, number>;
 }
@@ -34,6 +36,9 @@ export function runSummary(run: StoredRun): RunSummary {
       settings[name] = value as string | number | boolean | null;
     }
   }
+  // A LoRA run's adapter settings, under PEFT's names, beside the trainer's (the comparison lists them).
+  for (const [name, value] of Object.entries(run.lora ?? {}) as [string, unknown][])
+    settings[name] = Array.isArray(value) ? value.join(',') : (value as string | number | boolean | null);
   if (run.backend) settings.backend = run.backend;
   return {
     id: run.id,

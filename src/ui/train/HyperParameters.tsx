@@ -1,7 +1,10 @@
 // The hyper-parameter form: each setting under its TrainingArguments name, with a one-line explanation.
+import type { ReactNode } from 'react';
 import {
   effectiveBatch,
+  LORA_FIELDS,
   MAIN_FIELDS,
+  MODE_EXPLANATIONS,
   MORE_FIELDS,
   settingError,
   type Field,
@@ -17,7 +20,7 @@ export function settingsText(s: TrainSettings): SettingsText {
 /** Parses the form; returns the settings or the first problem. */
 export function parseSettings(text: SettingsText): { settings?: TrainSettings; error?: string } {
   const out: Record<string, unknown> = {};
-  for (const field of [...MAIN_FIELDS, ...MORE_FIELDS]) {
+  for (const field of [...MAIN_FIELDS, ...MORE_FIELDS, ...LORA_FIELDS]) {
     const raw = text[field.name];
     const problem = settingError(field, field.kind === 'number' ? raw.trim() : raw);
     if (problem) return { error: problem };
@@ -30,6 +33,8 @@ interface Props {
   text: SettingsText;
   onChange: (text: SettingsText) => void;
   disabled: boolean;
+  /** Shown under the mode's explanation: what each mode trains and holds (the Train step's budget). */
+  budget?: ReactNode;
 }
 
 function FieldInput({ field, text, onChange, disabled }: Props & { field: Field }) {
@@ -51,6 +56,17 @@ function FieldInput({ field, text, onChange, disabled }: Props & { field: Field 
             <option key={o}>{o}</option>
           ))}
         </select>
+      ) : field.kind === 'modules' ? (
+        <input
+          id={id}
+          type="text"
+          spellCheck={false}
+          value={value}
+          disabled={disabled}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={`${id}-help`}
+          onChange={(e) => onChange({ ...text, [field.name]: e.target.value })}
+        />
       ) : (
         <input
           id={id}
@@ -81,6 +97,20 @@ export function HyperParameters(props: Props) {
           <FieldInput key={f.name} field={f} {...props} />
         ))}
       </div>
+      <p className="mode-explanation" data-testid="mode-explanation">
+        {MODE_EXPLANATIONS[props.text.mode as keyof typeof MODE_EXPLANATIONS] ?? ''}
+      </p>
+      {props.text.mode === 'lora' && (
+        <fieldset className="lora-fields">
+          <legend>LoRA (PEFT&apos;s LoraConfig)</legend>
+          <div className="hp-grid">
+            {LORA_FIELDS.map((f) => (
+              <FieldInput key={f.name} field={f} {...props} />
+            ))}
+          </div>
+        </fieldset>
+      )}
+      {props.budget}
       <p className="effective-batch" data-testid="effective-batch">
         Effective batch:{' '}
         {parsed.settings

@@ -65,8 +65,9 @@ export function RunList({
             <span className={`run-badge run-${state}`}>{state}</span>
             {elsewhere && <span className="run-elsewhere"> in another tab</span>}{' '}
             <span className="run-facts">
+              {run.args.mode === 'lora' ? `LoRA r ${run.lora?.r ?? 8} · ` : ''}
               step {run.globalStep}/{run.totalSteps || '–'}
-              {f1 !== undefined ? ` · F1 ${f1.toFixed(3)}` : ''}
+              {f1 !== undefined ? ` · F1 ${f1.toFixed(3)} (evaluated at step ${run.latestEval!.step})` : ''}
               {run.bestCheckpoint ? ` · best at step ${run.bestCheckpoint.step}` : ''}
               {state === 'interrupted'
                 ? run.lastCheckpoint

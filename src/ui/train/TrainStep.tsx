@@ -1,16 +1,18 @@
 // The Train step: what will be trained (model, dataset, backend), the hyper-parameters, the run controls and
 // their status, the latest evaluation, the live charts, and the stored runs.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { describeBackend, type BackendInfo } from '../../core/backend-info';
 import type { RunRecord } from '../../core/storage/run-types';
 import { isResumable, isTrainingElsewhere, runState, runStoredBytes } from '../../core/storage/runs';
 import { megabytes, storageShortMessage } from '../../core/storage/space';
 import { readSession, saveSession } from '../app/session-store';
-import type { ModelFacts, ModelSourceSpec } from '../../worker/protocol';
+import type { ModelFacts, ModelSourceSpec, TrainingBudget } from '../../worker/protocol';
+import { askResults } from '../../worker/results-client';
 import type { WorkerChannel } from '../app/useTrainingWorker';
-import { defaultSettings, settingsFromRun, sizeClass } from './defaults';
+import { defaultSettings, followModeDefaults, settingsFromRun, sizeClass, toLoraFields } from './defaults';
+import { ModeBudget } from './ModeBudget';
 import { HyperParameters, parseSettings, settingsText, type SettingsText } from './HyperParameters';
-import { latestMetricsJson } from './metric-store';
+import { LatestEvaluation } from './LatestEvaluation';
 import { canStartAgain, RunList } from './RunList';
 import { statusText, useTraining } from './useTraining';
 import { WatchPanel } from './WatchPanel';
@@ -63,16 +65,48 @@ export function TrainStep({
     const saved = readSession().settings;
     return saved && { model: saved.model, text: saved.text as SettingsText };
   });
-  const defaults = settingsText(defaultSettings(facts?.parameters ?? 0));
+  // The worker's budget of the loaded model: each mode's trainable count and memory, and the default mode.
+  const [budget, setBudget] = useState<{
+    model: string;
+    query: string;
+    budget?: TrainingBudget;
+    error?: string;
+  }>();
+  const shown = budget && budget.model === facts?.name ? budget : undefined;
+  const defaults = settingsText(defaultSettings(facts?.parameters ?? 0, shown?.budget));
   const text = edited && edited.model === facts?.name ? { ...defaults, ...edited.text } : defaults;
   const parsed = parseSettings(text);
   const [asking, setAsking] = useState<RunRecord>();
+  const encoder = facts?.kind === 'encoder' ? facts.name : undefined;
+  // The label count is known once the run reads its dataset; the count before it assumes a two-label head.
+  const query = parsed.settings ? JSON.stringify(toLoraFields(parsed.settings)) : undefined;
+  useEffect(() => {
+    if (!encoder || query === undefined) return;
+    let current = true;
+    askResults({ type: 'results-budget', numLabels: 2, lora: JSON.parse(query) as object }, 'budget').then(
+      (reply) => current && setBudget({ model: encoder, query, budget: reply.budget }),
+      (err: unknown) =>
+        current &&
+        setBudget((b) => ({
+          model: encoder,
+          query,
+          // Keep the last good figures for the modes; say what is wrong with the LoRA fields.
+          budget: b?.model === encoder ? b.budget : undefined,
+          error: err instanceof Error ? err.message : String(err),
+        })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [encoder, query]);
 
   const status = statusText(current, activity);
   const running = training.busy;
   // Fine-tuning a decoder (generative fine-tuning) is not in the app yet: it generates in the Playground.
   const decoder = facts?.kind === 'decoder';
-  const canStart = Boolean(facts && !decoder && datasetId && parsed.settings && !running);
+  // LoRA fields the worker refused (a target that matches no layer) would only fail the run.
+  const loraRefused = text.mode === 'lora' && shown?.query === query && shown?.error !== undefined;
+  const canStart = Boolean(facts && !decoder && datasetId && parsed.settings && !running && !loraRefused);
   const canResume = current !== undefined && isResumable(current, activity) && !running;
   const ownRun = current !== undefined && current.id === activity.activeRunId;
   const canStop =
@@ -113,10 +147,23 @@ export function TrainStep({
         text={text}
         disabled={running}
         onChange={(next) => {
-          const changed = { model: facts?.name ?? '', text: next };
+          // LoRA needs a larger learning rate than full fine-tuning: an unedited rate follows the mode.
+          const changed = {
+            model: facts?.name ?? '',
+            text: followModeDefaults(text, next, facts?.parameters ?? 0),
+          };
           setEdited(changed);
           saveSession({ settings: changed });
         }}
+        budget={
+          encoder ? (
+            <ModeBudget
+              mode={text.mode}
+              budget={shown?.budget}
+              error={shown?.query === query ? shown?.error : undefined}
+            />
+          ) : undefined
+        }
       />
 
       <div className="run-controls" role="group" aria-label="Run controls">
@@ -140,7 +187,12 @@ export function TrainStep({
               const next = {
                 model: facts?.name ?? current.modelName,
                 text: settingsText(
-                  settingsFromRun(current.args, current.maxLength, defaultSettings(facts?.parameters ?? 0)),
+                  settingsFromRun(
+                    current.args,
+                    current.maxLength,
+                    defaultSettings(facts?.parameters ?? 0, shown?.budget),
+                    current.lora,
+                  ),
                 ),
               };
               setEdited(next);
@@ -157,7 +209,9 @@ export function TrainStep({
             title={
               facts?.name !== current.modelName
                 ? `Load ${current.modelName} in the Model step to continue this run`
-                : 'A new run that starts from these weights, with the settings in the form'
+                : current.args.mode === 'lora'
+                  ? 'A new run from these weights: with mode lora it trains this adapter further (its LoRA fields), in another mode it starts from the merged weights'
+                  : 'A new run that starts from these weights, with the settings in the form'
             }
             onClick={() => parsed.settings && training.continueFrom(current, parsed.settings, modelSource)}
           >
@@ -254,9 +308,7 @@ export function TrainStep({
         </p>
       )}
 
-      <p className="metrics-latest">
-        Latest evaluation: <code data-testid="metrics-latest">{latestMetricsJson(training.latestEval)}</code>
-      </p>
+      <LatestEvaluation record={training.latestEval} />
 
       {current && <WatchPanel store={training.store} run={current} clock={training.clock} />}
 

@@ -1,6 +1,7 @@
 // Watch: the live charts, the progress line (step, epoch, elapsed, ETA) and the overfitting warning.
-import { useEffect, useState, type RefObject } from 'react';
+import { useEffect, useMemo, useState, type RefObject } from 'react';
 import type { RunRecord } from '../../core/storage/run-types';
+import { ChartZoom } from './chart-scale';
 import { LiveChart } from './LiveChart';
 import type { MetricStore } from './metric-store';
 import { detectOverfitting } from './overfitting';
@@ -102,6 +103,13 @@ function OverfittingWarning({ store }: { store: MetricStore }) {
 const fixed = (digits: number) => (v: number) => v.toFixed(digits);
 const exp = (v: number) => (v === 0 ? '0' : v.toExponential(1));
 
+/** Whether the charts are zoomed, as React state. */
+function useZoomed(zoom: ChartZoom): boolean {
+  const [zoomed, setZoomed] = useState(false);
+  useEffect(() => zoom.subscribe(() => setZoomed(zoom.range !== undefined)), [zoom]);
+  return zoomed;
+}
+
 export function WatchPanel({
   store,
   run,
@@ -111,15 +119,29 @@ export function WatchPanel({
   run: RunRecord;
   clock: RefObject<RunClock>;
 }) {
+  // One zoom for the run's four charts, so they always show the same steps.
+  const zoom = useMemo(() => new ChartZoom(), []);
+  const zoomed = useZoomed(zoom);
+  useEffect(() => zoom.set(undefined), [zoom, run.id]);
+  const shared = { store, zoom, totalSteps: run.totalSteps };
+  const waiting = 'Waiting for the first training step…';
   return (
     <section className="watch" aria-label="Watch">
       <h3>Watch</h3>
       <ProgressLine store={store} run={run} clock={clock} />
       <OverfittingWarning store={store} />
+      <p className="chart-help">
+        Drag across a chart to zoom all of them to those steps; double-click or{' '}
+        <button type="button" onClick={() => zoom.set(undefined)} disabled={!zoomed}>
+          Reset zoom
+        </button>
+      </p>
       <div className="charts">
         <LiveChart
+          {...shared}
+          logToggle
+          placeholder={waiting}
           title="Loss"
-          store={store}
           data={(s) => s.loss}
           format={fixed(3)}
           series={[
@@ -129,8 +151,9 @@ export function WatchPanel({
           ]}
         />
         <LiveChart
+          {...shared}
+          placeholder="No evaluation yet: accuracy and F1 appear after the first one."
           title="Accuracy and macro F1 (validation)"
-          store={store}
           data={(s) => s.evals}
           format={fixed(3)}
           yRange={[0, 1]}
@@ -140,15 +163,17 @@ export function WatchPanel({
           ]}
         />
         <LiveChart
+          {...shared}
+          placeholder={waiting}
           title="Learning rate"
-          store={store}
           data={(s) => [s.train[0], s.train[1]]}
           format={exp}
           series={[{ label: 'learning rate', stroke: COLORS.smooth }]}
         />
         <LiveChart
+          {...shared}
+          placeholder={waiting}
           title="Samples per second"
-          store={store}
           data={(s) => [s.train[0], s.train[2]]}
           format={fixed(1)}
           series={[{ label: 'samples/s', stroke: COLORS.acc }]}

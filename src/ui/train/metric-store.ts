@@ -1,6 +1,7 @@
 // The Watch step's numbers, column by column, outside React: log records are appended as they arrive and the
 // charts read the same arrays (uPlot's data layout) on their next animation frame. Appending is O(1), so a run
 // of 50,000 logged steps costs no re-render of React and no copy.
+import { noteEpochEnd } from './chart-scale';
 
 /** One log_history record, as the worker posts it. */
 export type LogEntry = Record<string, number> & { step: number; epoch: number };
@@ -24,6 +25,8 @@ export class MetricStore {
   readonly train: [number[], number[], number[]] = [[], [], []];
   /** Evaluations: step, accuracy, macro F1. */
   readonly evals: [number[], number[], number[]] = [[], [], []];
+  /** The step at which each epoch ended (epoch k at index k - 1), for the charts' epoch markers. */
+  readonly epochEnds: number[] = [];
   /** Each evaluation (step, eval_loss) and the smoothed training loss then, for the overfitting check. */
   readonly evalPoints: { step: number; evalLoss: number; trainLoss?: number }[] = [];
   latestTrain?: LogEntry;
@@ -52,6 +55,7 @@ export class MetricStore {
   clear(): void {
     for (const columns of [this.loss, this.train, this.evals]) for (const c of columns) c.length = 0;
     this.evalPoints.length = 0;
+    this.epochEnds.length = 0;
     this.latestTrain = this.latestEval = this.summary = undefined;
     this.smoother = new Smoother();
     this.changed();
@@ -79,6 +83,7 @@ export class MetricStore {
     this.train[0].push(r.step);
     this.train[1].push(r.learning_rate ?? 0);
     this.train[2].push(r.samples_per_second ?? 0);
+    noteEpochEnd(this.epochEnds, r.step, r.epoch);
     this.latestTrain = r;
   }
 

@@ -25,7 +25,7 @@ import {
   type WorkerEvent,
 } from '../../worker/protocol';
 import type { WorkerChannel } from '../app/useTrainingWorker';
-import { toTrainingArguments, type TrainSettings } from './defaults';
+import { toLoraFields, toTrainingArguments, type TrainSettings } from './defaults';
 import { MetricStore, type LogEntry } from './metric-store';
 
 /** What `run-status` shows: the open run's state (see RunState), or idle when no run is open. */
@@ -267,6 +267,7 @@ export function useTraining(
       send({
         datasetId,
         args: toTrainingArguments(settings),
+        ...(settings.mode === 'lora' ? { lora: toLoraFields(settings) } : {}),
         maxLength: settings.max_length,
         modelSource: runSource(modelSource),
       });

@@ -1,7 +1,8 @@
 // Runs in Chromium (served by the Vite dev server): mounts the Watch panel, then streams 50,000 training log
 // records (and an evaluation every 1,000 steps) into its store at 500 records per frame, as a fast run would,
 // and reports the chart canvases before and after (the same elements: the charts are never re-created), the
-// points drawn, and the frame gaps seen meanwhile (for the report; not asserted).
+// points drawn, the placeholders and x ranges of the charts, the epoch ends, and the frame gaps seen meanwhile
+// (for the report; not asserted).
 import { createElement, createRef, type RefObject } from 'react';
 import { createRoot } from 'react-dom/client';
 import { DEFAULT_TRAINING_ARGUMENTS } from '../../../src/core/train/arguments';
@@ -44,6 +45,7 @@ export async function stream50k(total = 50_000, perFrame = 500) {
   createRoot(host).render(createElement(WatchPanel, { store, run, clock }));
   for (let i = 0; i < 5 && host.querySelectorAll('canvas').length < 4; i++) await nextFrame();
   const before = [...host.querySelectorAll('canvas')];
+  const placeholdersBefore = host.querySelectorAll('[data-testid="chart-placeholder"]').length;
 
   const gaps: number[] = [];
   let last = await nextFrame();
@@ -73,10 +75,16 @@ export async function stream50k(total = 50_000, perFrame = 500) {
   await nextFrame();
   await nextFrame();
   const after = [...host.querySelectorAll('canvas')];
+  // Left mounted (with an id) so the test can drag across a chart and reset the zoom.
+  host.id = 'watch-50k';
   const sorted = [...gaps].sort((a, b) => a - b);
   return {
     canvases: before.length,
     sameCanvases: before.length === after.length && before.every((c, i) => c === after[i]),
+    placeholdersBefore,
+    placeholdersAfter: host.querySelectorAll('[data-testid="chart-placeholder"]').length,
+    xRanges: [...host.querySelectorAll<HTMLElement>('[data-x-range]')].map((e) => e.dataset.xRange),
+    epochEnds: [...store.epochEnds],
     lossPoints: store.loss[0].length,
     evalPoints: store.evals[0].length,
     frames: gaps.length,

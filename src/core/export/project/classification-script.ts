@@ -2,6 +2,8 @@
 // same label order, same tokenisation and recipe under transformers' names). Generated for one run, so it holds
 // only the lines that run needs: no branches on options the run did not use.
 import type { TrainingArguments } from '../../train/arguments';
+import type { ProjectLora } from './lora';
+import { loraBlock, loraImports, loraParserLines, loraSaveBlock } from './lora';
 import { pyCall, pyValue, type PyArgs } from './python';
 
 export interface ClassificationScriptSpec {
@@ -17,6 +19,8 @@ export interface ClassificationScriptSpec {
   replacesHead: boolean;
   /** The run trained without a validation split: the final evaluation scores the training rows, as WebTune's. */
   hasValidation: boolean;
+  /** Set for a LoRA run (args.mode "lora"): the adapters PEFT attaches, and what the run exported. */
+  lora?: ProjectLora;
 }
 
 export function classificationScript(spec: ClassificationScriptSpec): string {
@@ -31,6 +35,7 @@ export function classificationScript(spec: ClassificationScriptSpec): string {
     '',
     'import numpy as np',
     'from datasets import load_dataset',
+    ...(spec.lora ? loraImports(spec.lora) : []),
     'from transformers import (',
     '    AutoModelForSequenceClassification,',
     '    AutoTokenizer,',
@@ -50,6 +55,7 @@ export function classificationScript(spec: ClassificationScriptSpec): string {
     'parser = argparse.ArgumentParser(description=__doc__)',
     `parser.add_argument("--model_name_or_path", default=${pyValue(spec.baseModel)})`,
     ...(spec.revision ? [`parser.add_argument("--revision", default=${pyValue(spec.revision)})`] : []),
+    ...(spec.lora ? loraParserLines(spec.lora) : []),
     'parser.add_argument("--data_dir", default="data")',
     'parser.add_argument("--output_dir", default="output")',
     'parser.add_argument("--checkpoint_dir", default="checkpoints")',
@@ -71,6 +77,7 @@ export function classificationScript(spec: ClassificationScriptSpec): string {
     ...(spec.replacesHead ? ['    ignore_mismatched_sizes=True,'] : []),
     ')',
     ...freezeBlock(args.mode),
+    ...(spec.lora ? loraBlock(spec.lora) : []),
     '',
     spec.hasValidation
       ? 'splits = {"train": f"{cli.data_dir}/train.jsonl", "validation": f"{cli.data_dir}/validation.jsonl"}'
@@ -112,8 +119,9 @@ export function classificationScript(spec: ClassificationScriptSpec): string {
     spec.hasValidation
       ? 'final = trainer.evaluate()'
       : '# No validation split: the final evaluation scores the training rows, as WebTune does.\nfinal = trainer.evaluate(data["train"])',
-    'trainer.save_model(cli.output_dir)',
-    'write_model_card(cli.output_dir, trainer, final)',
+    ...(spec.lora
+      ? loraSaveBlock(spec.lora)
+      : ['trainer.save_model(cli.output_dir)', 'write_model_card(cli.output_dir, trainer, final)']),
     "# The last line is the final evaluation, one JSON object with the Trainer's metric names.",
     'print(json.dumps(final))',
   ];

@@ -3,12 +3,14 @@
 // tfjs): the app zips the files, the CLI writes them to a folder.
 import type { Example } from '../../data/prepare';
 import type { HFConfig } from '../../models/types';
+import type { ExportEntry } from '../listing';
 import type { TrainingArguments } from '../../train/arguments';
 import { accelerateConfig } from './accelerate-config';
 import { classificationScript } from './classification-script';
+import type { ProjectLora } from './lora';
 import { modelCardScript } from './model-card-script';
 import { projectReadme } from './readme';
-import { requirementsTxt } from './requirements';
+import { BASE_PACKAGES, requirementsTxt } from './requirements';
 
 export interface ProjectInputs {
   runName: string;
@@ -22,15 +24,19 @@ export interface ProjectInputs {
   validation: readonly Example[];
   /** false: data/ is left out and README.md describes the rows the script expects. */
   includeData: boolean;
+  /** A LoRA run's adapters (required when args.mode is "lora"). */
+  lora?: ProjectLora;
 }
 
 export type ProjectFiles = Map<string, Uint8Array>;
 
 export function buildTrainingProject(inputs: ProjectInputs): ProjectFiles {
-  // The script would train the whole model: refuse rather than write a project that does something else.
-  if (inputs.args.mode === 'lora')
+  // Without its adapters' settings the script would train the whole model: refuse rather than do something else.
+  if ((inputs.args.mode === 'lora') !== (inputs.lora !== undefined))
     throw new Error(
-      'A LoRA run cannot be written as a Trainer project yet (train.py would not train adapters)',
+      inputs.lora
+        ? `LoRA settings were given for a run of mode "${inputs.args.mode}"`
+        : 'A LoRA run needs its LoRA settings (rank, alpha, targets) to be written as a Trainer project',
     );
   const baseModel = inputs.baseModel.hubId ?? inputs.baseModel.displayName ?? 'path/to/base-model';
   const hasValidation = inputs.validation.length > 0;
@@ -49,13 +55,19 @@ export function buildTrainingProject(inputs: ProjectInputs): ProjectFiles {
         args: inputs.args,
         replacesHead: replacesHead(inputs.baseModel.config, inputs.labels.length),
         hasValidation,
+        lora: inputs.lora,
       }),
     ],
     [
       'model_card.py',
-      modelCardScript({ baseModel, runName: inputs.runName, pipelineTag: 'text-classification' }),
+      modelCardScript({
+        baseModel,
+        runName: inputs.runName,
+        pipelineTag: 'text-classification',
+        adapterCard: inputs.lora !== undefined && inputs.lora.export !== 'merged',
+      }),
     ],
-    ['requirements.txt', requirementsTxt()],
+    ['requirements.txt', requirementsTxt(inputs.lora ? [...BASE_PACKAGES, 'peft'] : BASE_PACKAGES)],
     ['accelerate_config.yaml', accelerateConfig()],
     [
       'README.md',
@@ -68,6 +80,7 @@ export function buildTrainingProject(inputs: ProjectInputs): ProjectFiles {
         trainRows: inputs.train.length,
         validationRows: inputs.validation.length,
         includeData: inputs.includeData,
+        lora: inputs.lora,
       }),
     ],
   ]);
@@ -98,4 +111,23 @@ function replacesHead(config: HFConfig, numLabels: number): boolean {
   if (!isClassifier) return false;
   const baseLabels = config.id2label ? Object.keys(config.id2label).length : (config.num_labels ?? 2);
   return baseLabels !== numLabels;
+}
+
+const PURPOSES: [RegExp, string][] = [
+  [/^train\.py$/, "the training script: the Hugging Face Trainer with this run's recipe"],
+  [/^model_card\.py$/, 'writes the model card, training_args.json and metrics.json beside the trained model'],
+  [/^data\/train\.jsonl$/, "the run's training rows, after cleaning and the split"],
+  [/^data\/validation\.jsonl$/, "the run's validation rows"],
+  [/^requirements\.txt$/, 'the Python packages, pinned'],
+  [/^accelerate_config\.yaml$/, 'accelerate for one GPU, with the multi-GPU and multi-node lines commented'],
+  [/^README\.md$/, 'how to run it on a CPU, one GPU or several, and what to change for more'],
+];
+
+/** The project's files with sizes and what each is for, as the app lists them after the download. */
+export function projectListing(files: ProjectFiles): ExportEntry[] {
+  return [...files].map(([name, bytes]) => ({
+    name,
+    bytes: bytes.byteLength,
+    purpose: PURPOSES.find(([pattern]) => pattern.test(name))?.[1] ?? 'a file of the project',
+  }));
 }

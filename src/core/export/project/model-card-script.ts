@@ -6,6 +6,8 @@ export interface ModelCardScriptSpec {
   baseModel: string;
   runName: string;
   pipelineTag: 'text-classification' | 'text-generation';
+  /** The run exports a PEFT adapter folder too, whose card says `library_name: peft`. */
+  adapterCard: boolean;
 }
 
 export function modelCardScript(spec: ModelCardScriptSpec): string {
@@ -18,7 +20,7 @@ RUN_NAME = ${pyValue(spec.runName)}
 PIPELINE_TAG = ${pyValue(spec.pipelineTag)}
 
 
-def write_model_card(output_dir, trainer, final):
+def write_model_card(output_dir, trainer, final${spec.adapterCard ? ', library_name="transformers"' : ''}):
     name = os.path.basename(os.path.abspath(output_dir))
     args = trainer.args
     results = "\\n".join(f"| {key} | {value:.4f} |" for key, value in final.items() if isinstance(value, float))
@@ -37,7 +39,7 @@ def write_model_card(output_dir, trainer, final):
         )
     )
     card = f"""---
-library_name: transformers
+library_name: ${spec.adapterCard ? '{library_name}' : 'transformers'}
 base_model: {BASE_MODEL}
 pipeline_tag: {PIPELINE_TAG}
 tags:

@@ -1,5 +1,8 @@
 // The project's README.md: how to run it on a CPU, one GPU or several, what the data files hold, and what to
 // change for more data or a bigger model.
+import { ADAPTER_SUBFOLDER } from '../../lora/export';
+import type { ProjectLora } from './lora';
+
 export interface ProjectReadmeSpec {
   runName: string;
   baseModel: string;
@@ -9,6 +12,7 @@ export interface ProjectReadmeSpec {
   trainRows: number;
   validationRows: number;
   includeData: boolean;
+  lora?: ProjectLora;
 }
 
 export function projectReadme(spec: ProjectReadmeSpec): string {
@@ -32,13 +36,12 @@ accelerate launch --config_file accelerate_config.yaml train.py   # one GPU
 accelerate launch --cpu train.py                                    # or the CPU; python train.py works too
 \`\`\`
 
-For several GPUs or machines, follow the comments in \`accelerate_config.yaml\` (\`accelerate config\` asks the
+${spec.lora ? `${loraParagraph(spec.lora)}\n\n` : ''}For several GPUs or machines, follow the comments in \`accelerate_config.yaml\` (\`accelerate config\` asks the
 same questions interactively). The per-device batch size stays as it was, so with N GPUs each step sees N times
 the rows: lower \`per_device_train_batch_size\` or raise the learning rate to match.
 
-The fine-tuned model goes to \`output/\` (\`--output_dir\` changes it): the Hugging Face folder (\`config.json\`,
-\`model.safetensors\`, the tokenizer), a model card, \`training_args.json\` and \`metrics.json\`. WebTune's Model step
-loads that folder. The last line the script prints is the final evaluation as one JSON object
+The fine-tuned model goes to \`output/\` (\`--output_dir\` changes it): ${outputWords(spec.lora)}, a model
+card, \`training_args.json\` and \`metrics.json\`. WebTune's Model step loads that folder. The last line the script prints is the final evaluation as one JSON object
 (\`{"eval_loss": …, "eval_accuracy": …}\`).
 
 ## The data
@@ -59,4 +62,22 @@ Labels are written by name; \`train.py\` lists them in \`LABELS\`, in the order 
 - A bigger model: \`--model_name_or_path\` takes any Hub id or folder of the same kind of model${spec.baseModelIsHubId ? '' : ` (this run's base model came from ${spec.baseModel}, not the Hub: point it at that folder)`}.
   The learning rate that suits a small model is usually too high for a large one.
 `;
+}
+
+function loraParagraph(lora: ProjectLora): string {
+  if (lora.adapter)
+    return `The run trained LoRA adapters with PEFT, continuing the adapter ${lora.adapter} (\`--adapter_name_or_path\`
+changes it): only the adapters and the classification head train.`;
+  const c = lora.config;
+  const targets = Array.isArray(c.target_modules) ? c.target_modules.join(', ') : c.target_modules;
+  return `The run trained LoRA adapters with PEFT (r ${c.r}, lora_alpha ${c.lora_alpha} on ${targets}): only the
+adapters and the classification head train, so it needs far less memory than training the whole model.`;
+}
+
+function outputWords(lora: ProjectLora | undefined): string {
+  const plain = 'the Hugging Face folder (`config.json`, `model.safetensors`, the tokenizer)';
+  if (!lora || lora.export === 'merged') return plain;
+  const adapter = "PEFT's adapter folder (`adapter_config.json`, `adapter_model.safetensors`, the tokenizer)";
+  if (lora.export === 'adapter') return adapter;
+  return `${plain} with the adapters merged in, and in \`output/${ADAPTER_SUBFOLDER}/\` ${adapter}`;
 }

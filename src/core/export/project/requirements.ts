@@ -7,10 +7,14 @@ export const PROJECT_REQUIREMENTS: Readonly<Record<string, string>> = {
   datasets: '5.0.1',
   safetensors: '0.8.0',
   numpy: '2.4.6',
+  peft: '0.21.0',
 };
 
+/** What every project needs; a LoRA run's adds peft. */
+export const BASE_PACKAGES = ['torch', 'transformers', 'accelerate', 'datasets', 'safetensors', 'numpy'];
+
 /** requirements.txt: every package pinned, peft only when the run trained adapters. */
-export function requirementsTxt(packages: readonly string[] = Object.keys(PROJECT_REQUIREMENTS)): string {
+export function requirementsTxt(packages: readonly string[]): string {
   return `${packages.map((p) => `${p}==${PROJECT_REQUIREMENTS[p] ?? missing(p)}`).join('\n')}\n`;
 }
 

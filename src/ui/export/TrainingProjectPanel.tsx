@@ -1,0 +1,61 @@
+import { useState } from 'react';
+import type { ExportEntry } from '../../core/export/listing';
+import { formatBytes } from '../../core/export/listing';
+import { FileTable } from './FileTable';
+import { askResults } from '../../worker/results-client';
+import type { ResultsModelInfo } from '../../worker/results-types';
+import { saveBytes } from './save-file';
+import './export.css';
+
+/** "Download as a training project": the open run as a Hugging Face Trainer project, for a GPU or a cluster. */
+export function TrainingProjectPanel({ run }: { run: ResultsModelInfo['run'] }) {
+  const [includeData, setIncludeData] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<{ fileName: string; files: ExportEntry[]; bytes: number }>();
+  const [error, setError] = useState<string>();
+
+  const download = async () => {
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    try {
+      const reply = await askResults({ type: 'results-project', includeData }, 'zip');
+      saveBytes(reply.zip, reply.fileName, 'application/zip');
+      setDone({ fileName: reply.fileName, files: reply.files, bytes: reply.zip.byteLength });
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="training-project" aria-labelledby="training-project-title">
+      <h4 id="training-project-title">Outgrow the tab</h4>
+      <p>
+        The run as a small Hugging Face Trainer project: <code>train.py</code> with this run&apos;s recipe,
+        label order and tokenisation, its rows in <code>data/</code>, pinned <code>requirements.txt</code> and
+        an <code>accelerate</code> config. <code>accelerate launch train.py</code> trains it on one GPU,
+        several or a cluster, and saves a model WebTune loads back.
+      </p>
+      <label>
+        <input type="checkbox" checked={includeData} onChange={(e) => setIncludeData(e.target.checked)} />{' '}
+        Include the run&apos;s rows (<code>data/train.jsonl</code>, <code>data/validation.jsonl</code>)
+      </label>
+      <button type="button" onClick={() => void download()} disabled={busy || !run}>
+        Download as a training project
+      </button>
+      {!run && <p>Train a run, or open one from the run list, to export it as a project.</p>}
+      {busy && <span role="status">Building the project…</span>}
+      {done && (
+        <>
+          <p role="status" data-testid="project-done">
+            Saved {done.fileName} ({formatBytes(done.bytes)}), {done.files.length} files:
+          </p>
+          <FileTable files={done.files} testId="project-files" />
+        </>
+      )}
+      {error && <p role="alert">{error}</p>}
+    </div>
+  );
+}

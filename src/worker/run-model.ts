@@ -1,0 +1,100 @@
+// A stored run's model: what the run keeps of it (every weight, or with LoRA only the adapters and the saved
+// modules, as its checkpoints do) and the classifier rebuilt from the base model and those weights, so that a
+// LoRA run reopened after a reload is base + adapter again, not the bare base model.
+import type * as tf from '@tensorflow/tfjs';
+
+import type { TensorMap } from '../core/hub/tensors';
+import { attachLora } from '../core/lora/attach';
+import { type LoraConfig, resolveLoraConfig } from '../core/lora/config';
+import { mergedWeights } from '../core/lora/merge';
+import { buildClassifier } from '../core/models/build';
+import type { SequenceClassifier } from '../core/models/types';
+import type { RunRecord } from '../core/storage/run-types';
+import { restoreWeights } from '../core/train/weights';
+import type { LoadedModel } from './model-session';
+
+/** The variables a run stores as its final model: what trains with LoRA (as the trainer's checkpoints), else all. */
+export function storedVariables(model: SequenceClassifier): ReadonlyMap<string, tf.Variable> {
+  return model.lora ? model.lora.trainableVariables() : model.variables;
+}
+
+/**
+ * The LoRA config a run's stored weights belong to: the one stored with its final model, else (a checkpoint of
+ * a paused or interrupted run) the run's LoRA fields with PEFT's defaults, as the run attached them.
+ */
+export function runLoraConfig(
+  run: Pick<RunRecord, 'args' | 'lora'>,
+  architecture: SequenceClassifier['architecture'],
+  stored?: LoraConfig,
+): LoraConfig | undefined {
+  if (stored) return stored;
+  return run.args.mode === 'lora' ? resolveLoraConfig(architecture, 'SEQ_CLS', run.lora ?? {}) : undefined;
+}
+
+/**
+ * The classifier of a stored run: the base model's weights, LoRA adapters attached when the run trained them,
+ * then the run's stored weights (all of them, or the adapters and saved modules). Throws, having freed what it
+ * built, when the stored weights do not fit.
+ */
+export function rebuildRunClassifier(
+  loaded: LoadedModel,
+  run: Pick<RunRecord, 'args' | 'lora' | 'labels' | 'name'>,
+  weights: TensorMap,
+  storedLora?: LoraConfig,
+): SequenceClassifier {
+  const classifier = buildClassifier(loaded.config, loaded.pretrained.weights, {
+    numLabels: run.labels.length,
+    seed: run.args.seed,
+    modelName: loaded.facts.name,
+  });
+  try {
+    const lora = runLoraConfig(run, classifier.architecture, storedLora);
+    if (lora) {
+      attachLora(classifier, lora, { seed: run.args.seed, modelName: loaded.facts.name });
+      restoreWeights(classifier, weights, classifier.lora!.trainableVariables());
+    } else restoreWeights(classifier, weights);
+    return classifier;
+  } catch (err) {
+    classifier.dispose(); // with its adapters
+    throw new Error(
+      `The stored model of ${run.name} does not fit ${loaded.facts.name}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Why a run in `mode` cannot continue `earlier`, or undefined: a LoRA run stores an adapter over the base
+ * model, so it cannot carry on from a run that changed every weight.
+ */
+export function continuationRefusal(
+  earlier: Pick<RunRecord, 'name' | 'args'>,
+  mode: RunRecord['args']['mode'],
+): string | undefined {
+  if (mode === 'lora' && earlier.args.mode !== 'lora')
+    return (
+      `Run ${earlier.name} trained with mode ${earlier.args.mode}: a LoRA run continues only a LoRA run (its ` +
+      'adapter). Continue it with mode full, head or frozen-embeddings.'
+    );
+  return undefined;
+}
+
+/**
+ * The weights a new run in `mode` starts from when it continues `earlier` (see continuationRefusal): a LoRA
+ * run's adapter and head carry on as those of a new LoRA run; for any other mode they are folded into the
+ * base weights (W + scale·B·A) first, and the new run trains from that merged model.
+ */
+export async function continuationWeights(
+  loaded: LoadedModel,
+  earlier: RunRecord,
+  final: { weights: TensorMap; lora?: LoraConfig },
+  mode: RunRecord['args']['mode'],
+): Promise<TensorMap> {
+  if (earlier.args.mode !== 'lora' || mode === 'lora') return final.weights;
+  const classifier = rebuildRunClassifier(loaded, earlier, final.weights, final.lora);
+  try {
+    return await mergedWeights(classifier);
+  } finally {
+    classifier.dispose();
+  }
+}
