@@ -11,6 +11,8 @@ import {
 import { SCHEDULER_TYPES } from '../core/train/schedules';
 import type { LoraConfig } from '../core/lora/config';
 import { LORA_EXPORT_KINDS, type LoraExportKind } from '../core/lora/export';
+import { TASK_NAMES, type TaskName } from '../core/models/registry';
+import type { CausalLmDataOptions } from '../core/train/causal-lm-examples';
 
 /** A bad, missing or unknown argument; the message is one line meant for the terminal. */
 export class CliArgumentError extends Error {
@@ -65,8 +67,16 @@ const COMMON: Spec[] = [
   { key: 'help', aliases: ['h'], kind: bool },
 ];
 
+/** The causal-LM data flags, by TRL's SFTConfig names. */
+const CAUSAL_LM_KEYS = ['block_size', 'packing', 'completion_only_loss', 'assistant_only_loss'] as const;
+
 const TRAIN_SPECS: Spec[] = [
   ...COMMON,
+  { key: 'task', kind: { type: 'enum', values: TASK_NAMES } },
+  { key: 'block_size', kind: { type: 'int', min: 2 } },
+  { key: 'packing', kind: bool },
+  { key: 'completion_only_loss', kind: bool },
+  { key: 'assistant_only_loss', kind: bool },
   { key: 'validation', kind: str },
   { key: 'out', aliases: ['output_dir'], kind: str },
   { key: 'label_column', kind: str },
@@ -180,6 +190,12 @@ const TRAINING_KEYS = new Set<string>([
 ]);
 
 export interface TrainCliOptions {
+  /** Given with --task; otherwise what the model is (an encoder: sequence-classification, a decoder: causal-lm). */
+  task?: TaskName;
+  /** Causal LM: the data flags given (the rest defaults per kind of data and model, causal-lm-examples.ts). */
+  causalLm: Partial<CausalLmDataOptions>;
+  /** --max-length was given (a causal LM takes --block-size instead). */
+  maxLengthGiven: boolean;
   data: string;
   validation?: string;
   model: string;
@@ -415,8 +431,27 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
     const stray = [...LORA_KEYS, 'adapter', 'export'].find((k) => values.has(k));
     if (stray) throw new CliArgumentError(`${shown(stray)} applies only with --mode lora`);
   }
+  const task = values.get('task') as TaskName | undefined;
+  const causalLm = Object.fromEntries(
+    CAUSAL_LM_KEYS.filter((k) => values.has(k)).map((k) => [k, values.get(k)]),
+  ) as Partial<CausalLmDataOptions>;
+  if (task === 'sequence-classification') {
+    const stray = CAUSAL_LM_KEYS.find((k) => values.has(k));
+    if (stray) throw new CliArgumentError(`${shown(stray)} applies only with --task causal-lm`);
+  }
+  if (task === 'causal-lm') {
+    const stray = (['label_column', 'text_pair_column', 'max_length'] as const).find((k) => values.has(k));
+    if (stray)
+      throw new CliArgumentError(
+        `${shown(stray)} does not apply with --task causal-lm` +
+          (stray === 'max_length' ? ' (use --block-size)' : ''),
+      );
+  }
   return {
     help: false,
+    ...(task ? { task } : {}),
+    causalLm,
+    maxLengthGiven: values.has('max_length'),
     data,
     validation,
     model,
@@ -561,7 +596,9 @@ export function parseExportArgs(argv: readonly string[]): Parsed<ExportCliOption
 
 export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR --out DIR [options]
 
-  --data FILE                 training data (csv, tsv, json, jsonl, parquet)
+  --task ${TASK_NAMES.join('|')}   default: what the model is (an encoder
+                              classifies, a decoder (GPT-2, Llama, Qwen2) is fine-tuned as a language model)
+  --data FILE                 training data (csv, tsv, json, jsonl, parquet, txt)
   --validation FILE           validation data (evaluated every epoch unless --eval-strategy says otherwise)
   --model ID|DIR              a Hub model id (through --hub for mirrors) or a local model folder
   --out DIR                   where the fine-tuned model and metrics.json go
@@ -580,6 +617,12 @@ Training (short name or the transformers name, dashes or underscores):
   --early-stopping-patience N   --early-stopping-threshold X
   --metric-for-best-model NAME   --greater-is-better   --load-best-model-at-end   --group-by-length
   --mode ${TRAINING_MODES.join('|')}
+Causal LM (--task causal-lm; TRL's names): the data is plain text (a 'text' column, or TXT lines), instruction
+data ('prompt' + 'completion', or 'instruction' / 'input' / 'output') or chat (JSONL 'messages')
+  --block-size N              tokens per block (default min(model positions, 512))
+  --packing true|false        concatenate the texts with EOS and cut blocks (default: true for plain text)
+  --completion-only-loss true|false   instruction data: loss on the completion only (default true)
+  --assistant-only-loss true|false    chat: loss on the assistant turns only (default true)
 LoRA (--mode lora; PEFT's names and defaults):
   --lora-r N (8)   --lora-alpha X (8)   --lora-dropout X (0)   --use-rslora
   --lora-target-modules a,b|all-linear (per architecture: query,value; q_lin,v_lin; c_attn; q_proj,v_proj)

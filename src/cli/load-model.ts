@@ -51,6 +51,19 @@ function isFolder(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
+/** The model's config.json alone (through the folder cache for a Hub id), to decide what to do with it. */
+export async function readModelConfig(
+  ref: string,
+  hub?: string,
+): Promise<{ config: HFConfig; name: string }> {
+  if (isFolder(ref))
+    return { config: (await loadConfig(localFolderSource(ref))) as HFConfig, name: basename(resolve(ref)) };
+  if (/^[.~/]/.test(ref) || ref.split('/').length > 2)
+    throw new CliError(`Model folder ${ref} does not exist (and it is not a Hub id like "org/name")`);
+  const source = cachedSource(hubSource(ref, hub ? { endpoint: hub } : {}), new FolderCache());
+  return { config: (await loadConfig(source)) as HFConfig, name: ref };
+}
+
 /** Paths that look like paths (./x, /x, x/y/z) but are not folders are an error, not a Hub id. */
 export async function loadModel(ref: string, hub?: string, check?: ConfigCheck): Promise<LoadedModel> {
   if (isFolder(ref)) {

@@ -18,7 +18,9 @@ import {
 import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint-file';
 import { exportRun } from './export-run';
 import { CliError } from './fail';
-import { loadAdapter, loadModel } from './load-model';
+import { loadAdapter, loadModel, readModelConfig } from './load-model';
+import { defaultTask, describeModel, descriptorFor } from '../core/models/registry';
+import { runCausalLmTraining } from './run-causal-lm';
 import { requireEncoder } from './model-kind';
 import { prepareTrainingData } from './prepare-data';
 import { fileRecord, writeRunRecord, type CliRunRecord } from './run-record';
@@ -32,6 +34,17 @@ const DEFAULT_SAVE_STEPS = 200;
 const say = (text: string) => process.stderr.write(`${text}\n`);
 
 export async function runTraining(o: TrainCliOptions): Promise<number> {
+  // The task: as given, else what the model is; a model that cannot do the given task is refused on config.json.
+  const { config, name } = await readModelConfig(o.model, o.hub);
+  const descriptor = descriptorFor(config, name);
+  const task = o.task ?? defaultTask(descriptor);
+  if (task !== defaultTask(descriptor)) throw new CliError(describeModel(config, name));
+  if (task === 'causal-lm') return runCausalLmTraining(o);
+  const stray = Object.keys(o.causalLm)[0];
+  if (stray)
+    throw new CliError(
+      `--${stray.replace(/_/g, '-')} applies only with --task causal-lm (${name} is a classifier)`,
+    );
   const startedAt = new Date();
   const resumeFrom: TrainerCheckpoint | undefined = o.resume ? await loadCheckpoint(o.out) : undefined;
   if (!o.resume && existsSync(checkpointPath(o.out)))

@@ -1,5 +1,6 @@
 // Feeds the progress bar from a training run. The trainer reports every logging_steps; to move the bar at
 // every step, the model's training forward passes are counted (one per micro-batch) through a thin wrapper.
+import type { CausalLM } from '../core/models/causal-lm';
 import type { SequenceClassifier } from '../core/models/types';
 import type { LogRecord } from '../core/train/trainer';
 import { ProgressBar } from './progress';
@@ -55,23 +56,38 @@ export class TrainProgress {
     return {
       ...model,
       forward: (inputs, options) => {
-        if (options.training) {
-          // Drawn before counting this micro-batch: the figures are of finished work only.
-          this.evaluating = false;
-          this.draw();
-          this.microBatches += 1;
-          this.samples += inputs.inputIds.shape[0];
-          this.epoch = Math.max(
-            this.epoch,
-            Math.floor(this.microBatches / this.accumulation) / this.updatesPerEpoch,
-          );
-        } else if (!this.evaluating) {
-          this.evaluating = true;
-          this.draw(true);
-        }
+        this.pass(inputs.inputIds.shape[0], options.training);
         return model.forward(inputs, options);
       },
     };
+  }
+
+  /** A causal LM with its training loss passes counted (its forward and loss in one). */
+  watchCausalLm(model: CausalLM): CausalLM {
+    return {
+      ...model,
+      loss: (inputs, labels, options) => {
+        this.pass(inputs.inputIds.shape[0], options.training);
+        return model.loss(inputs, labels, options);
+      },
+    };
+  }
+
+  private pass(rows: number, training: boolean): void {
+    if (training) {
+      // Drawn before counting this micro-batch: the figures are of finished work only.
+      this.evaluating = false;
+      this.draw();
+      this.microBatches += 1;
+      this.samples += rows;
+      this.epoch = Math.max(
+        this.epoch,
+        Math.floor(this.microBatches / this.accumulation) / this.updatesPerEpoch,
+      );
+    } else if (!this.evaluating) {
+      this.evaluating = true;
+      this.draw(true);
+    }
   }
 
   onLog(record: LogRecord): void {
@@ -81,9 +97,12 @@ export class TrainProgress {
     if (record.eval_loss !== undefined) {
       this.evaluating = false;
       const f1 = record.eval_f1 === undefined ? '' : ` eval_f1 ${record.eval_f1.toFixed(4)}`;
+      const scores =
+        record.eval_perplexity !== undefined
+          ? `perplexity ${record.eval_perplexity.toFixed(2)}`
+          : `eval_accuracy ${(record.eval_accuracy ?? NaN).toFixed(4)}${f1}`;
       this.bar.message(
-        `step ${record.step} epoch ${record.epoch.toFixed(2)}: eval_loss ${record.eval_loss.toFixed(4)} ` +
-          `eval_accuracy ${(record.eval_accuracy ?? NaN).toFixed(4)}${f1}`,
+        `step ${record.step} epoch ${record.epoch.toFixed(2)}: eval_loss ${record.eval_loss.toFixed(4)} ${scores}`,
       );
     }
     this.draw();

@@ -160,7 +160,50 @@ describe('npm run train arguments', () => {
     expect(trainOk(['--', ...base]).maxLength).toBe(128);
   });
 
+  it('takes --task and the causal-LM data flags by TRL’s names', () => {
+    const argv = ['--data', 'chat.jsonl', '--model', 'HuggingFaceTB/SmolLM2-135M', '--out', 'runs/chat'];
+    expect(trainOk(argv).task).toBeUndefined(); // decided by the model
+    const parsed = trainOk([
+      ...argv,
+      ...['--task', 'causal-lm', '--block-size', '256', '--packing', 'false'],
+      ...['--completion_only_loss=false', '--assistant-only-loss', 'true'],
+    ]);
+    expect(parsed.task).toBe('causal-lm');
+    expect(parsed.causalLm).toEqual({
+      block_size: 256,
+      packing: false,
+      completion_only_loss: false,
+      assistant_only_loss: true,
+    });
+    expect(trainOk(argv).causalLm).toEqual({});
+    for (const flag of [
+      '--task',
+      '--block-size',
+      '--packing',
+      '--completion-only-loss',
+      '--assistant-only-loss',
+    ])
+      expect(TRAIN_USAGE).toContain(flag);
+  });
+
   it.each([
+    [
+      [...base, '--task', 'causal-lm', '--max-length', '64'],
+      '--max-length does not apply with --task causal-lm (use --block-size)',
+    ],
+    [
+      [...base, '--task', 'causal-lm', '--label-column', 'y'],
+      '--label-column does not apply with --task causal-lm',
+    ],
+    [
+      [...base, '--task', 'sequence-classification', '--packing'],
+      '--packing applies only with --task causal-lm',
+    ],
+    [[...base, '--block-size', '1'], '--block-size must be at least 2, got 1'],
+    [
+      [...base, '--task', 'summarization'],
+      '--task must be one of sequence-classification, causal-lm; got "summarization"',
+    ],
     [[...base.slice(2)], 'train needs --data FILE (the training data)'],
     [['--data', 'a.csv', '--out', 'o'], 'train needs --model ID|DIR (a Hub model id or a local folder)'],
     [[...base, '--lr'], '--lr needs a value'],

@@ -1,33 +1,26 @@
 // Gradients and training of the decoders: the causal-LM loss's analytic gradients (our fused token
 // cross-entropy, rotary, GQA, RMSNorm, Conv1D, tied lm_head) against central finite differences on every
-// weight of each fixture; memory flat over repeated loss and gradient calls; and five AdamW steps
-// (lr 1e-3, weight decay 0.01 on every parameter, eps 1e-8) reproducing transformers' losses (reference.json).
+// weight of each fixture; memory flat over repeated loss and gradient calls; and five AdamW steps through the
+// trainer with the causal-LM task (lr 1e-3, weight decay 0.01 on every parameter, eps 1e-8) reproducing
+// transformers' losses (reference.json).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/core/backend';
 import { buildCausalLM, type CausalLM, type DecoderInputs } from '../../src/core/models/causal-lm';
-import { AdamW } from '../../src/core/train/adamw';
+import { causalLmTask, type CausalLmExample } from '../../src/core/tasks/causal-lm';
+import { trainTask } from '../../src/core/train/trainer';
 import {
-  buildFixture,
   DECODER_FIXTURES,
   loadDecoderFixture,
   tinyDecoderCheckpoint,
   tinyDecoderConfig,
-  type DecoderFixture,
   type TinyDecoder,
 } from './decoder-fixtures';
 import { randomNormals } from './models-fixtures';
 
 const report: string[] = [];
 afterAll(() => console.log(report.join('\n')));
-
-function batchOf(fixture: DecoderFixture): DecoderInputs {
-  return {
-    inputIds: tf.tensor2d(fixture.reference.input_ids, undefined, 'int32'),
-    attentionMask: tf.tensor2d(fixture.reference.attention_mask, undefined, 'int32'),
-  };
-}
 
 const disposeInputs = (inputs: DecoderInputs) => tf.dispose([inputs.inputIds, inputs.attentionMask]);
 
@@ -118,43 +111,70 @@ describe('finite-difference gradient check of the causal-LM loss (cpu, float32)'
   });
 });
 
-describe.each(['cpu', 'wasm'] as const)('training the decoders on %s', (backend) => {
+describe.each(['cpu', 'wasm'] as const)('training the decoders through the trainer on %s', (backend) => {
+  // The trainer with the causal-LM task, set to the reference's recipe: one batch of the five prompts per
+  // step, constant lr, weight decay on every parameter, no clipping, dropout off (the reference ran without).
   // The cpu backend needs about a minute for five steps over a 50k vocabulary.
   it.each(DECODER_FIXTURES)(
-    '%s: five AdamW steps give transformers’ losses',
+    '%s: five AdamW steps give transformers’ losses; memory flat',
     { timeout: 240_000 },
     async (id) => {
       await initBackend({ prefer: backend });
       const fixture = loadDecoderFixture(id);
       const { loss_before_step: expected, lr, weight_decay, eps } = fixture.reference.train_5_steps;
-      const model = buildFixture(fixture);
-      const inputs = batchOf(fixture);
-      const optimizer = new AdamW(model.variables, {
-        weightDecay: weight_decay,
-        epsilon: eps,
-        decays: () => true,
+      expect(eps).toBe(1e-8); // the trainer's AdamW epsilon, as torch's default
+      const noDropout = {
+        ...fixture.config,
+        embd_pdrop: 0,
+        resid_pdrop: 0,
+        attn_pdrop: 0,
+        attention_dropout: 0,
+      };
+      const model = buildCausalLM(noDropout, fixture.weights, { modelName: fixture.id });
+      const { input_ids: ids, attention_mask: mask } = fixture.reference;
+      const examples: CausalLmExample[] = ids.map((row, b) => {
+        const kept = row.slice(
+          0,
+          mask[b]!.reduce((n, m) => n + m, 0),
+        );
+        return { inputIds: kept, labels: [...kept] };
       });
       const losses: number[] = [];
       const counts: number[] = [];
-      for (let step = 0; step < expected.length; step++) {
-        const { value, grads } = tf.variableGrads(() => model.loss(inputs, undefined, { training: false }));
-        losses.push((await value.data())[0]!);
-        const byName = new Map([...model.variables].map(([name, v]) => [name, grads[v.name]!]));
-        optimizer.applyGradients(byName, lr);
-        tf.dispose([value, grads]);
-        counts.push(tf.memory().numTensors);
-      }
+      const result = await trainTask(
+        causalLmTask,
+        model,
+        { train: examples },
+        {
+          learning_rate: lr,
+          weight_decay,
+          lr_scheduler_type: 'constant',
+          max_grad_norm: 0,
+          per_device_train_batch_size: examples.length,
+          num_train_epochs: expected.length,
+          logging_steps: 1,
+          save_seconds: 0,
+        },
+        {
+          weightDecayFilter: () => true,
+          onLog: (record) => {
+            if (record.loss === undefined) return;
+            losses.push(record.loss);
+            counts.push(tf.memory().numTensors);
+          },
+        },
+      );
+      expect(result.globalStep).toBe(expected.length);
       const relative = losses.map((l, i) => Math.abs(l - expected[i]!) / Math.abs(expected[i]!));
       report.push(
-        `train_5_steps ${id} × ${backend}: losses ${losses.map((l) => l.toFixed(6)).join(', ')}; ` +
+        `train_5_steps ${id} × ${backend} (trainer + causal-lm task): losses ${losses.map((l) => l.toFixed(6)).join(', ')}; ` +
           `worst relative diff ${Math.max(...relative).toExponential(2)}`,
       );
+      expect(losses).toHaveLength(expected.length);
       expect(Math.max(...relative)).toBeLessThanOrEqual(1e-4);
       // Memory is flat from step to step: nothing of a step outlives it.
       expect(new Set(counts.slice(1)).size).toBe(1);
-      optimizer.dispose();
       model.dispose();
-      disposeInputs(inputs);
     },
   );
 });

@@ -2,6 +2,7 @@
 // in it comes from the export's inputs; what the card cannot know, it does not claim.
 import { exportedBackend } from '../backend-info';
 import type { IssueKind } from '../data/prepare';
+import { sequenceClassificationTask } from '../tasks/sequence-classification';
 import { sequenceClassificationClass, TRANSFORMERS_LAYOUT_VERSION } from './config';
 import { fixed4, mdCode, mdTable, mdText } from './markdown';
 import type { ClassMetrics, DataIssue, ExportInputs, LogHistoryEntry } from './types';
@@ -63,7 +64,7 @@ export function modelCardFrontMatter(inputs: ExportInputs): { [key: string]: Yam
     ...(inputs.baseModel.hubId ? { base_model: inputs.baseModel.hubId } : {}),
     ...(inputs.license ? { license: inputs.license } : {}),
     ...(inputs.language?.length ? { language: inputs.language } : {}),
-    pipeline_tag: 'text-classification',
+    pipeline_tag: sequenceClassificationTask.pipelineTag,
     tags: [...new Set(tags)],
     ...(dataset.hubId ? { datasets: [dataset.hubId] } : {}),
     metrics: ['accuracy', 'f1'],

@@ -29,6 +29,8 @@ export function tokenizerFiles(
   baseFiles: ReadonlyMap<string, Uint8Array>,
   config: HFConfig,
   modelName = 'the base model',
+  /** The positions the model has, when its config is not an encoder's (a decoder's descriptor knows them). */
+  positions?: number,
 ): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   for (const name of TOKENIZER_FILE_NAMES) {
@@ -46,7 +48,7 @@ export function tokenizerFiles(
   }
   const tokenizerConfig = out.get('tokenizer_config.json');
   if (tokenizerConfig)
-    out.set('tokenizer_config.json', withModelMaxLength(tokenizerConfig, config, modelName));
+    out.set('tokenizer_config.json', withModelMaxLength(tokenizerConfig, config, modelName, positions));
   return out;
 }
 
@@ -55,7 +57,12 @@ export function positionLimit(config: HFConfig): number {
   return usablePositions(parseConfig(config));
 }
 
-function withModelMaxLength(bytes: Uint8Array, config: HFConfig, modelName: string): Uint8Array {
+function withModelMaxLength(
+  bytes: Uint8Array,
+  config: HFConfig,
+  modelName: string,
+  positions: number | undefined,
+): Uint8Array {
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
@@ -64,6 +71,6 @@ function withModelMaxLength(bytes: Uint8Array, config: HFConfig, modelName: stri
   }
   const current = parsed.model_max_length;
   if (typeof current === 'number' && current > 0 && current < UNSET_MAX_LENGTH) return bytes;
-  parsed.model_max_length = positionLimit(config);
+  parsed.model_max_length = positions ?? positionLimit(config);
   return new TextEncoder().encode(`${JSON.stringify(parsed, null, 2)}\n`);
 }

@@ -3,7 +3,9 @@
 import { exportedBackend } from '../backend-info';
 import type { ExportInputs } from './types';
 
-export function trainingArgs(inputs: ExportInputs): Record<string, unknown> {
+export function trainingArgs(
+  inputs: Pick<ExportInputs, 'hyperparameters' | 'run' | 'baseModel'>,
+): Record<string, unknown> {
   const { hyperparameters, run, baseModel } = inputs;
   const defined = Object.fromEntries(Object.entries(hyperparameters).filter(([, v]) => v !== undefined));
   return {

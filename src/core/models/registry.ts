@@ -64,7 +64,13 @@ export interface DecoderDescriptor extends DescriptorBase<DecoderArchitecture> {
 
 export type ArchitectureDescriptor = EncoderDescriptor | DecoderDescriptor;
 
-export type TaskName = 'sequence-classification' | 'causal-lm';
+export const TASK_NAMES = ['sequence-classification', 'causal-lm'] as const;
+export type TaskName = (typeof TASK_NAMES)[number];
+
+/** The task a model is fine-tuned for when none is named: an encoder classifies, a decoder models language. */
+export function defaultTask(descriptor: ArchitectureDescriptor): TaskName {
+  return descriptor.kind === 'decoder' ? 'causal-lm' : 'sequence-classification';
+}
 
 const ENCODERS: readonly EncoderDescriptor[] = [bertDescriptor, distilBertDescriptor, robertaDescriptor];
 const DECODERS: readonly DecoderDescriptor[] = [gpt2Descriptor, llamaDescriptor, qwen2Descriptor];

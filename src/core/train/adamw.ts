@@ -26,12 +26,14 @@ export interface AdamWState {
 }
 
 /**
- * Whether weight decay applies to a weight, by transformers' rule: no decay for biases nor for LayerNorm
- * weights (`LayerNorm.weight` in BERT and RoBERTa, `*layer_norm.weight` in DistilBERT).
+ * Whether weight decay applies to a weight, by transformers' rule (Trainer.get_decay_parameter_names: biases and
+ * the weights of norm layers are not decayed): `LayerNorm.weight` in BERT and RoBERTa, `*layer_norm.weight` in
+ * DistilBERT, GPT-2's `ln_1` / `ln_2` / `ln_f`, Llama's and Qwen2's `*_layernorm` and final `norm`.
  */
 export function decaysWeight(name: string): boolean {
   if (name.endsWith('bias')) return false;
   if (name.includes('LayerNorm.weight') || name.includes('layer_norm')) return false;
+  if (/layernorm|(^|\.)ln_(\d+|f)\.|(^|\.)norm\.|_norm\./i.test(name)) return false;
   return true;
 }
 

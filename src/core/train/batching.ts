@@ -19,7 +19,7 @@ export interface TokenizedExample extends TokenizedInputs {
 
 /** Batches of example indices for one epoch. */
 export function epochBatches(
-  examples: readonly TokenizedExample[],
+  examples: readonly { inputIds: readonly number[] }[],
   batchSize: number,
   rng: Rng,
   groupByLength = false,
@@ -33,7 +33,7 @@ export function epochBatches(
   if (!groupByLength) return chunk(order, batchSize);
   // Megabatches of 50 batches, each sorted longest first, so that a batch holds rows of similar length and
   // pads little while the order stays random; the batch with the longest row goes first (fail early on memory).
-  const length = (i: number): number => (examples[i] as TokenizedExample).inputIds.length;
+  const length = (i: number): number => examples[i]!.inputIds.length;
   const sorted = chunk(order, 50 * batchSize).flatMap((mega) => mega.sort((a, b) => length(b) - length(a)));
   const batches = chunk(sorted, batchSize);
   let longest = 0;

@@ -2,10 +2,10 @@
 // recipe: shuffle with the seed, batch with dynamic padding, forward, loss, gradients (of the mode's weights),
 // accumulate, clip, AdamW, schedule, log; evaluate on schedule; early stopping; best model; checkpoints.
 // Everything a resume needs (weights, moments, position in the data order, RNG state) is in TrainerCheckpoint.
+// What depends on the task (collation, loss, evaluation) comes from the TrainingTask it is given (core/tasks).
 import * as tf from '@tensorflow/tfjs';
 
 import type { TensorMap } from '../hub/tensors';
-import type { ClassificationMetrics } from '../metrics/classification';
 import {
   bestModelRule,
   earlyStoppingCheck,
@@ -13,14 +13,15 @@ import {
   metricValue,
   type EarlyStoppingState,
 } from '../metrics/best-model';
+import type { ClassificationMetrics } from '../metrics/classification';
 import type { SequenceClassifier } from '../models/types';
 import { createRng, nextSeed, type RngState } from '../random';
+import { sequenceClassificationTask } from '../tasks/sequence-classification';
+import type { TaskExample, TrainingTask } from '../tasks/types';
 import { AdamW, type AdamWState } from './adamw';
 import { resolveTrainingArguments, type TrainingArguments } from './arguments';
-import { epochBatches, padBatch, type TokenizedExample } from './batching';
+import { epochBatches, type TokenizedExample } from './batching';
 import { clipByGlobalNorm } from './clip';
-import { evaluate } from './evaluate';
-import { crossEntropy } from './loss';
 import {
   describePlan,
   measureStepCost,
@@ -30,7 +31,7 @@ import {
   type MicroBatchPlan,
 } from './micro-batches';
 import { createSchedule, getWarmupSteps } from './schedules';
-import { restoreWeights, snapshotWeights, trainableVariables } from './weights';
+import { restoreWeights, snapshotWeights, trainableVariables, type TrainableModel } from './weights';
 
 /** One entry of transformers' `trainer_state.json` log_history: a training log, an evaluation, or the summary. */
 export type LogRecord = Record<string, number> & { step: number; epoch: number };
@@ -66,11 +67,11 @@ export interface StopSignal {
   readonly aborted: boolean;
 }
 
-export interface TrainHooks {
+export interface TrainHooks<Details = ClassificationMetrics> {
   /** Every log_history record, as it is made (training logs, evaluations, the final summary). Small objects. */
   onLog?: (record: LogRecord) => void;
-  /** Each evaluation's full metrics (per-class scores, confusion matrix). */
-  onEvaluate?: (metrics: ClassificationMetrics, record: LogRecord) => void;
+  /** Each evaluation's full result (for classification: per-class scores, confusion matrix). */
+  onEvaluate?: (details: Details, record: LogRecord) => void;
   /**
    * A checkpoint after each evaluation, every save_steps, every save_seconds of training and when stopped; store
    * it (IndexedDB, a folder). Training waits for the returned promise, so a slow store should queue the write.
@@ -87,11 +88,16 @@ export interface TrainHooks {
    * batch that does not fit runs as micro-batches with gradient accumulation (micro-batches.ts).
    */
   memoryBudgetBytes?: number;
+  /**
+   * Which weights weight decay applies to (AdamWOptions.decays); transformers' Trainer rule by default. A bare
+   * torch.optim.AdamW over model.parameters() decays every one (`() => true`), as reference runs may.
+   */
+  weightDecayFilter?: (name: string) => boolean;
 }
 
-export interface TrainData {
-  train: readonly TokenizedExample[];
-  eval?: readonly TokenizedExample[];
+export interface TrainData<Example extends TaskExample = TokenizedExample> {
+  train: readonly Example[];
+  eval?: readonly Example[];
 }
 
 export interface TrainResult {
@@ -129,14 +135,6 @@ export function countTrainingSteps(
   return { updatesPerEpoch, totalSteps: Math.ceil(updatesPerEpoch * args.num_train_epochs) };
 }
 
-function checkExamples(examples: readonly TokenizedExample[], numLabels: number, what: string): void {
-  examples.forEach((ex, i) => {
-    if (!Number.isInteger(ex.label) || ex.label < 0 || ex.label >= numLabels)
-      throw new Error(`${what} example ${i} has label ${ex.label}, not a class index in [0, ${numLabels})`);
-    if (ex.inputIds.length === 0) throw new Error(`${what} example ${i} has no tokens`);
-  });
-}
-
 /**
  * The arguments that fix the data order and the optimizer's shape must not change across a resume; the rest
  * (learning rate, schedule, epochs, evaluation) may, as with the Trainer, at the cost of exactness.
@@ -156,20 +154,31 @@ function checkResumable(saved: TrainingArguments, args: TrainingArguments): void
       );
 }
 
+/** Fine-tunes a sequence classifier: trainTask with the sequence-classification task. */
 export async function train(
   model: SequenceClassifier,
   data: TrainData,
   options: Partial<TrainingArguments> = {},
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
+  return trainTask(sequenceClassificationTask, model, data, options, hooks);
+}
+
+/** The loop, for any task: `task` collates the batches, computes the loss and evaluates. */
+export async function trainTask<Model extends TrainableModel, Example extends TaskExample, Details>(
+  task: TrainingTask<Model, Example, Details>,
+  model: Model,
+  data: TrainData<Example>,
+  options: Partial<TrainingArguments> = {},
+  hooks: TrainHooks<Details> = {},
+): Promise<TrainResult> {
   const args = resolveTrainingArguments(options);
   const { train: trainSet, eval: evalSet } = data;
   if (trainSet.length === 0) throw new Error('The training set is empty');
-  checkExamples(trainSet, model.numLabels, 'Training');
-  if (evalSet) checkExamples(evalSet, model.numLabels, 'Evaluation');
+  task.checkExamples(model, trainSet, 'Training');
+  if (evalSet) task.checkExamples(model, evalSet, 'Evaluation');
   if (args.eval_strategy !== 'no' && (!evalSet || evalSet.length === 0))
     throw new Error(`eval_strategy "${args.eval_strategy}" needs an evaluation set`);
-  const padTokenId = model.config.pad_token_id ?? 0;
   const ga = args.gradient_accumulation_steps;
 
   // Steps, schedule, optimizer.
@@ -185,10 +194,10 @@ export async function train(
   const kept = args.mode === 'lora' ? params : model.variables;
   const varList = [...params.values()];
   const keyOfVariable = new Map([...params].map(([key, v]) => [v.name, key]));
-  const optimizer = new AdamW(params, { weightDecay: args.weight_decay });
+  const optimizer = new AdamW(params, { weightDecay: args.weight_decay, decays: hooks.weightDecayFilter });
   const rule = bestModelRule(args.metric_for_best_model, args.greater_is_better);
   const rng = createRng(args.seed);
-  const plan = await planMemory(model, trainSet, args, varList, padTokenId, hooks.memoryBudgetBytes);
+  const plan = await planMemory(task, model, trainSet, args, varList, hooks.memoryBudgetBytes);
   if (plan.chunks > 1) {
     // A loop, not Math.max(...): spreading a dataset of 10⁵ rows overflows the call stack.
     const longest = trainSet.reduce((n, ex) => Math.max(n, ex.inputIds.length), 0);
@@ -255,14 +264,10 @@ export async function train(
 
   /** Evaluates, logs, tracks the best model; returns whether early stopping says stop. */
   const evaluateNow = async (epochProgress: number): Promise<boolean> => {
-    const result = await evaluate(model, evalSet ?? [], {
-      batchSize: args.per_device_eval_batch_size,
-      labelSmoothing: args.label_smoothing_factor,
-      padTokenId,
-    });
+    const result = await task.evaluate(model, evalSet ?? [], args);
     const record: LogRecord = { ...result.record, epoch: epochProgress, step: globalStep };
     log(record);
-    hooks.onEvaluate?.(result.metrics, record);
+    hooks.onEvaluate?.(result.details, record);
     const value = metricValue(record, rule);
     let stop = false;
     if (args.early_stopping_patience !== undefined) {
@@ -309,6 +314,9 @@ export async function train(
         // the Trainer divides by its current_gradient_accumulation_steps, smaller for an epoch's last partial step.
         const grads = new Map<string, tf.Tensor>();
         let stepLoss = tf.scalar(0);
+        // What each part's mean loss is weighed by: its share of its batch over the batches of the step
+        // (per-batch), or its share of the step's loss terms (per-item: the Trainer's num_items_in_batch).
+        const stepItems = task.averaging === 'per-item' ? task.lossItems(trainSet, group.flat()) : undefined;
         const stepRngState = rng.getState();
         for (const indices of group) {
           const dropoutSeed = nextSeed(rng);
@@ -317,18 +325,21 @@ export async function train(
           // part p draws its dropout masks from seed + p.
           const parts = splitBatch(indices, plan.microBatchSize);
           parts.forEach((part, p) => {
-            const { value, grads: micro } = tf.tidy(() => {
-              const batch = padBatch(trainSet, part, padTokenId);
-              const weight = part.length / indices.length / group.length;
-              return tf.variableGrads(() => {
-                const logits = model.forward(batch.inputs, {
+            const partItems = task.lossItems(trainSet, part);
+            const weight =
+              stepItems === undefined
+                ? partItems / task.lossItems(trainSet, indices) / group.length
+                : partItems / Math.max(stepItems, 1);
+            const { value, grads: micro } = tf.tidy(() =>
+              tf.variableGrads(() => {
+                const loss = task.batchLoss(model, trainSet, part, {
                   training: true,
                   dropoutSeed: (dropoutSeed + p) >>> 0,
+                  args,
                 });
-                const loss = crossEntropy(logits, batch.labels, args.label_smoothing_factor);
                 return (weight === 1 ? loss : loss.mul(weight)) as tf.Scalar;
-              }, varList);
-            });
+              }, varList),
+            );
             const summed = stepLoss.add(value) as tf.Scalar;
             tf.dispose([stepLoss, value]);
             stepLoss = summed;
@@ -442,12 +453,12 @@ export async function train(
  * Measures what one forward + backward pass costs per example at the training set's longest row and fits the
  * batch to the backend's memory (micro-batches.ts). Free where there is no limit (cpu) or the budget is ample.
  */
-async function planMemory(
-  model: SequenceClassifier,
-  trainSet: readonly TokenizedExample[],
+async function planMemory<Model extends TrainableModel, Example extends TaskExample, Details>(
+  task: TrainingTask<Model, Example, Details>,
+  model: Model,
+  trainSet: readonly Example[],
   args: TrainingArguments,
   varList: tf.Variable[],
-  padTokenId: number,
   budgetBytes: number | undefined,
 ): Promise<MicroBatchPlan> {
   const batchSize = args.per_device_train_batch_size;
@@ -462,14 +473,14 @@ async function planMemory(
   if (budget === Infinity || varList.length === 0) return whole;
   let longest = 0;
   trainSet.forEach((ex, i) => {
-    if (ex.inputIds.length > (trainSet[longest] as TokenizedExample).inputIds.length) longest = i;
+    if (ex.inputIds.length > (trainSet[longest] as Example).inputIds.length) longest = i;
   });
   const cost = await measureStepCost((n) =>
     tf.tidy(() => {
-      const batch = padBatch(trainSet, new Array<number>(n).fill(longest), padTokenId);
+      const indices = new Array<number>(n).fill(longest);
       // The probe's dropout seed is fixed: it must not move the run's generator.
       tf.variableGrads(
-        () => crossEntropy(model.forward(batch.inputs, { training: true, dropoutSeed: 0 }), batch.labels),
+        () => task.batchLoss(model, trainSet, indices, { training: true, dropoutSeed: 0, args }),
         varList,
       );
     }),

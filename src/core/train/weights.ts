@@ -2,8 +2,20 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { TensorMap } from '../hub/tensors';
-import type { SequenceClassifier } from '../models/types';
+import type { LoraState } from '../lora/attach';
 import type { TrainingMode } from './arguments';
+
+/**
+ * What the trainer needs of a model, whatever its task: its weights by name, which of them are embeddings
+ * (and the head, for models that have one trained alone), and the LoRA adapters attached to it, if any.
+ */
+export interface TrainableModel {
+  variables: Map<string, tf.Variable>;
+  embeddingVariableNames: string[];
+  /** A classifier's new head; absent for a causal LM, whose lm_head is (tied to) the embeddings. */
+  headVariableNames?: string[];
+  lora?: LoraState;
+}
 
 /**
  * Every variable of the model (or only `variables`: what LoRA trains), copied to Float32Arrays. Asynchronous:
@@ -11,7 +23,7 @@ import type { TrainingMode } from './arguments';
  * a worker or in Node).
  */
 export async function snapshotWeights(
-  model: SequenceClassifier,
+  model: TrainableModel,
   variables: ReadonlyMap<string, tf.Variable> = model.variables,
 ): Promise<TensorMap> {
   const out: TensorMap = new Map();
@@ -22,7 +34,7 @@ export async function snapshotWeights(
 
 /** Writes saved weights back into the model's variables (or `variables`); names and shapes must match exactly. */
 export function restoreWeights(
-  model: SequenceClassifier,
+  model: TrainableModel,
   weights: TensorMap,
   variables: ReadonlyMap<string, tf.Variable> = model.variables,
 ): void {
@@ -39,7 +51,7 @@ export function restoreWeights(
 }
 
 /** The variables a training mode updates, by name. */
-export function trainableVariables(model: SequenceClassifier, mode: TrainingMode): Map<string, tf.Variable> {
+export function trainableVariables(model: TrainableModel, mode: TrainingMode): Map<string, tf.Variable> {
   if (mode === 'lora') {
     if (!model.lora)
       throw new Error(
@@ -47,6 +59,8 @@ export function trainableVariables(model: SequenceClassifier, mode: TrainingMode
       );
     return model.lora.trainableVariables();
   }
+  if (mode === 'head' && !model.headVariableNames)
+    throw new Error('Training mode "head" needs a model with a new head to train alone (a classifier)');
   const head = new Set(model.headVariableNames);
   const embeddings = new Set(model.embeddingVariableNames);
   const keep = (name: string): boolean =>

@@ -1,0 +1,281 @@
+// `npm run train` for a decoder (--task causal-lm, or a GPT-2 / Llama / Qwen2 model): the generative data read
+// and cleaned by the core, tokenised and packed (core/run/causal-lm.ts), the model (with LoRA adapters for
+// --mode lora), the trainer with the causal-LM task and the CLI's progress and checkpoints, the final
+// evaluation (eval_loss, perplexity, BLEU and ROUGE-L of greedy generations for instruction and chat data) and
+// the Hugging Face folder AutoModelForCausalLM loads. Returns the exit code.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+
+import { DEFAULT_SPLIT } from '../core/data/prepare';
+import { GenerativeDataError, prepareGenerative, type GenerativePart } from '../core/data/generative';
+import { buildCausalLmExportFolder } from '../core/export/causal-lm-folder';
+import { exportedWeightsPoint } from '../core/export/final-evaluation';
+import { WEBTUNE_VERSION } from '../core/export/version';
+import { modelGenerationSettings, readGenerationConfig } from '../core/generate';
+import { attachLora } from '../core/lora/attach';
+import { countParameters, formatParameterShare } from '../core/lora/budget';
+import { LoraConfigError, resolveLoraConfig } from '../core/lora/config';
+import { loraExportFiles } from '../core/lora/export';
+import { mergedWeights } from '../core/lora/merge';
+import { buildCausalLM } from '../core/models/causal-lm';
+import type { HFConfig } from '../core/models/types';
+import {
+  causalLmDataSummary,
+  causalLmHyperparameters,
+  evaluateCausalLm,
+  prepareCausalLmData,
+  withChatTemplate,
+} from '../core/run/causal-lm';
+import { causalLmTask } from '../core/tasks/causal-lm';
+import { loadTokenizer } from '../core/tokenize/tokenizer';
+import {
+  countTrainingSteps,
+  trainTask,
+  TrainingDivergedError,
+  type TrainerCheckpoint,
+} from '../core/train/trainer';
+import { warmUpTask } from '../core/train/warm-up';
+import type { TrainCliOptions } from './args';
+import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint-file';
+import { CliError } from './fail';
+import { loadAdapter, loadModel, modelFileBytes } from './load-model';
+import { requireDecoder } from './model-kind';
+import { readTable } from './prepare-data';
+import { startBackend } from './start-backend';
+import { TrainProgress } from './train-progress';
+import { writeExportFolder } from './write-folder';
+
+const DEFAULT_SAVE_STEPS = 200;
+
+const say = (text: string) => process.stderr.write(`${text}\n`);
+
+export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
+  const startedAt = new Date();
+  for (const [flag, given] of [
+    ['--label-column', o.labelColumn],
+    ['--text-pair-column', o.textPairColumn],
+  ] as const)
+    if (given !== undefined) throw new CliError(`${flag} does not apply to a causal LM`);
+  if (o.maxLengthGiven) throw new CliError('--max-length does not apply to a causal LM: use --block-size');
+  if (o.project)
+    throw new CliError('--project writes a classification script; it cannot reproduce a causal-LM run yet');
+  const resumeFrom: TrainerCheckpoint | undefined = o.resume ? await loadCheckpoint(o.out) : undefined;
+  if (!o.resume && existsSync(checkpointPath(o.out)))
+    say(`note: ${checkpointPath(o.out)} exists; starting afresh (use --resume to continue it)`);
+
+  // Data: the form (plain text, instruction, chat), cleaned and split, before the model is downloaded.
+  const train = await readTable(o.data);
+  const parts: GenerativePart[] = [{ ...train, role: 'train' }];
+  if (o.validation) parts.push({ ...(await readTable(o.validation)), role: 'validation' });
+  let prepared;
+  try {
+    prepared = prepareGenerative(parts, DEFAULT_SPLIT, o.textColumn);
+  } catch (error) {
+    if (error instanceof GenerativeDataError) throw new CliError(error.message);
+    throw error;
+  }
+  const { report } = prepared;
+  say(
+    `data: ${report.kind}${report.alpaca ? ' (Alpaca columns: instruction + input as the prompt, output as the completion)' : ''}; ` +
+      `${prepared.train.length} training and ${prepared.validation.length} validation rows`,
+  );
+  for (const issue of report.issues)
+    say(`data: ${issue.count} ${issue.kind.replace(/-/g, ' ')} dropped (${issue.examples.join('; ')})`);
+
+  const backend = await startBackend(o.backend);
+  const base = await loadModel(o.model, o.hub, requireDecoder);
+  const config = base.config as HFConfig;
+  const model = buildCausalLM(config, base.weights, { seed: o.training.seed, modelName: base.displayName });
+  try {
+    const settings = modelGenerationSettings(
+      await readGenerationConfig(base.source),
+      model.dims,
+      base.displayName,
+    );
+    const eos = settings.eosTokenIds[0];
+    if (eos === undefined)
+      throw new CliError(`${base.displayName} names no eos_token_id (config.json, generation_config.json)`);
+    const plain = loadTokenizer(base.tokenizerFiles, { model: base.displayName });
+    const template = withChatTemplate(
+      base.tokenizerFiles,
+      report.kind !== 'chat' || plain.chatTemplate !== undefined,
+    );
+    if (template.added)
+      say(
+        `note: ${base.displayName} has no chat template; the conversations are rendered with ChatML (as text), which the export keeps`,
+      );
+    const tokenizer = template.added ? loadTokenizer(template.files, { model: base.displayName }) : plain;
+    let data;
+    try {
+      data = prepareCausalLmData(tokenizer, prepared, eos, o.causalLm, model.maxLength, template.added);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    const d = data.options;
+    say(
+      `tokens: ${data.train.length} training and ${data.validation.length} validation ` +
+        `${d.packing ? `blocks of ${d.block_size}` : `rows (at most ${d.block_size} tokens)`}` +
+        (report.kind === 'instruction' ? `, completion_only_loss ${d.completion_only_loss}` : '') +
+        (report.kind === 'chat' ? `, assistant_only_loss ${d.assistant_only_loss}` : ''),
+    );
+    const tooLong = data.issues.find((i) => i.kind === 'too-long');
+    if (tooLong)
+      say(
+        `data: ${tooLong.count} rows are longer than ${d.block_size} tokens and lose ${tooLong.tokensLost} tokens`,
+      );
+
+    if (data.validation.length === 0 && o.training.eval_strategy !== 'no')
+      throw new CliError(
+        `--eval-strategy ${o.training.eval_strategy}: no validation example is left after cleaning (rows in both files are dropped as duplicates)`,
+      );
+    const steps = countTrainingSteps(data.train.length, o.training);
+    const args =
+      o.training.save_steps > 0
+        ? o.training
+        : { ...o.training, save_steps: Math.min(steps.updatesPerEpoch, DEFAULT_SAVE_STEPS) };
+    if (args.mode === 'head')
+      throw new CliError('--mode head trains a classifier’s new head; a causal LM has none');
+    if (args.mode === 'lora') {
+      const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
+      if (adapter && adapter.config.task_type !== 'CAUSAL_LM')
+        throw new CliError(
+          `${adapter.name} is a ${adapter.config.task_type} adapter, not a causal LM's (CAUSAL_LM)`,
+        );
+      try {
+        const lora = adapter
+          ? attachLora(model, adapter.config, {
+              seed: args.seed,
+              weights: adapter.weights,
+              modelName: adapter.name,
+            })
+          : attachLora(model, resolveLoraConfig(model.architecture, 'CAUSAL_LM', o.lora), {
+              seed: args.seed,
+              modelName: base.displayName,
+            });
+        say(
+          `lora: r ${lora.config.r}, alpha ${lora.config.lora_alpha} on ${lora.targetNames.join(', ')}; ` +
+            `trainable ${formatParameterShare(countParameters(model))}`,
+        );
+      } catch (error) {
+        if (error instanceof LoraConfigError) throw new CliError(error.message);
+        throw error;
+      }
+    }
+    if (backend.name === 'webgpu') {
+      say('webgpu: compiling the shaders (one untimed step)');
+      await warmUpTask(causalLmTask, model, data.train, args);
+    }
+    const { totalSteps, updatesPerEpoch } = countTrainingSteps(data.train.length, args);
+    const progress = new TrainProgress(
+      totalSteps,
+      args.gradient_accumulation_steps,
+      updatesPerEpoch,
+      resumeFrom?.globalStep ?? 0,
+    );
+    const signal = { aborted: false };
+    const onSigint = () => {
+      if (signal.aborted) process.exit(130);
+      signal.aborted = true;
+      progress.bar.message('stopping after this step; the checkpoint is saved (Ctrl-C again to quit now)');
+    };
+    process.on('SIGINT', onSigint);
+    let result;
+    try {
+      result = await trainTask(
+        causalLmTask,
+        progress.watchCausalLm(model),
+        { train: data.train, eval: data.validation.length > 0 ? data.validation : undefined },
+        args,
+        {
+          resumeFrom,
+          signal,
+          onLog: (record) => progress.onLog(record),
+          onNotice: (message) => progress.bar.message(message),
+          onCheckpoint: (checkpoint) => saveCheckpoint(o.out, checkpoint),
+        },
+      );
+    } catch (error) {
+      progress.finish();
+      if (error instanceof TrainingDivergedError) {
+        await saveCheckpoint(o.out, error.checkpoint);
+        throw new CliError(`${error.message} The last good checkpoint is ${checkpointPath(o.out)}.`);
+      }
+      throw error;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    progress.finish();
+    if (result.status === 'stopped') {
+      say(`stopped at step ${result.globalStep}; continue with the same command and --resume`);
+      return 130;
+    }
+    if (result.status === 'early-stopped') say(`early stopping at step ${result.globalStep}`);
+
+    const onValidation = data.validation.length > 0;
+    if (!onValidation) say('note: no validation rows; the final evaluation is on the training examples');
+    const evaluation = await evaluateCausalLm(
+      model,
+      tokenizer,
+      onValidation ? data.validation : data.train,
+      onValidation ? data.prompts : [],
+      settings,
+      args.per_device_eval_batch_size,
+      exportedWeightsPoint(result.logHistory, args.load_best_model_at_end, result.bestStep),
+    );
+    const files = modelFileBytes(base);
+    if (template.added)
+      files.set('chat_template.jinja', new TextEncoder().encode(template.files['chat_template.jinja']));
+    const summary = causalLmDataSummary(
+      train.file,
+      prepared,
+      data,
+      o.validation
+        ? { kind: 'file', validationFileName: basename(o.validation) }
+        : { kind: 'random', validationFraction: DEFAULT_SPLIT.validationShare, seed: DEFAULT_SPLIT.seed },
+      template.added,
+    );
+    const folder = buildCausalLmExportFolder({
+      modelName: basename(resolve(o.out)),
+      baseModel: {
+        hubId: base.hubId,
+        displayName: base.displayName,
+        architecture: model.architecture,
+        config,
+        files,
+      },
+      generationConfig: await readGenerationConfig(base.source),
+      weights: await mergedWeights(model),
+      dataset: summary,
+      hyperparameters: causalLmHyperparameters(args, d),
+      logHistory: result.logHistory,
+      finalEvaluation: evaluation,
+      run: {
+        backend: backend.name,
+        webtuneVersion: WEBTUNE_VERSION,
+        trainedIn: 'cli',
+        tfjsVersion: tf.version.tfjs,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        trainRuntimeSeconds: result.logHistory.find((r) => r.train_runtime !== undefined)?.train_runtime,
+      },
+    });
+    if (model.lora) {
+      const kind = o.export;
+      const out = await loraExportFiles(model.lora, folder.files, kind, base.hubId ?? base.displayName);
+      await writeExportFolder(o.out, out, kind === 'adapter' ? new Map() : folder.streamed);
+    } else await writeExportFolder(o.out, folder.files, folder.streamed);
+    await removeCheckpoint(o.out);
+    const generation =
+      evaluation.eval_bleu !== undefined
+        ? `, BLEU ${evaluation.eval_bleu.toFixed(2)}, ROUGE-L ${evaluation.eval_rougeL!.toFixed(4)}`
+        : '';
+    say(
+      `done: ${o.out} (eval_loss ${evaluation.eval_loss.toFixed(4)}, perplexity ${evaluation.perplexity.toFixed(2)}` +
+        `${generation} on ${onValidation ? data.validation.length : data.train.length} examples)`,
+    );
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}

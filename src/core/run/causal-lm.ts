@@ -1,0 +1,190 @@
+// The steps of a causal-LM fine-tuning run that do not depend on where it runs, with plain inputs, so that the
+// CLI (src/cli/run-causal-lm.ts) and next the worker drive the same code: the generative data → the task's
+// examples with the cleaning report, the chat template a model lacks, and the final evaluation of the weights
+// (eval_loss, perplexity and, for instruction and chat data, greedy generations scored with BLEU and ROUGE-L).
+import type { GenerativeIssue, PreparedGenerative } from '../data/generative';
+import type {
+  CausalLmDataSummary,
+  CausalLmFinalEvaluation,
+  GenerationSample,
+} from '../export/causal-lm-folder';
+import type { TrainingHyperparameters } from '../export/types';
+import type { TrainingArguments } from '../train/arguments';
+import { generate } from '../generate/generate';
+import type { GenerationSettings } from '../generate/generation-config';
+import { corpusBleu, meanRougeL } from '../metrics/generation';
+import type { CausalLM } from '../models/causal-lm';
+import { causalLmEvalLoss, perplexity, type CausalLmExample } from '../tasks/causal-lm';
+import type { TokenizerFiles } from '../hub/load';
+import type { TextTokenizer } from '../tokenize/tokenizer';
+import {
+  buildCausalLmExamples,
+  CHATML_TEMPLATE,
+  generationPrompts,
+  resolveCausalLmDataOptions,
+  type CausalLmDataOptions,
+  type GenerationPrompt,
+} from '../train/causal-lm-examples';
+
+/** Validation prompts generated for the metrics at most (each costs as many steps as its reference has tokens). */
+export const MAX_GENERATION_PROMPTS = 100;
+
+/**
+ * The tokenizer files with ChatML added as chat_template.jinja when chat data meets a model without a template
+ * (TRL's clone_chat_template does the same with the template; the markers stay ordinary text here).
+ */
+export function withChatTemplate(
+  files: TokenizerFiles,
+  hasTemplate: boolean,
+): { files: TokenizerFiles; added: boolean } {
+  if (hasTemplate) return { files, added: false };
+  return { files: { ...files, 'chat_template.jinja': CHATML_TEMPLATE }, added: true };
+}
+
+export interface CausalLmRunData {
+  options: CausalLmDataOptions;
+  train: CausalLmExample[];
+  validation: CausalLmExample[];
+  /** Validation prompts for the generation metrics (instruction and chat data only). */
+  prompts: GenerationPrompt[];
+  /** The text-level report's issues plus, from the tokens, the rows longer than block_size. */
+  issues: GenerativeIssue[];
+  /** Tokens packing dropped at the end of each split (the incomplete last block). */
+  remainderDropped: { train: number; validation: number };
+}
+
+/** Tokenises, masks and packs (or pads) both splits the same way; refuses data that makes no example. */
+export function prepareCausalLmData(
+  tokenizer: TextTokenizer,
+  data: PreparedGenerative,
+  eosTokenId: number,
+  given: Partial<CausalLmDataOptions>,
+  modelMaxLength: number,
+  chatTemplateAdded = false,
+): CausalLmRunData {
+  const options = resolveCausalLmDataOptions(data.report.kind, given, modelMaxLength);
+  const train = buildCausalLmExamples(tokenizer, data.train, eosTokenId, options, chatTemplateAdded);
+  const validation = buildCausalLmExamples(
+    tokenizer,
+    data.validation,
+    eosTokenId,
+    options,
+    chatTemplateAdded,
+  );
+  if (train.examples.length === 0)
+    throw new Error(
+      options.packing
+        ? `The training texts hold ${train.tokens} tokens, fewer than one block of ${options.block_size}: use a smaller --block-size`
+        : 'No training row has 2 tokens or more',
+    );
+  const issues = [...data.report.issues];
+  const tooLong = train.tooLong.rows + validation.tooLong.rows;
+  if (tooLong > 0)
+    issues.push({
+      kind: 'too-long',
+      count: tooLong,
+      dropped: 0,
+      examples: [],
+      tokensLost: train.tooLong.tokensLost + validation.tooLong.tokensLost,
+    });
+  return {
+    options,
+    train: train.examples,
+    validation: validation.examples,
+    prompts: generationPrompts(tokenizer, data.validation),
+    issues,
+    remainderDropped: { train: train.remainderDropped, validation: validation.remainderDropped },
+  };
+}
+
+/** Greedy completions of the prompts (max_new_tokens: each reference's length), scored against the references. */
+export async function generationMetrics(
+  model: CausalLM,
+  tokenizer: TextTokenizer,
+  prompts: readonly GenerationPrompt[],
+  settings: GenerationSettings,
+): Promise<{ bleu: number; rougeL: number; samples: GenerationSample[] }> {
+  const samples: GenerationSample[] = [];
+  const eos = new Set(settings.eosTokenIds);
+  for (const p of prompts.slice(0, MAX_GENERATION_PROMPTS)) {
+    const room = model.maxLength - p.promptIds.length;
+    const { tokenIds } =
+      room > 0
+        ? await generate(model, p.promptIds, settings, {
+            doSample: false,
+            repetitionPenalty: 1,
+            maxNewTokens: Math.max(1, Math.min(p.referenceTokens, room)),
+          })
+        : { tokenIds: [] as number[] };
+    const kept = tokenIds.filter((id) => !eos.has(id));
+    const generated = kept.length > 0 ? tokenizer.decode(kept) : '';
+    samples.push({ prompt: p.prompt, reference: p.reference, generated });
+  }
+  const hyps = samples.map((s) => s.generated);
+  const refs = samples.map((s) => s.reference);
+  return { bleu: corpusBleu(hyps, refs).score, rougeL: meanRougeL(hyps, refs), samples };
+}
+
+/** The exported weights' evaluation: loss and perplexity on the examples, generation metrics on the prompts. */
+export async function evaluateCausalLm(
+  model: CausalLM,
+  tokenizer: TextTokenizer,
+  examples: readonly CausalLmExample[],
+  prompts: readonly GenerationPrompt[],
+  settings: GenerationSettings,
+  batchSize: number,
+  at: { step: number; epoch: number },
+): Promise<CausalLmFinalEvaluation> {
+  const loss = await causalLmEvalLoss(model, examples, batchSize);
+  const out: CausalLmFinalEvaluation = { ...at, eval_loss: loss, perplexity: perplexity(loss) };
+  if (prompts.length > 0) {
+    const g = await generationMetrics(model, tokenizer, prompts, settings);
+    Object.assign(out, { eval_bleu: g.bleu, eval_rougeL: g.rougeL, samples: g.samples });
+  }
+  return out;
+}
+
+/** What the model card and metrics say about the data: rows read, split, examples made, the cleaning report. */
+export function causalLmDataSummary(
+  fileName: string,
+  prepared: PreparedGenerative,
+  data: CausalLmRunData,
+  split: CausalLmDataSummary['split'],
+  chatTemplateAdded: boolean,
+): CausalLmDataSummary {
+  return {
+    fileName,
+    kind: prepared.report.kind,
+    rowsRead: prepared.report.total,
+    trainRows: prepared.train.length,
+    validationRows: prepared.validation.length,
+    trainExamples: data.train.length,
+    validationExamples: data.validation.length,
+    split,
+    issues: data.issues.map((i) => ({
+      kind: i.kind,
+      rows: i.count,
+      action: i.dropped > 0 ? 'dropped' : 'kept',
+      ...(i.tokensLost !== undefined ? { detail: `${i.tokensLost} tokens cut off` } : {}),
+    })),
+    ...(chatTemplateAdded ? { chatTemplateAdded: true } : {}),
+  };
+}
+
+/** training_args.json and the card's recipe: the TrainingArguments, AdamW's constants and TRL's data options. */
+export function causalLmHyperparameters(
+  args: TrainingArguments,
+  options: CausalLmDataOptions,
+): TrainingHyperparameters {
+  return {
+    ...args,
+    optim: 'adamw_torch',
+    adam_beta1: 0.9,
+    adam_beta2: 0.999,
+    adam_epsilon: 1e-8,
+    block_size: options.block_size,
+    packing: options.packing,
+    completion_only_loss: options.completion_only_loss,
+    assistant_only_loss: options.assistant_only_loss,
+  };
+}

@@ -1,0 +1,215 @@
+// Generative records (core/data/generative.ts) → the causal-LM task's examples, as transformers' run_clm and
+// TRL's SFTTrainer make them. Plain text: each text tokenised, the EOS token after it; packed, all of them
+// concatenated and cut into block_size blocks with the remainder dropped (the validation split the same way),
+// or one example per row, cut at block_size. Instruction data: the ids of prompt + completion and EOS, the
+// prompt's tokens without loss by default (completion_only_loss). Chat: the conversation rendered with the
+// model's chat template, only the assistant turns with loss by default (assistant_only_loss).
+import type { ChatTurn, GenerativeKind, GenerativeRecord } from '../data/generative';
+import { IGNORE_INDEX } from '../models/causal-lm';
+import type { CausalLmExample } from '../tasks/causal-lm';
+import type { TextTokenizer } from '../tokenize/tokenizer';
+
+/**
+ * ChatML, the template TRL's clone_chat_template gives a model without one. WebTune adds the template only: its
+ * markers are then ordinary text to the tokenizer (no new tokens, so the embeddings keep their size).
+ */
+export const CHATML_TEMPLATE =
+  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}" +
+  "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+export interface CausalLmDataOptions {
+  /** Tokens per packed block, and the longest unpacked example. */
+  block_size: number;
+  packing: boolean;
+  /** Instruction data: loss only on the completion's tokens. */
+  completion_only_loss: boolean;
+  /** Chat: loss only on the assistant turns. */
+  assistant_only_loss: boolean;
+}
+
+/** The block size when none is given: min(model context, 512), as the issue and run_clm (1024 there) choose. */
+export function defaultBlockSize(modelMaxLength: number): number {
+  return Math.min(modelMaxLength, 512);
+}
+
+/** The given options over the defaults for this kind of data (TRL's: packing for plain text only). */
+export function resolveCausalLmDataOptions(
+  kind: GenerativeKind,
+  given: Partial<CausalLmDataOptions>,
+  modelMaxLength: number,
+): CausalLmDataOptions {
+  const options: CausalLmDataOptions = {
+    block_size: given.block_size ?? defaultBlockSize(modelMaxLength),
+    packing: given.packing ?? kind === 'text',
+    completion_only_loss: given.completion_only_loss ?? true,
+    assistant_only_loss: given.assistant_only_loss ?? true,
+  };
+  if (!Number.isInteger(options.block_size) || options.block_size < 2)
+    throw new Error(`block_size must be an integer ≥ 2, got ${options.block_size}`);
+  if (options.block_size > modelMaxLength)
+    throw new Error(`block_size ${options.block_size} is more than the model's ${modelMaxLength} positions`);
+  return options;
+}
+
+/** One record's ids and labels, whole (not cut to the block size). */
+export function tokenizeRecord(
+  tokenizer: TextTokenizer,
+  record: GenerativeRecord,
+  eosTokenId: number,
+  options: Pick<CausalLmDataOptions, 'completion_only_loss' | 'assistant_only_loss'>,
+  chatTemplateAdded = false,
+): CausalLmExample {
+  if (record.kind === 'text') {
+    const ids = [...tokenizer.encodeText(record.text), eosTokenId];
+    return { inputIds: ids, labels: [...ids] };
+  }
+  if (record.kind === 'instruction') {
+    // TRL: the prompt alone and prompt + completion tokenised, the prompt's length marks where loss starts.
+    const promptLength = tokenizer.encodeText(record.prompt).length;
+    const ids = [...tokenizer.encodeText(record.prompt + record.completion), eosTokenId];
+    const labels = ids.map((id, t) => (options.completion_only_loss && t < promptLength ? IGNORE_INDEX : id));
+    return { inputIds: ids, labels };
+  }
+  return tokenizeConversation(
+    tokenizer,
+    record.messages,
+    eosTokenId,
+    options.assistant_only_loss,
+    chatTemplateAdded,
+  );
+}
+
+/**
+ * A conversation through the chat template, turn by turn: each turn's text is what rendering one more message
+ * adds, and an assistant turn's text after the generation prompt (`<|im_start|>assistant\n`) is its own. The
+ * template must render a conversation's beginning as a prefix of the whole (ChatML and most templates do).
+ */
+function tokenizeConversation(
+  tokenizer: TextTokenizer,
+  messages: readonly ChatTurn[],
+  eosTokenId: number,
+  assistantOnly: boolean,
+  appendEos: boolean,
+): CausalLmExample {
+  const render = (n: number, generationPrompt: boolean) =>
+    n === 0 ? '' : tokenizer.applyChatTemplate(messages.slice(0, n), generationPrompt).text;
+  const ids: number[] = [];
+  const labels: number[] = [];
+  const add = (text: string, withLoss: boolean) => {
+    const piece = tokenizer.encodeText(text, false);
+    ids.push(...piece);
+    labels.push(...piece.map((id) => (withLoss ? id : IGNORE_INDEX)));
+  };
+  let done = '';
+  const advance = (next: string, withLoss: boolean) => {
+    if (!next.startsWith(done))
+      throw new Error(
+        `The chat template of ${tokenizer.model} does not render a conversation's beginning as a prefix of ` +
+          'the whole, so the assistant turns cannot be told apart; set assistant_only_loss to false',
+      );
+    add(next.slice(done.length), withLoss);
+    done = next;
+  };
+  messages.forEach((turn, i) => {
+    if (turn.role === 'assistant') {
+      // For a conversation beginning with the assistant, the generation prompt alone precedes it.
+      advance(tokenizer.applyChatTemplate(messages.slice(0, i), true).text, !assistantOnly);
+      advance(render(i + 1, false), true);
+    } else advance(render(i + 1, false), !assistantOnly);
+  });
+  if (appendEos) {
+    ids.push(eosTokenId);
+    labels.push(eosTokenId);
+  }
+  return { inputIds: ids, labels };
+}
+
+export interface CausalLmExamples {
+  examples: CausalLmExample[];
+  /** Rows longer than block_size and the tokens they lose (unpacked: cut off; packed: none, blocks span rows). */
+  tooLong: { rows: number; tokensLost: number };
+  /** Packed: the tokens of the last, incomplete block, dropped as run_clm drops them. */
+  remainderDropped: number;
+  /** Tokens of the rows before packing or cutting. */
+  tokens: number;
+}
+
+/** Records → examples (see the file's comment); every example has at least 2 tokens. */
+export function buildCausalLmExamples(
+  tokenizer: TextTokenizer,
+  records: readonly GenerativeRecord[],
+  eosTokenId: number,
+  options: CausalLmDataOptions,
+  chatTemplateAdded = false,
+): CausalLmExamples {
+  const size = options.block_size;
+  const rows = records.map((r) => tokenizeRecord(tokenizer, r, eosTokenId, options, chatTemplateAdded));
+  const tokens = rows.reduce((n, r) => n + r.inputIds.length, 0);
+  if (options.packing) {
+    const ids = rows.flatMap((r) => r.inputIds);
+    const labels = rows.flatMap((r) => r.labels);
+    const blocks = Math.floor(ids.length / size);
+    const examples = Array.from({ length: blocks }, (_, b) => ({
+      inputIds: ids.slice(b * size, (b + 1) * size),
+      labels: labels.slice(b * size, (b + 1) * size),
+    }));
+    return {
+      examples,
+      tooLong: { rows: 0, tokensLost: 0 },
+      remainderDropped: ids.length - blocks * size,
+      tokens,
+    };
+  }
+  let tooLongRows = 0;
+  let tokensLost = 0;
+  const examples: CausalLmExample[] = [];
+  for (const row of rows) {
+    if (row.inputIds.length > size) {
+      tooLongRows += 1;
+      tokensLost += row.inputIds.length - size;
+    }
+    const cut = { inputIds: row.inputIds.slice(0, size), labels: row.labels.slice(0, size) };
+    if (cut.inputIds.length >= 2) examples.push(cut);
+  }
+  return { examples, tooLong: { rows: tooLongRows, tokensLost }, remainderDropped: 0, tokens };
+}
+
+/** A validation prompt and the text it should be answered with, for the generation metrics. */
+export interface GenerationPrompt {
+  prompt: string;
+  promptIds: number[];
+  reference: string;
+  referenceTokens: number;
+}
+
+/**
+ * The prompts of instruction and chat records (plain text has none): the prompt, or the conversation up to its
+ * last assistant turn with the generation prompt; the reference is that completion or turn.
+ */
+export function generationPrompts(
+  tokenizer: TextTokenizer,
+  records: readonly GenerativeRecord[],
+): GenerationPrompt[] {
+  const out: GenerationPrompt[] = [];
+  for (const r of records) {
+    if (r.kind === 'instruction') {
+      out.push({
+        prompt: r.prompt,
+        promptIds: tokenizer.encodeText(r.prompt),
+        reference: r.completion,
+        referenceTokens: tokenizer.encodeText(r.completion, false).length,
+      });
+    } else if (r.kind === 'chat') {
+      const last = r.messages.map((t) => t.role).lastIndexOf('assistant');
+      const { text, ids } = tokenizer.applyChatTemplate(r.messages.slice(0, last), true);
+      const reference = r.messages[last]!.content;
+      out.push({
+        prompt: text,
+        promptIds: ids,
+        reference,
+        referenceTokens: tokenizer.encodeText(reference, false).length,
+      });
+    }
+  }
+  return out;
+}
