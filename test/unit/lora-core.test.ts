@@ -113,27 +113,37 @@ describe('LoRA config and initialisation', () => {
     again.dispose();
   });
 
-  it('expands all-linear to the layers PEFT adapts', async () => {
-    const { dir, build } = fixture('bert');
-    const model = build();
-    const state = attachLora(model, resolveLoraConfig('bert', 'SEQ_CLS', { target_modules: 'all-linear' }), {
-      seed: 0,
-    });
-    const peft = runPythonStack<string[]>(
-      `
+  it.each([
+    ['all-linear', null],
+    ['all-linear', ['pooler']],
+    [['dense'], ['pooler']],
+  ] as const)(
+    'adapts the layers PEFT adapts: target_modules %j, modules_to_save %j',
+    async (targets, saved) => {
+      const { dir, build } = fixture('bert');
+      const model = build();
+      const config = resolveLoraConfig('bert', 'SEQ_CLS', {
+        target_modules: typeof targets === 'string' ? targets : [...targets],
+        ...(saved ? { modules_to_save: [...saved] } : {}),
+      });
+      const state = attachLora(model, config, { seed: 0 });
+      const peft = runPythonStack<string[]>(
+        `
 import json, sys
 from transformers import AutoModelForSequenceClassification
 from peft import LoraConfig, get_peft_model, TaskType
 from peft.tuners.lora import LoraLayer
 a = json.load(sys.stdin)
-m = get_peft_model(AutoModelForSequenceClassification.from_pretrained(a["dir"]), LoraConfig(task_type=TaskType.SEQ_CLS, target_modules="all-linear"))
+m = get_peft_model(AutoModelForSequenceClassification.from_pretrained(a["dir"]), LoraConfig(task_type=TaskType.SEQ_CLS, target_modules=a["targets"], modules_to_save=a["saved"]))
 print(json.dumps(sorted(n.replace("base_model.model.", "") for n, x in m.named_modules() if isinstance(x, LoraLayer))))
 `,
-      { dir },
-    );
-    expect([...state.adapters.keys()].sort()).toEqual(peft);
-    model.dispose();
-  });
+        { dir, targets, saved },
+      );
+      // A module trained in full (the pooler here) gets no adapter, as PEFT wraps it before adapting.
+      expect([...state.adapters.keys()].sort()).toEqual(peft);
+      model.dispose();
+    },
+  );
 
   it('counts trainable parameters before and after attaching, and estimates memory per mode', () => {
     const { build } = fixture('bert');

@@ -95,10 +95,13 @@ export function planLora(model: LoraTarget, config: LoraConfig, modelName = 'thi
   ];
   const savedVariableNames = [...model.variables.keys()].filter((n) => isSavedVariable(n, modulesToSave));
   const savedPaths = new Set(savedVariableNames.map(modulePath));
-  const targeted = [...modules].filter(([path]) =>
-    config.target_modules === 'all-linear'
-      ? !savedPaths.has(path)
-      : config.target_modules.some((t) => matchesTarget(path, t)),
+  // A module trained in full is never also adapted, whatever the targets say (PEFT wraps it first: with
+  // modules_to_save ["pooler"] and target_modules ["dense"], bert.pooler.dense gets no adapter).
+  const targeted = [...modules].filter(
+    ([path]) =>
+      !savedPaths.has(path) &&
+      (config.target_modules === 'all-linear' ||
+        config.target_modules.some((t) => matchesTarget(path, t))),
   );
   if (targeted.length === 0)
     throw new LoraConfigError(
