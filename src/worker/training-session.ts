@@ -10,6 +10,8 @@ import { attachLora } from '../core/lora/attach';
 import { resolveLoraConfig } from '../core/lora/config';
 import type { SequenceClassifier } from '../core/models/types';
 import { openWebTuneDB, type WebTuneDatabase } from '../core/storage/db';
+import { sequenceClassificationTask } from '../core/tasks/sequence-classification';
+import { warmUpTask } from '../core/train/warm-up';
 import { loadPreparedDataset } from '../core/storage/prepared';
 import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run-types';
 import {
@@ -32,9 +34,8 @@ import { restoreWeights, snapshotWeights } from '../core/train/weights';
 import { continuationRefusal, continuationWeights, rebuildRunClassifier, storedVariables } from './run-model';
 import { getDataset } from '../core/storage/datasets';
 import { resolveTrainingArguments, type TrainingArguments } from '../core/train/arguments';
-import { padBatch, type TokenizedExample } from '../core/train/batching';
+import { type TokenizedExample } from '../core/train/batching';
 import { decodeCheckpoint, encodeCheckpoint } from '../core/train/checkpoint';
-import { crossEntropy } from '../core/train/loss';
 import {
   countTrainingSteps,
   train,
@@ -428,7 +429,7 @@ export class TrainingSession {
       }
       if (tf.getBackend() === 'webgpu') {
         this.phase(run.id, 'warming-up', 'compiling the GPU shaders');
-        await warmUp(model, trainSet, args);
+        await warmUpTask(sequenceClassificationTask, model, trainSet, args);
       }
 
       // A continuation starts from the earlier run's final weights; a resume then overwrites them anyway.
@@ -789,34 +790,4 @@ export class TrainingSession {
     this.trained?.model.dispose();
     this.trained = undefined;
   }
-}
-
-/**
- * One untimed forward and backward pass on the longest batch shape, so that the GPU compiles its shaders
- * before the first timed step (the first webgpu step can otherwise stall for seconds).
- */
-async function warmUp(
-  model: SequenceClassifier,
-  examples: readonly TokenizedExample[],
-  args: TrainingArguments,
-): Promise<void> {
-  const indices = [...examples.keys()]
-    .sort((a, b) => (examples[b]?.inputIds.length ?? 0) - (examples[a]?.inputIds.length ?? 0))
-    .slice(0, args.per_device_train_batch_size);
-  // With LoRA the adapters (not in model.variables) and the saved head are what the steps differentiate.
-  const variables = [...(model.lora ? model.lora.trainableVariables() : model.variables).values()];
-  const { value, grads } = tf.tidy(() => {
-    const batch = padBatch(examples, indices, model.config.pad_token_id ?? 0);
-    return tf.variableGrads(
-      () =>
-        crossEntropy(
-          model.forward(batch.inputs, { training: true, dropoutSeed: 0 }),
-          batch.labels,
-          0,
-        ) as tf.Scalar,
-      variables,
-    );
-  });
-  await value.data();
-  tf.dispose([value, ...Object.values(grads)]);
 }

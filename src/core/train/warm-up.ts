@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { TaskExample, TrainingTask } from '../tasks/types';
 import type { TrainingArguments } from './arguments';
-import type { TrainableModel } from './weights';
+import { trainableVariables, type TrainableModel } from './weights';
 
 export async function warmUpTask<Model extends TrainableModel, Example extends TaskExample, Details>(
   task: TrainingTask<Model, Example, Details>,
@@ -15,7 +15,8 @@ export async function warmUpTask<Model extends TrainableModel, Example extends T
   const indices = [...examples.keys()]
     .sort((a, b) => (examples[b]?.inputIds.length ?? 0) - (examples[a]?.inputIds.length ?? 0))
     .slice(0, args.per_device_train_batch_size);
-  const variables = [...model.variables.values()].filter((v) => v.trainable);
+  // What the steps differentiate (with LoRA: the adapters and saved modules), so their shaders compile too.
+  const variables = [...trainableVariables(model, args.mode).values()];
   const { value, grads } = tf.tidy(() =>
     tf.variableGrads(
       () => task.batchLoss(model, examples, indices, { training: true, dropoutSeed: 0, args }),
