@@ -1,12 +1,10 @@
 import { useState } from 'react';
 import { TrainingProjectPanel } from './TrainingProjectPanel';
-import type { ExportEntry } from '../../core/export/listing';
 import { formatBytes } from '../../core/export/listing';
 import { FileTable } from './FileTable';
 import type { LoraExportKind } from '../../core/lora/export';
-import { askResults } from '../../worker/results-client';
 import { useResultsModel } from '../evaluate/results-store';
-import { saveBytes } from './save-file';
+import { useZipDownload } from './useZipDownload';
 import '../evaluate/results.css';
 
 // core/lora/export.ts's kinds, listed here because that module loads tfjs (through the model registry).
@@ -15,28 +13,9 @@ const LORA_EXPORT_KINDS: readonly LoraExportKind[] = ['both', 'adapter', 'merged
 /** Export: the worker builds the Hugging Face folder (with the ONNX models) as a zip; the page saves the bytes. */
 export function ExportPanel() {
   const { info } = useResultsModel();
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<{ fileName: string; files: ExportEntry[]; bytes: number }>();
-  const [error, setError] = useState<string>();
+  const { busy, done, error, download } = useZipDownload();
   // A LoRA model: the PEFT adapter, the merged model, or both (the CLI's --export, default both).
   const [kind, setKind] = useState<LoraExportKind>('both');
-
-  const download = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const reply = await askResults(
-        info?.lora ? { type: 'results-export', loraExport: kind } : { type: 'results-export' },
-        'zip',
-      );
-      saveBytes(reply.zip, reply.fileName, 'application/zip');
-      setDone({ fileName: reply.fileName, files: reply.files, bytes: reply.zip.byteLength });
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <section className="results-panel" aria-labelledby="export-title">
@@ -71,7 +50,15 @@ export function ExportPanel() {
           </select>{' '}
         </div>
       )}
-      <button type="button" onClick={() => void download()} disabled={busy || !info}>
+      <button
+        type="button"
+        onClick={() =>
+          void download(
+            info?.lora ? { type: 'results-export', loraExport: kind } : { type: 'results-export' },
+          )
+        }
+        disabled={busy || !info}
+      >
         Download model
       </button>
       {!info && <p>Train a model first (or use a loaded classifier as it is, in Evaluate).</p>}

@@ -1,33 +1,14 @@
 import { useState } from 'react';
-import type { ExportEntry } from '../../core/export/listing';
 import { formatBytes } from '../../core/export/listing';
 import { FileTable } from './FileTable';
-import { askResults } from '../../worker/results-client';
 import type { ResultsModelInfo } from '../../worker/results-types';
-import { saveBytes } from './save-file';
+import { useZipDownload } from './useZipDownload';
 import './export.css';
 
 /** "Download as a training project": the open run as a Hugging Face Trainer project, for a GPU or a cluster. */
 export function TrainingProjectPanel({ run }: { run: ResultsModelInfo['run'] }) {
   const [includeData, setIncludeData] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<{ fileName: string; files: ExportEntry[]; bytes: number }>();
-  const [error, setError] = useState<string>();
-
-  const download = async () => {
-    setBusy(true);
-    setError(undefined);
-    setDone(undefined);
-    try {
-      const reply = await askResults({ type: 'results-project', includeData }, 'zip');
-      saveBytes(reply.zip, reply.fileName, 'application/zip');
-      setDone({ fileName: reply.fileName, files: reply.files, bytes: reply.zip.byteLength });
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, done, error, download } = useZipDownload();
 
   return (
     <div className="training-project" aria-labelledby="training-project-title">
@@ -42,7 +23,11 @@ export function TrainingProjectPanel({ run }: { run: ResultsModelInfo['run'] }) 
         <input type="checkbox" checked={includeData} onChange={(e) => setIncludeData(e.target.checked)} />{' '}
         Include the run&apos;s rows (<code>data/train.jsonl</code>, <code>data/validation.jsonl</code>)
       </label>
-      <button type="button" onClick={() => void download()} disabled={busy || !run}>
+      <button
+        type="button"
+        onClick={() => void download({ type: 'results-project', includeData })}
+        disabled={busy || !run}
+      >
         Download as a training project
       </button>
       {!run && <p>Train a run, or open one from the run list, to export it as a project.</p>}
