@@ -1,13 +1,15 @@
 // Importing a PEFT LoRA adapter in the app, as a person does it: load GPT-2's fixture in the Model step, give
 // the adapter PEFT itself wrote (lora-init) by Hub id, see its facts, and the Playground's greedy tokens are
 // `npm run generate -- --adapter`'s for the same prompt (the CLI path is checked against PEFT in
-// test/unit/lora-peft.test.ts) and not the base model's. Wrong adapters are refused with their reason.
+// test/unit/lora-peft.test.ts) and not the base model's; and a classifier's adapter the CLI trains here
+// (--mode lora --export adapter) classifies in Evaluate's Playground with `npm run predict -- --adapter`'s
+// probabilities. Wrong adapters are refused with their reason.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { errorLines, runCli } from '../support/cli';
+import { errorLines, runCli, writeSentimentCsv } from '../support/cli';
 import { startHubMirror, type HubMirror } from '../support/hub-mirror';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage } from './browser';
@@ -19,6 +21,8 @@ const adapterDir = join(base, 'lora-init');
 // one token either way).
 const prompt = 'Customer: my card was charged twice. Agent:';
 const tokens = 12;
+const classifier = sharedPath('models', 'webtune--tiny-random-bert-cls');
+const classifyText = 'the film was good and great';
 
 async function cliTokens(withAdapter: boolean): Promise<number[]> {
   const result = await runCli('generate', [
@@ -39,8 +43,10 @@ describe('a PEFT LoRA adapter imported in the app', () => {
   let browser: Browser;
   let hub: HubMirror;
   let wrongTask: string;
+  let work: string;
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
+    work = mkdtempSync(join(tmpdir(), 'webtune-lora-import-'));
     // lora-init relabelled as a classifier's adapter: refused on a decoder for its task_type.
     wrongTask = mkdtempSync(join(tmpdir(), 'webtune-wrong-task-'));
     const config = JSON.parse(readFileSync(join(adapterDir, 'adapter_config.json'), 'utf8'));
@@ -51,13 +57,19 @@ describe('a PEFT LoRA adapter imported in the app', () => {
     copyFileSync(join(adapterDir, 'adapter_model.safetensors'), join(wrongTask, 'adapter_model.safetensors'));
     browser = await launchChromium();
     hub = await startHubMirror({
-      repos: { 'webtune/tiny-gpt2-lora': adapterDir, 'webtune/tiny-gpt2-wrong-task': wrongTask },
+      repos: {
+        'webtune/tiny-gpt2-lora': adapterDir,
+        'webtune/tiny-gpt2-wrong-task': wrongTask,
+        // Written by the classifier test with `npm run train -- --mode lora --export adapter`.
+        'webtune/tiny-bert-cls-lora': join(work, 'adapter'),
+      },
     });
   });
   afterAll(async () => {
     await browser?.close();
     await hub?.close();
     rmSync(wrongTask, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('generates with the adapter applied: the CLI --adapter tokens, not the base model’s', async () => {
@@ -102,6 +114,75 @@ describe('a PEFT LoRA adapter imported in the app', () => {
     await page.locator('[data-testid="generation-output"][data-token-ids]').waitFor({ timeout: 60_000 });
     expect(JSON.parse((await output.getAttribute('data-token-ids')) ?? '[]')).toEqual(withAdapter);
     await page.screenshot({ path: join(shots, 'playground-adapter.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(offMachine).toEqual([]);
+  });
+
+  it('classifies with a SEQ_CLS adapter’s head: the probabilities npm run predict --adapter gives', async () => {
+    writeSentimentCsv(join(work, 'train.csv'), 32, 3);
+    const adapter = join(work, 'adapter');
+    const trained = await runCli('train', [
+      ...['--data', join(work, 'train.csv'), '--model', classifier, '--out', adapter, '--backend', 'cpu'],
+      ...['--mode', 'lora', '--lora-r', '4', '--lora-alpha', '16', '--export', 'adapter'],
+      ...['--epochs', '2', '--lr', '1e-2', '--batch-size', '8', '--max-length', '24'],
+    ]);
+    expect(trained.code, errorLines(trained.stderr).join('\n')).toBe(0);
+    writeFileSync(join(work, 'probe.csv'), `text\n${classifyText}\n`);
+    const predicted = await runCli('predict', [
+      ...['--model', classifier, '--adapter', adapter, '--data', join(work, 'probe.csv')],
+      ...['--out', join(work, 'predicted.csv'), '--backend', 'wasm', '--max-length', '24'],
+    ]);
+    expect(predicted.code, errorLines(predicted.stderr).join('\n')).toBe(0);
+    const [header, row] = readFileSync(join(work, 'predicted.csv'), 'utf8').trim().split('\n');
+    const labels = header!.split(',').slice(2);
+    const cli = row!.split(',').slice(2).map(Number);
+    // Two classes trained on a base whose id2label has three: PEFT adapters carry no names, so LABEL_i.
+    expect(labels).toEqual(['LABEL_0', 'LABEL_1']);
+
+    const { page, errors, offMachine } = await openPage(
+      browser,
+      `${inject('appUrl')}/?hub=${hub.url}&backend=wasm`,
+    );
+    await page.getByRole('button', { name: /Model/ }).click();
+    const field = page.getByLabel('Model', { exact: true });
+    await field.fill('webtune/tiny-random-bert-cls');
+    await field.press('Enter');
+    await page.locator('[data-testid="model-facts"][data-model-kind="encoder"]').waitFor({ timeout: 60_000 });
+
+    // A decoder's adapter does not go on a classifier.
+    const error = page.getByTestId('adapter-error');
+    await loadAdapter(page, 'webtune/tiny-gpt2-lora');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.innerText()).toContain('is a CAUSAL_LM adapter');
+    expect(await error.innerText()).toContain('it takes SEQ_CLS adapters');
+
+    await loadAdapter(page, 'webtune/tiny-bert-cls-lora');
+    const facts = page.getByTestId('adapter-facts');
+    await facts.waitFor({ timeout: 30_000 });
+    const text = await facts.innerText();
+    expect(text).toMatch(/task_type\s*SEQ_CLS/);
+    expect(text).toMatch(/lora_alpha\s*16/);
+    expect(text).toMatch(/Labels\s*LABEL_0, LABEL_1/);
+
+    await page.getByRole('button', { name: /Evaluate/ }).click();
+    await page.getByRole('button', { name: 'Use the loaded model as it is' }).click();
+    await page.getByTestId('results-model').waitFor();
+    expect(await page.getByTestId('results-model').innerText()).toContain('LABEL_0, LABEL_1');
+    await page.getByLabel('Text to classify').fill(classifyText);
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    const bars = page.getByTestId('probabilities');
+    await bars.waitFor();
+    const shown: Record<string, number> = await bars.evaluate((ul) =>
+      Object.fromEntries(
+        [...ul.querySelectorAll('li')].map((li) => [li.dataset.label, Number(li.dataset.probability)]),
+      ),
+    );
+    const diff = Math.max(...labels.map((label, c) => Math.abs(shown[label]! - cli[c]!)));
+    console.log(
+      `app vs predict --adapter probabilities ${JSON.stringify(cli)}: max |Δ| ${diff.toExponential(2)}`,
+    );
+    expect(diff).toBeLessThan(1e-5);
+    await page.screenshot({ path: join(shots, 'playground-classifier-adapter.png'), fullPage: true });
     expect(errors).toEqual([]);
     expect(offMachine).toEqual([]);
   });
