@@ -126,6 +126,7 @@ export function App() {
             channel={channel}
             datasetId={datasetId}
             facts={model.facts}
+            adapter={adapter.facts}
             modelSource={modelSource}
             backend={backend}
             initialRunId={restored.openRunId}

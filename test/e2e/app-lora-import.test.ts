@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readSafetensors } from '../../src/core/hub/safetensors';
 import { errorLines, runCli, writeSentimentCsv } from '../support/cli';
 import { startHubMirror, type HubMirror } from '../support/hub-mirror';
 import { repoRoot, sharedPath } from '../support/shared';
@@ -55,12 +56,20 @@ describe('a PEFT LoRA adapter imported in the app', () => {
       JSON.stringify({ ...config, task_type: 'SEQ_CLS' }),
     );
     copyFileSync(join(adapterDir, 'adapter_model.safetensors'), join(wrongTask, 'adapter_model.safetensors'));
+    // A classifier's adapter, as `npm run train -- --mode lora --export adapter` writes it.
+    writeSentimentCsv(join(work, 'train.csv'), 32, 3);
+    const trained = await runCli('train', [
+      ...['--data', join(work, 'train.csv'), '--model', classifier, '--backend', 'cpu'],
+      ...['--out', join(work, 'adapter')],
+      ...['--mode', 'lora', '--lora-r', '4', '--lora-alpha', '16', '--export', 'adapter'],
+      ...['--epochs', '2', '--lr', '1e-2', '--batch-size', '8', '--max-length', '24'],
+    ]);
+    expect(trained.code, errorLines(trained.stderr).join('\n')).toBe(0);
     browser = await launchChromium();
     hub = await startHubMirror({
       repos: {
         'webtune/tiny-gpt2-lora': adapterDir,
         'webtune/tiny-gpt2-wrong-task': wrongTask,
-        // Written by the classifier test with `npm run train -- --mode lora --export adapter`.
         'webtune/tiny-bert-cls-lora': join(work, 'adapter'),
       },
     });
@@ -119,14 +128,7 @@ describe('a PEFT LoRA adapter imported in the app', () => {
   });
 
   it('classifies with a SEQ_CLS adapter’s head: the probabilities npm run predict --adapter gives', async () => {
-    writeSentimentCsv(join(work, 'train.csv'), 32, 3);
     const adapter = join(work, 'adapter');
-    const trained = await runCli('train', [
-      ...['--data', join(work, 'train.csv'), '--model', classifier, '--out', adapter, '--backend', 'cpu'],
-      ...['--mode', 'lora', '--lora-r', '4', '--lora-alpha', '16', '--export', 'adapter'],
-      ...['--epochs', '2', '--lr', '1e-2', '--batch-size', '8', '--max-length', '24'],
-    ]);
-    expect(trained.code, errorLines(trained.stderr).join('\n')).toBe(0);
     writeFileSync(join(work, 'probe.csv'), `text\n${classifyText}\n`);
     const predicted = await runCli('predict', [
       ...['--model', classifier, '--adapter', adapter, '--data', join(work, 'probe.csv')],
@@ -185,5 +187,76 @@ describe('a PEFT LoRA adapter imported in the app', () => {
     await page.screenshot({ path: join(shots, 'playground-classifier-adapter.png'), fullPage: true });
     expect(errors).toEqual([]);
     expect(offMachine).toEqual([]);
+  });
+
+  it('a LoRA run with the adapter loaded continues it: its config, and its values at the start', async () => {
+    const adapter = join(work, 'adapter');
+    const peft = readSafetensors(new Uint8Array(readFileSync(join(adapter, 'adapter_model.safetensors'))));
+    const { page, errors } = await openPage(browser, `${inject('appUrl')}/?hub=${hub.url}&backend=wasm`);
+    await page
+      .getByLabel('Dataset files', { exact: true })
+      .setInputFiles([
+        { name: 'train.csv', mimeType: 'text/csv', buffer: readFileSync(join(work, 'train.csv')) },
+      ]);
+    await page.getByTestId('validation-count').waitFor();
+    await page.getByRole('button', { name: 'Use this dataset' }).click();
+    const field = page.getByLabel('Model', { exact: true });
+    await field.fill('webtune/tiny-random-bert-cls');
+    await field.press('Enter');
+    await page.locator('[data-testid="model-facts"][data-model-kind="encoder"]').waitFor({ timeout: 60_000 });
+    await loadAdapter(page, 'webtune/tiny-bert-cls-lora');
+    await page.getByTestId('adapter-facts').waitFor({ timeout: 30_000 });
+
+    await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
+    await page.getByLabel('mode', { exact: true }).selectOption('lora');
+    expect(await page.getByTestId('lora-adapter-note').innerText()).toContain(
+      'continues adapter webtune/tiny-bert-cls-lora (r 4, alpha 16)',
+    );
+    // The adapter's config replaces the LoRA fields.
+    expect(await page.getByLabel('lora_alpha', { exact: true }).count()).toBe(0);
+    // A rate so small that the run's adapter stays the one it started from: PEFT's values, not new ones
+    // (new adapters start with lora_B at zero).
+    await page.getByLabel('learning_rate', { exact: true }).fill('1e-12');
+    await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
+    await page.getByLabel('max_length', { exact: true }).fill('24');
+    await page.getByRole('button', { name: 'Start training', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000, interval: 500 })
+      .toBe('finished');
+    expect(await page.getByTestId('run-row').first().textContent()).toContain('LoRA r 4');
+
+    const final = await page.evaluate(
+      () =>
+        new Promise<[string, number[]][]>((resolve, reject) => {
+          const open = indexedDB.open('webtune');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('checkpoints');
+            const all = tx.objectStore('checkpoints').getAll();
+            tx.oncomplete = () => {
+              open.result.close();
+              const entry = (
+                all.result as { kind: string; weights: Map<string, { data: Float32Array }> }[]
+              ).find((c) => c.kind === 'final')!;
+              resolve([...entry.weights].map(([name, t]) => [name, Array.from(t.data)]));
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
+    const loraNames = final.map(([name]) => name).filter((n) => /\.lora_[AB]\.weight$/.test(n));
+    expect(loraNames.length).toBeGreaterThan(0);
+    let diff = 0;
+    for (const [name, values] of final) {
+      const theirs = peft.get(`base_model.model.${name}`);
+      if (!theirs) continue;
+      values.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - theirs.data[i]!))));
+    }
+    expect(final.filter(([name]) => peft.has(`base_model.model.${name}`)).length).toBe(peft.size);
+    console.log(
+      `continued run's final adapter vs the imported PEFT adapter: max |Δ| ${diff.toExponential(2)}`,
+    );
+    expect(diff).toBeLessThan(1e-6);
+    expect(errors).toEqual([]);
   });
 });
