@@ -42,11 +42,12 @@ function savedSource(source: ModelSourceSpec): SavedModelSource | undefined {
 
 export function App() {
   const options = useMemo(() => readUrlOptions(window.location.search), []);
-  const { backend, backendError, model, modelSource, loadModel, channel } = useTrainingWorker(
-    options.backend,
-    // The model loaded before the reload loads again (from the browser's cache: no download).
-    loadableSource(restored.model, options.hub),
-  );
+  const { backend, backendError, model, modelSource, loadModel, adapter, loadAdapter, channel } =
+    useTrainingWorker(
+      options.backend,
+      // The model loaded before the reload loads again (from the browser's cache: no download).
+      loadableSource(restored.model, options.hub),
+    );
   const [step, setStepState] = useState<StepId>(restoredStep);
   const [datasetId, setDatasetId] = useState<string | undefined>(restored.datasetId);
   const setStep = useCallback((next: StepId) => {
@@ -98,7 +99,14 @@ export function App() {
           />
         </div>
         <div hidden={step !== 'model'}>
-          <ModelStep hub={options.hub} state={model} onLoad={load} initialText={restoredModelId} />
+          <ModelStep
+            hub={options.hub}
+            state={model}
+            onLoad={load}
+            adapter={adapter}
+            onLoadAdapter={loadAdapter}
+            initialText={restoredModelId}
+          />
         </div>
         {/* A decoder generates text: its Playground replaces the classifier's Evaluate and Playground. */}
         {step === 'evaluate' && model.facts?.kind === 'decoder' ? (
@@ -118,6 +126,7 @@ export function App() {
             channel={channel}
             datasetId={datasetId}
             facts={model.facts}
+            adapter={adapter.facts}
             modelSource={modelSource}
             backend={backend}
             initialRunId={restored.openRunId}

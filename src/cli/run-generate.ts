@@ -3,15 +3,9 @@
 // prompt with --json. Greedy unless --do-sample; the model's generation_config.json gives the defaults (eos ids,
 // max_new_tokens, …) that flags do not override.
 import type { GenerateCliOptions } from './args';
-import {
-  causalLMFromPretrained,
-  generateBatch,
-  generateTokens,
-  readGenerationConfig,
-  TextStream,
-} from '../core/generate';
+import { generateBatch, generateTokens, readGenerationConfig, TextStream } from '../core/generate';
 import { loadAdapter, loadModel } from './load-model';
-import { attachLora } from '../core/lora/attach';
+import { adaptedCausalLM } from '../core/lora/adapted-lm';
 import { LoraConfigError } from '../core/lora/config';
 import { CliError } from './fail';
 import { requireDecoder } from './model-kind';
@@ -20,21 +14,19 @@ import { startBackend } from './start-backend';
 export async function runGenerate(o: GenerateCliOptions): Promise<number> {
   await startBackend(o.backend);
   const base = await loadModel(o.model, o.hub, requireDecoder);
-  const lm = causalLMFromPretrained(
-    { ...base, name: base.displayName },
-    await readGenerationConfig(base.source),
-  );
-  const { model, tokenizer } = lm;
-  if (o.adapter) {
-    const adapter = await loadAdapter(o.adapter, o.hub);
-    try {
-      attachLora(model, adapter.config, { seed: 0, weights: adapter.weights, modelName: adapter.name });
-    } catch (error) {
-      model.dispose();
-      if (error instanceof LoraConfigError) throw new CliError(error.message);
-      throw error;
-    }
+  const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
+  let lm;
+  try {
+    lm = adaptedCausalLM(
+      { ...base, name: base.displayName },
+      await readGenerationConfig(base.source),
+      adapter,
+    );
+  } catch (error) {
+    if (error instanceof LoraConfigError) throw new CliError(error.message);
+    throw error;
   }
+  const { model, tokenizer } = lm;
   const options = {
     maxNewTokens: o.maxNewTokens,
     doSample: o.doSample,

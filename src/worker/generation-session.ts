@@ -1,14 +1,16 @@
-// The Playground's decoder: built from the loaded model's files the first time it is asked for text (and
-// rebuilt only when another model is loaded), then one completion at a time, its text streamed to the page
+// The Playground's decoder: built from the loaded model's files (with its LoRA adapter, when one is loaded)
+// the first time it is asked for text, rebuilt only when another model or adapter is loaded; then one
+// completion at a time, its text streamed to the page
 // token by token. Generation awaits between tokens, so a stop request gets through while it runs.
-import { causalLMFromPretrained, generateTokens, TextStream, type LoadedCausalLM } from '../core/generate';
+import { generateTokens, TextStream, type LoadedCausalLM } from '../core/generate';
+import { adaptedCausalLM } from '../core/lora/adapted-lm';
 import type { LoadedModel } from './model-session';
 import type { GenerationEvent, GenerationRequest } from './protocol';
 
 type GenerateRequest = Extract<GenerationRequest, { type: 'generate' }>;
 
 export class GenerationSession {
-  private built?: { from: LoadedModel; lm: LoadedCausalLM };
+  private built?: { from: LoadedModel; adapter: LoadedModel['adapter']; lm: LoadedCausalLM };
   private readonly running = new Map<number, AbortController>();
 
   constructor(private readonly post: (event: GenerationEvent) => void) {}
@@ -71,10 +73,14 @@ export class GenerationSession {
   }
 
   private decoderFor(loaded: LoadedModel & { kind: 'decoder' }): LoadedCausalLM {
-    if (this.built?.from !== loaded) {
-      // release() ran when that model was replaced; only its variables can be left.
+    if (this.built?.from !== loaded || this.built.adapter !== loaded.adapter) {
+      // release() ran when that model (or its adapter) was replaced; only its variables can be left.
       this.built?.lm.model.dispose();
-      this.built = { from: loaded, lm: causalLMFromPretrained(loaded.pretrained, loaded.generationConfig) };
+      this.built = {
+        from: loaded,
+        adapter: loaded.adapter,
+        lm: adaptedCausalLM(loaded.pretrained, loaded.generationConfig, loaded.adapter?.adapter),
+      };
     }
     return this.built.lm;
   }

@@ -8,17 +8,24 @@ import { browserCache } from '../core/hub/cache-api';
 import { droppedFilesSource, filesByPath } from '../core/hub/dropped-source';
 import { hubSource, urlSource } from '../core/hub/http-source';
 import { loadConfig, loadPretrained, type PretrainedModel } from '../core/hub/load';
-import type { ProgressCallback } from '../core/hub/source';
+import type { ModelSource, ProgressCallback } from '../core/hub/source';
+import type { FileCache } from '../core/hub/cache';
+import type { NamedAdapter } from '../core/lora/trained-classifier';
 import { parseConfig, usablePositions, type EncoderDims } from '../core/models/config';
 import { checkDecoderConfig } from '../core/models/causal-lm';
 import type { DecoderDims } from '../core/models/decoder';
 import { descriptorFor } from '../core/models/registry';
 import type { HFConfig } from '../core/models/types';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenize/tokenizer';
-import type { ModelFacts, ModelSourceSpec, PlaygroundGenerationSettings } from './protocol';
+import type { AdapterFacts, ModelFacts, ModelSourceSpec, PlaygroundGenerationSettings } from './protocol';
 
 interface LoadedFiles {
   pretrained: PretrainedModel;
+  /**
+   * A PEFT adapter loaded onto this model (adapter-session.ts): the Playground and "use the loaded model as it
+   * is" apply it. Loading another model drops it with the model.
+   */
+  adapter?: { adapter: NamedAdapter; facts: AdapterFacts };
   config: HFConfig;
   tokenizer: TextTokenizer;
   facts: ModelFacts;
@@ -40,15 +47,19 @@ export interface LoadedDecoder extends LoadedFiles {
 
 export type LoadedModel = LoadedEncoder | LoadedDecoder;
 
-export async function loadModel(spec: ModelSourceSpec, onProgress: ProgressCallback): Promise<LoadedModel> {
+/** The files a spec names, and the cache downloads go through (dropped files are already on this machine). */
+export function sourceOf(spec: ModelSourceSpec): { source: ModelSource; cache?: FileCache } {
   const source =
     spec.kind === 'hub'
       ? hubSource(spec.id, { endpoint: spec.endpoint, revision: spec.revision })
       : spec.kind === 'url'
         ? urlSource(spec.url)
         : droppedFilesSource(filesByPath(spec.files), folderName(spec.files));
-  // Dropped files are already on this machine; downloads are kept.
-  const cache = spec.kind === 'files' ? undefined : browserCache();
+  return { source, cache: spec.kind === 'files' ? undefined : browserCache() };
+}
+
+export async function loadModel(spec: ModelSourceSpec, onProgress: ProgressCallback): Promise<LoadedModel> {
+  const { source, cache } = sourceOf(spec);
   // Check the config before downloading weights, so an unsupported model fails in a second, not after 500 MB.
   // (config.json is cached, so loadPretrained reads it again from the cache.)
   const first = (await loadConfig(source, { onProgress, cache })) as HFConfig;

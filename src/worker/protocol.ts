@@ -6,7 +6,7 @@ import type { FileProgress } from '../core/hub/source';
 import type { EvaluationDetails, ResultsModelInfo } from './results-types';
 import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run-types';
 import type { TrainingArguments, TrainingMode } from '../core/train/arguments';
-import type { LoraConfig } from '../core/lora/config';
+import type { LoraConfig, LoraTaskType } from '../core/lora/config';
 import type { LoraExportKind } from '../core/lora/export';
 
 export type { FileProgress };
@@ -37,9 +37,27 @@ export interface ModelFacts {
   generation?: PlaygroundGenerationSettings;
 }
 
+/** What the page shows about a PEFT adapter loaded onto the loaded model (adapter_config.json's fields). */
+export interface AdapterFacts {
+  /** The Hub id or folder name. */
+  name: string;
+  r: number;
+  loraAlpha: number;
+  /** target_modules as adapter_config.json lists them ("all-linear" kept as is). */
+  targets: string[] | 'all-linear';
+  taskType: LoraTaskType;
+  modulesToSave: string[];
+  /** base_model_name_or_path, when the adapter names its base. */
+  baseModel: string | null;
+  /** A SEQ_CLS adapter's class names (its head's rows), for a classifier. */
+  labels: string[];
+}
+
 export type WorkerRequest =
   | { type: 'init-backend'; prefer: BackendRequest }
   | { type: 'load-model'; source: ModelSourceSpec }
+  /** Loads a PEFT LoRA adapter onto the loaded model: the Playground and Evaluate then use base + adapter. */
+  | { type: 'load-adapter'; source: ModelSourceSpec }
   | ResultsRequest
   | GenerationRequest
   | TrainingRequest;
@@ -48,7 +66,8 @@ export type WorkerEvent =
   | { type: 'backend'; info: BackendInfo }
   | { type: 'model-progress'; progress: FileProgress }
   | { type: 'model-loaded'; facts: ModelFacts }
-  | { type: 'error'; context: 'backend' | 'model'; message: string }
+  | { type: 'adapter-loaded'; facts: AdapterFacts }
+  | { type: 'error'; context: 'backend' | 'model' | 'adapter'; message: string }
   | ResultsEvent
   | GenerationEvent
   | TrainingEvent;

@@ -8,6 +8,7 @@ import { zipExport } from '../core/export/zip';
 import { buildClassifier } from '../core/models/build';
 import { loraExportFiles } from '../core/lora/export';
 import { mergedWeights } from '../core/lora/merge';
+import { trainedClassifier } from '../core/lora/trained-classifier';
 import { trainingBudget } from './training-budget';
 import type { LoadedModel } from './model-session';
 import type { ResultsEvent, ResultsReply, ResultsRequest } from './protocol';
@@ -170,8 +171,28 @@ function required(): ResultsModel {
   return model;
 }
 
-/** The checkpoint's own head, used unchanged: only for a sequence classifier that names its labels. */
+/**
+ * The checkpoint's own head, used unchanged: only for a sequence classifier that names its labels; or, with a
+ * PEFT adapter loaded (Model step), base + adapter with the adapter's head.
+ */
 function useLoadedModel(loaded: LoadedModel): void {
+  if (loaded.adapter) {
+    const { model, labels } = trainedClassifier(
+      { config: loaded.config, weights: loaded.pretrained.weights, name: loaded.facts.name },
+      loaded.adapter.adapter,
+    );
+    setResultsModel({
+      classifier: model,
+      tokenizer: loaded.tokenizer,
+      labels,
+      maxLength: loaded.facts.maxLength,
+      base: loaded,
+      pairs: false,
+      origin: 'as-loaded',
+      owned: true,
+    });
+    return;
+  }
   const labels = loaded.facts.labels;
   if (labels.length === 0) {
     throw new Error(

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describeBackend, type BackendInfo } from '../core/backend-info';
 import { buildClassifier } from '../core/models/build';
 import { attachLora } from '../core/lora/attach';
-import { resolveLoraConfig } from '../core/lora/config';
+import { resolveLoraConfig, type LoraConfig } from '../core/lora/config';
 import type { SequenceClassifier } from '../core/models/types';
 import { openWebTuneDB, type WebTuneDatabase } from '../core/storage/db';
 import { sequenceClassificationTask } from '../core/tasks/sequence-classification';
@@ -166,7 +166,14 @@ export class TrainingSession {
         step: earlier.finalModel?.step ?? 0,
       };
       // A LoRA run that continues a LoRA run trains the same adapters further: the earlier run's LoRA fields.
-      const lora = earlier?.args.mode === 'lora' ? earlier.lora : request.lora;
+      // One started with a PEFT adapter loaded (Model step) continues that adapter: its config, as the CLI's
+      // --mode lora --adapter does.
+      const imported = args.mode === 'lora' && !earlier ? loaded.adapter : undefined;
+      const lora = imported
+        ? loraFieldsOf(imported.adapter.config)
+        : earlier?.args.mode === 'lora'
+          ? earlier.lora
+          : request.lora;
       const now = Date.now();
       run = {
         id: newRunId(),
@@ -186,6 +193,7 @@ export class TrainingSession {
         maxLength,
         args,
         ...(args.mode === 'lora' ? { lora: lora ?? {} } : {}),
+        ...(imported ? { loraAdapter: imported.facts.name } : {}),
         backend: this.backendLine(),
         totalSteps: 0,
         globalStep: 0,
@@ -417,9 +425,11 @@ export class TrainingSession {
       if (args.mode === 'lora') {
         // As the CLI does: new adapters from the run's LoRA fields, PEFT's defaults for the rest, seeded by the
         // run's seed, so a resume attaches the same layers before the checkpoint restores what trains.
+        // A run that continues an imported adapter starts from its values (a resume restores the checkpoint's).
         const lora = attachLora(model, resolveLoraConfig(model.architecture, 'SEQ_CLS', run.lora ?? {}), {
           seed: args.seed,
-          modelName: loaded.facts.name,
+          modelName: run.loraAdapter ?? loaded.facts.name,
+          ...(run.loraAdapter && !resuming ? { weights: importedAdapterWeights(run, loaded) } : {}),
         });
         this.phase(
           run.id,
@@ -790,4 +800,24 @@ export class TrainingSession {
     this.trained?.model.dispose();
     this.trained = undefined;
   }
+}
+
+/** A LoraConfig's fields as a run stores them (resolveLoraConfig gives back the same config from them). */
+function loraFieldsOf(config: LoraConfig): Partial<LoraConfig> {
+  const { r, lora_alpha, lora_dropout, target_modules, modules_to_save, use_rslora } = config;
+  return { r, lora_alpha, lora_dropout, target_modules, modules_to_save, use_rslora };
+}
+
+/** The values of the adapter a run continues: it must still be the one loaded on the model. */
+function importedAdapterWeights(run: RunRecord, loaded: LoadedModel): TensorMap {
+  const adapter = loaded.adapter;
+  if (!adapter || adapter.facts.name !== run.loraAdapter)
+    throw new Error(
+      `Run ${run.name} continues the LoRA adapter ${run.loraAdapter}: load it again in the Model step.`,
+    );
+  if (adapter.adapter.config.task_type !== 'SEQ_CLS')
+    throw new Error(
+      `${adapter.facts.name} is a ${adapter.adapter.config.task_type} adapter, not a classifier's (SEQ_CLS)`,
+    );
+  return adapter.adapter.weights;
 }

@@ -4,8 +4,10 @@ import { initBackend, type BackendInfo } from '../core/backend';
 import type { ProgressCallback } from '../core/hub/source';
 import { loadModel, type LoadedModel } from './model-session';
 import type { ModelSourceSpec, WorkerEvent, WorkerRequest } from './protocol';
+import { loadAdapterOnto } from './adapter-session';
 import { GenerationSession } from './generation-session';
 import { handleResultsRequest } from './results-handler';
+import { clearResultsModel, resultsModel } from './results-state';
 import { TrainingSession } from './training-session';
 import { threadedWasmAssets, wasmPaths } from './wasm-assets';
 
@@ -98,6 +100,20 @@ async function handle(request: WorkerRequest): Promise<void> {
         await loadShared(request.source);
       } catch (err) {
         post({ type: 'error', context: 'model', message: messageOf(err) });
+      }
+      return;
+    case 'load-adapter':
+      try {
+        if (!model) throw new Error('Load the base model first: the adapter goes onto it');
+        const facts = await loadAdapterOnto(model, request.source);
+        // The Playground's decoder is rebuilt with the adapter when next used; a results model that is the
+        // loaded checkpoint as it was is forgotten, so that "Use the loaded model as it is" takes the adapter.
+        generation.release();
+        const results = resultsModel();
+        if (results?.origin === 'as-loaded' && results.base === model) clearResultsModel();
+        post({ type: 'adapter-loaded', facts });
+      } catch (err) {
+        post({ type: 'error', context: 'adapter', message: messageOf(err) });
       }
       return;
     case 'results-info':

@@ -82,9 +82,10 @@ export interface WatchedPage {
 }
 
 // The loader asks for files a model may or may not have (chat_template.jinja, generation_config.json, …); the
-// Hub answers 404 for those it lacks, and the browser logs each 404. That is an answer, not an error.
+// Hub answers 404 for those it lacks, and the browser logs each 404. That is an answer, not an error. (The
+// adapter field probes adapter_config.json to tell a PEFT adapter from a model repo.)
 const OPTIONAL_FILES =
-  /\/(chat_template\.jinja|generation_config\.json|tokenizer_config\.json|special_tokens_map\.json|vocab\.txt|vocab\.json|merges\.txt)$/;
+  /\/(chat_template\.jinja|generation_config\.json|tokenizer_config\.json|special_tokens_map\.json|vocab\.txt|vocab\.json|merges\.txt|adapter_config\.json)$/;
 
 function isOptionalFileProbe(text: string, url: string): boolean {
   return text.startsWith('Failed to load resource') && text.includes('404') && OPTIONAL_FILES.test(url);

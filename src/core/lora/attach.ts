@@ -100,8 +100,7 @@ export function planLora(model: LoraTarget, config: LoraConfig, modelName = 'thi
   const targeted = [...modules].filter(
     ([path]) =>
       !savedPaths.has(path) &&
-      (config.target_modules === 'all-linear' ||
-        config.target_modules.some((t) => matchesTarget(path, t))),
+      (config.target_modules === 'all-linear' || config.target_modules.some((t) => matchesTarget(path, t))),
   );
   if (targeted.length === 0)
     throw new LoraConfigError(

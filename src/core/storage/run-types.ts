@@ -58,6 +58,11 @@ export interface RunRecord {
   args: TrainingArguments;
   /** With args.mode 'lora': the LoRA fields as set (a resume attaches the same adapters before restoring). */
   lora?: Partial<LoraConfig>;
+  /**
+   * With args.mode 'lora': the PEFT adapter (loaded in the Model step) the run continues. `lora` is its config,
+   * and its values are attached at the start instead of new adapters (a resume restores them from a checkpoint).
+   */
+  loraAdapter?: string;
   /** The backend that trained it, in words (e.g. "wasm (as requested)"). */
   backend: string;
   totalSteps: number;

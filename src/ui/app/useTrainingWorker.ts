@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BackendInfo, BackendRequest } from '../../core/backend-info';
 import { startTrainingWorker, type TrainingWorker } from '../../worker/client';
 import type { ModelSourceSpec, WorkerEvent, WorkerRequest } from '../../worker/protocol';
-import type { ModelState } from '../model/ModelStep';
+import type { AdapterState, ModelState } from '../model/ModelStep';
 
 export type WorkerListener = (event: WorkerEvent) => void;
 
@@ -22,6 +22,7 @@ export function useTrainingWorker(prefer: BackendRequest, restoreModel?: ModelSo
   const [backend, setBackend] = useState<BackendInfo>();
   const [backendError, setBackendError] = useState<string>();
   const [model, setModel] = useState<ModelState>({ loading: false, progress: {} });
+  const [adapter, setAdapter] = useState<AdapterState>({ loading: false });
   /** How the loaded model was loaded, so a run can say how to load it again. */
   const [modelSource, setModelSource] = useState<ModelSourceSpec>();
   const worker = useRef<TrainingWorker>(undefined);
@@ -39,8 +40,14 @@ export function useTrainingWorker(prefer: BackendRequest, restoreModel?: ModelSo
         case 'model-loaded':
           setModel((m) => ({ ...m, loading: false, facts: event.facts, error: undefined }));
           break;
+        case 'adapter-loaded':
+          setAdapter({ loading: false, facts: event.facts });
+          break;
         case 'error':
           if (event.context === 'model') setModel((m) => ({ ...m, loading: false, error: event.message }));
+          // A refused adapter leaves the one loaded before (if any) in place, as the worker does.
+          else if (event.context === 'adapter')
+            setAdapter((a) => ({ ...a, loading: false, error: event.message }));
           else setBackendError(event.message);
           break;
       }
@@ -58,8 +65,14 @@ export function useTrainingWorker(prefer: BackendRequest, restoreModel?: ModelSo
 
   const loadModel = useCallback((source: ModelSourceSpec) => {
     setModel({ loading: true, progress: {} });
+    setAdapter({ loading: false });
     setModelSource(source);
     worker.current?.send({ type: 'load-model', source });
+  }, []);
+
+  const loadAdapter = useCallback((source: ModelSourceSpec) => {
+    setAdapter((a) => ({ ...a, loading: true, error: undefined }));
+    worker.current?.send({ type: 'load-adapter', source });
   }, []);
 
   const [channel] = useState<WorkerChannel>(() => ({
@@ -70,5 +83,5 @@ export function useTrainingWorker(prefer: BackendRequest, restoreModel?: ModelSo
     },
   }));
 
-  return { backend, backendError, model, modelSource, loadModel, channel };
+  return { backend, backendError, model, modelSource, loadModel, adapter, loadAdapter, channel };
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { FileProgress, ModelFacts, ModelSourceSpec } from '../../worker/protocol';
+import type { AdapterFacts, FileProgress, ModelFacts, ModelSourceSpec } from '../../worker/protocol';
 import { SUGGESTED_MODELS } from './suggested-models';
 
 export interface ModelState {
@@ -9,10 +9,19 @@ export interface ModelState {
   error?: string;
 }
 
+/** The PEFT adapter loaded onto the model, if any (loading another model drops it). */
+export interface AdapterState {
+  loading: boolean;
+  facts?: AdapterFacts;
+  error?: string;
+}
+
 interface Props {
   hub: string;
   state: ModelState;
   onLoad: (source: ModelSourceSpec) => void;
+  adapter: AdapterState;
+  onLoadAdapter: (source: ModelSourceSpec) => void;
   /** What the field held before a reload (the model loads again by itself). */
   initialText?: string;
 }
@@ -25,25 +34,24 @@ export function parseModelId(text: string): { id: string; revision: string } | u
   return { id, revision: revision ?? 'main' };
 }
 
-export function ModelStep({ hub, state, onLoad, initialText }: Props) {
+/** A Hub id (org/name@revision) or a folder URL as a source; a sentence saying why not otherwise. */
+function typedSource(value: string, hub: string, what: string): ModelSourceSpec | string {
+  if (/^https?:\/\//.test(value.trim())) return { kind: 'url', url: value.trim() };
+  const parsed = parseModelId(value);
+  if (!parsed)
+    return `"${value}" is not ${what}: write it as on the Hub (e.g. prajjwal1/bert-tiny) or give a folder URL.`;
+  return { kind: 'hub', id: parsed.id, revision: parsed.revision, endpoint: hub };
+}
+
+export function ModelStep({ hub, state, onLoad, adapter, onLoadAdapter, initialText }: Props) {
   const [text, setText] = useState(initialText ?? '');
   const [invalid, setInvalid] = useState<string>();
 
   const loadId = (value: string) => {
-    if (/^https?:\/\//.test(value.trim())) {
-      setInvalid(undefined);
-      onLoad({ kind: 'url', url: value.trim() });
-      return;
-    }
-    const parsed = parseModelId(value);
-    if (!parsed) {
-      setInvalid(
-        `"${value}" is not a model id: write it as on the Hub (e.g. prajjwal1/bert-tiny) or give a folder URL.`,
-      );
-      return;
-    }
+    const source = typedSource(value, hub, 'a model id');
+    if (typeof source === 'string') return setInvalid(source);
     setInvalid(undefined);
-    onLoad({ kind: 'hub', id: parsed.id, revision: parsed.revision, endpoint: hub });
+    onLoad(source);
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -118,7 +126,117 @@ export function ModelStep({ hub, state, onLoad, initialText }: Props) {
       )}
       {Object.keys(state.progress).length > 0 && <DownloadProgress progress={state.progress} />}
       {state.facts && <ModelFactsView facts={state.facts} />}
+      {state.facts && !state.loading && (
+        <AdapterLoader hub={hub} kind={state.facts.kind} adapter={adapter} onLoad={onLoadAdapter} />
+      )}
     </section>
+  );
+}
+
+/** The optional PEFT LoRA adapter on top of the loaded model: a Hub id, a folder URL or a dropped folder. */
+function AdapterLoader({
+  hub,
+  kind,
+  adapter,
+  onLoad,
+}: {
+  hub: string;
+  kind: ModelFacts['kind'];
+  adapter: AdapterState;
+  onLoad: (source: ModelSourceSpec) => void;
+}) {
+  const [text, setText] = useState('');
+  const [invalid, setInvalid] = useState<string>();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const source = typedSource(text, hub, 'an adapter id');
+    if (typeof source === 'string') return setInvalid(source);
+    setInvalid(undefined);
+    onLoad(source);
+  };
+  const error = invalid ?? adapter.error;
+  return (
+    <section className="adapter-step" aria-labelledby="adapter-title">
+      <h3 id="adapter-title">LoRA adapter (optional)</h3>
+      <form onSubmit={submit} className="model-form">
+        <label>
+          LoRA adapter
+          <input
+            type="text"
+            value={text}
+            placeholder="org/my-lora-adapter"
+            spellCheck={false}
+            onChange={(e) => setText(e.target.value)}
+            disabled={adapter.loading}
+          />
+        </label>
+        <button type="submit" disabled={adapter.loading || text.trim() === ''}>
+          Load adapter
+        </button>
+      </form>
+      <p className="hint">
+        A PEFT LoRA adapter for this model (adapter_config.json and adapter_model.safetensors), from {hub} or
+        a folder URL:{' '}
+        {kind === 'decoder'
+          ? 'a CAUSAL_LM adapter, applied in the Playground'
+          : 'a SEQ_CLS adapter, whose head Evaluate and the Playground use ("Use the loaded model as it is")'}
+        .
+      </p>
+      <label className="folder-pick">
+        Or drop an adapter folder
+        <input
+          type="file"
+          multiple
+          disabled={adapter.loading}
+          {...{ webkitdirectory: '' }}
+          onChange={(e) => {
+            const files = e.target.files;
+            if (files && files.length > 0) onLoad({ kind: 'files', files: Array.from(files) });
+          }}
+        />
+      </label>
+      {error && (
+        <p role="alert" className="error" data-testid="adapter-error">
+          {error}
+        </p>
+      )}
+      {adapter.facts && <AdapterFactsView facts={adapter.facts} />}
+    </section>
+  );
+}
+
+function AdapterFactsView({ facts }: { facts: AdapterFacts }) {
+  return (
+    <dl className="model-facts" data-testid="adapter-facts" data-task-type={facts.taskType}>
+      <dt>Adapter</dt>
+      <dd>{facts.name}</dd>
+      <dt>task_type</dt>
+      <dd>{facts.taskType}</dd>
+      <dt>r</dt>
+      <dd>{facts.r}</dd>
+      <dt>lora_alpha</dt>
+      <dd>{facts.loraAlpha}</dd>
+      <dt>target_modules</dt>
+      <dd>{facts.targets === 'all-linear' ? 'all-linear' : facts.targets.join(', ')}</dd>
+      {facts.modulesToSave.length > 0 && (
+        <>
+          <dt>modules_to_save</dt>
+          <dd>{facts.modulesToSave.join(', ')}</dd>
+        </>
+      )}
+      {facts.baseModel && (
+        <>
+          <dt>Base model</dt>
+          <dd>{facts.baseModel}</dd>
+        </>
+      )}
+      {facts.labels.length > 0 && (
+        <>
+          <dt>Labels</dt>
+          <dd>{facts.labels.join(', ')}</dd>
+        </>
+      )}
+    </dl>
   );
 }
 

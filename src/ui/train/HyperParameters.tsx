@@ -35,6 +35,8 @@ interface Props {
   disabled: boolean;
   /** Shown under the mode's explanation: what each mode trains and holds (the Train step's budget). */
   budget?: ReactNode;
+  /** Shown instead of the LoRA fields when a run continues a loaded PEFT adapter (its config is fixed). */
+  loraNote?: ReactNode;
 }
 
 function FieldInput({ field, text, onChange, disabled }: Props & { field: Field }) {
@@ -100,7 +102,8 @@ export function HyperParameters(props: Props) {
       <p className="mode-explanation" data-testid="mode-explanation">
         {MODE_EXPLANATIONS[props.text.mode as keyof typeof MODE_EXPLANATIONS] ?? ''}
       </p>
-      {props.text.mode === 'lora' && (
+      {props.text.mode === 'lora' && props.loraNote}
+      {props.text.mode === 'lora' && !props.loraNote && (
         <fieldset className="lora-fields">
           <legend>LoRA (PEFT&apos;s LoraConfig)</legend>
           <div className="hp-grid">

@@ -6,7 +6,7 @@ import type { RunRecord } from '../../core/storage/run-types';
 import { isResumable, isTrainingElsewhere, runState, runStoredBytes } from '../../core/storage/runs';
 import { megabytes, storageShortMessage } from '../../core/storage/space';
 import { readSession, saveSession } from '../app/session-store';
-import type { ModelFacts, ModelSourceSpec, TrainingBudget } from '../../worker/protocol';
+import type { AdapterFacts, ModelFacts, ModelSourceSpec, TrainingBudget } from '../../worker/protocol';
 import { askResults } from '../../worker/results-client';
 import type { WorkerChannel } from '../app/useTrainingWorker';
 import { defaultSettings, followModeDefaults, settingsFromRun, sizeClass, toLoraFields } from './defaults';
@@ -22,6 +22,8 @@ interface Props {
   channel: WorkerChannel;
   datasetId?: string;
   facts?: ModelFacts;
+  /** The PEFT adapter loaded onto the model (Model step): a LoRA run continues it. */
+  adapter?: AdapterFacts;
   modelSource?: ModelSourceSpec;
   backend?: BackendInfo;
   /** Called with the run the step shows (opened from the list, started or resumed), to restore it after a reload. */
@@ -53,6 +55,7 @@ export function TrainStep({
   channel,
   datasetId,
   facts,
+  adapter,
   modelSource,
   backend,
   onOpenRun,
@@ -146,6 +149,14 @@ export function TrainStep({
       <HyperParameters
         text={text}
         disabled={running}
+        loraNote={
+          adapter?.taskType === 'SEQ_CLS' ? (
+            <p className="hint" data-testid="lora-adapter-note">
+              continues adapter {adapter.name} (r {adapter.r}, alpha {adapter.loraAlpha}): its LoRA config and
+              values, not new adapters
+            </p>
+          ) : undefined
+        }
         onChange={(next) => {
           // LoRA needs a larger learning rate than full fine-tuning: an unedited rate follows the mode.
           const changed = {
