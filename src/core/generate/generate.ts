@@ -131,9 +131,14 @@ async function* decodeBatch(
   const rng = createRng(settings.seed ?? Math.floor(Math.random() * 2 ** 32));
   // Greedy without a penalty picks the arg-max on the device: one id per row comes back, not vocabulary rows.
   const onDevice = !settings.doSample && settings.repetitionPenalty === 1;
-  // What padding and finished rows are fed: never attended to by a real token of another row.
-  const pad = options.padTokenId ?? model.dims.padTokenId ?? settings.eosTokenIds[0] ?? 0;
-  if (!Number.isInteger(pad) || pad < 0 || pad >= vocab)
+  // What padding and finished rows are fed: never attended to by a real token of another row. Only a batch of
+  // several rows feeds it, so one prompt never fails on it (an eos list may hold ids past the vocabulary).
+  const pad =
+    options.padTokenId ??
+    model.dims.padTokenId ??
+    settings.eosTokenIds.find((id) => Number.isInteger(id) && id >= 0 && id < vocab) ??
+    0;
+  if (batch > 1 && (!Number.isInteger(pad) || pad < 0 || pad >= vocab))
     throw new GenerationConfigError(`the padding token id ${pad} is outside the vocabulary (0…${vocab - 1})`);
   const padded = prompts.some((p) => p.length < width);
   const rows = prompts.map((p) => [...new Array<number>(width - p.length).fill(pad), ...p]);
