@@ -169,7 +169,10 @@ describe('a PEFT LoRA adapter imported in the app', () => {
     await page.getByRole('button', { name: /Evaluate/ }).click();
     await page.getByRole('button', { name: 'Use the loaded model as it is' }).click();
     await page.getByTestId('results-model').waitFor();
-    expect(await page.getByTestId('results-model').innerText()).toContain('LABEL_0, LABEL_1');
+    expect(await page.getByTestId('results-model').getByRole('listitem').allInnerTexts()).toEqual([
+      'LABEL_0',
+      'LABEL_1',
+    ]);
     await page.getByLabel('Text to classify').fill(classifyText);
     await page.getByRole('button', { name: 'Predict', exact: true }).click();
     const bars = page.getByTestId('probabilities');

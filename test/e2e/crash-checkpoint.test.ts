@@ -105,6 +105,7 @@ describe('a browser killed during a checkpoint write', () => {
     rmSync(profile, { recursive: true, force: true });
   });
 
+  // Two whole runs on the cpu backend (slow on purpose, to be killed mid-write): longer than the default limit.
   it('resumes from the previous complete checkpoint and ends with the weights of an uninterrupted run', async () => {
     mkdirSync(SHOTS, { recursive: true });
     chromium = await launchKillableChromium(profile);
@@ -187,5 +188,5 @@ describe('a browser killed during a checkpoint write', () => {
     await expect.poll(() => runStatus(page), { timeout: 240_000, interval: 500 }).toBe('finished');
     const fresh = (await stored(page)).runs.find((r) => r.id !== run.id)!;
     expect(await finalWeightsHash(page, fresh.id)).toBe(resumed);
-  });
+  }, 600_000);
 });
