@@ -40,7 +40,7 @@ describe('the Runs panel', () => {
     ]);
     expect(await comparison.getByLabel('Metric').inputValue()).toBe('eval_f1');
     await comparison.getByLabel('Metric').selectOption('loss');
-    expect(await comparison.locator('.u-title').innerText()).toBe('loss');
+    expect(await comparison.locator('.overlay-figure figcaption strong').innerText()).toBe('loss');
     const shots = join(repoRoot, 'test-results', 'results-panels');
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: join(shots, 'runs.png'), fullPage: true });
