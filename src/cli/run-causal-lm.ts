@@ -29,20 +29,16 @@ import {
 } from '../core/run/causal-lm';
 import { causalLmTask } from '../core/tasks/causal-lm';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
-import {
-  countTrainingSteps,
-  trainTask,
-  TrainingDivergedError,
-  type TrainerCheckpoint,
-} from '../core/train/trainer';
+import { countTrainingSteps, trainTask, type TrainerCheckpoint } from '../core/train/trainer';
 import { warmUpTask } from '../core/train/warm-up';
 import type { TrainCliOptions } from './args';
-import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint-file';
+import { checkpointPath, loadCheckpoint, removeCheckpoint } from './checkpoint-file';
 import { CliError } from './fail';
 import { loadAdapter, loadModel, modelFileBytes } from './load-model';
 import { requireDecoder } from './model-kind';
 import { readTable } from './prepare-data';
 import { startBackend } from './start-backend';
+import { trainUnderCli } from './train-controls';
 import { TrainProgress } from './train-progress';
 import { writeExportFolder } from './write-folder';
 
@@ -173,44 +169,16 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       updatesPerEpoch,
       resumeFrom?.globalStep ?? 0,
     );
-    const signal = { aborted: false };
-    const onSigint = () => {
-      if (signal.aborted) process.exit(130);
-      signal.aborted = true;
-      progress.bar.message('stopping after this step; the checkpoint is saved (Ctrl-C again to quit now)');
-    };
-    process.on('SIGINT', onSigint);
-    let result;
-    try {
-      result = await trainTask(
+    const result = await trainUnderCli(progress, o.out, resumeFrom, (hooks) =>
+      trainTask(
         causalLmTask,
         progress.watchCausalLm(model),
         { train: data.train, eval: data.validation.length > 0 ? data.validation : undefined },
         args,
-        {
-          resumeFrom,
-          signal,
-          onLog: (record) => progress.onLog(record),
-          onNotice: (message) => progress.bar.message(message),
-          onCheckpoint: (checkpoint) => saveCheckpoint(o.out, checkpoint),
-        },
-      );
-    } catch (error) {
-      progress.finish();
-      if (error instanceof TrainingDivergedError) {
-        await saveCheckpoint(o.out, error.checkpoint);
-        throw new CliError(`${error.message} The last good checkpoint is ${checkpointPath(o.out)}.`);
-      }
-      throw error;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-    progress.finish();
-    if (result.status === 'stopped') {
-      say(`stopped at step ${result.globalStep}; continue with the same command and --resume`);
-      return 130;
-    }
-    if (result.status === 'early-stopped') say(`early stopping at step ${result.globalStep}`);
+        hooks,
+      ),
+    );
+    if (!result) return 130;
 
     const onValidation = data.validation.length > 0;
     if (!onValidation) say('note: no validation rows; the final evaluation is on the training examples');

@@ -9,13 +9,8 @@ import { countParameters, formatParameterShare } from '../core/lora/budget';
 import { LoraConfigError, resolveLoraConfig } from '../core/lora/config';
 import type { HFConfig } from '../core/models/types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
-import {
-  countTrainingSteps,
-  train,
-  TrainingDivergedError,
-  type TrainerCheckpoint,
-} from '../core/train/trainer';
-import { checkpointPath, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint-file';
+import { countTrainingSteps, train, type TrainerCheckpoint } from '../core/train/trainer';
+import { checkpointPath, loadCheckpoint, removeCheckpoint } from './checkpoint-file';
 import { exportRun } from './export-run';
 import { CliError } from './fail';
 import { loadAdapter, loadModel, readModelConfig } from './load-model';
@@ -27,6 +22,7 @@ import { fileRecord, writeRunRecord, type CliRunRecord } from './run-record';
 import { writeProject } from './write-project';
 import { startBackend } from './start-backend';
 import { tokenizeCached } from './tokenize-cache';
+import { trainUnderCli } from './train-controls';
 import { TrainProgress } from './train-progress';
 
 const DEFAULT_SAVE_STEPS = 200;
@@ -124,43 +120,15 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
     updatesPerEpoch,
     resumeFrom?.globalStep ?? 0,
   );
-  const signal = { aborted: false };
-  const onSigint = () => {
-    if (signal.aborted) process.exit(130);
-    signal.aborted = true;
-    progress.bar.message('stopping after this step; the checkpoint is saved (Ctrl-C again to quit now)');
-  };
-  process.on('SIGINT', onSigint);
-  let result;
-  try {
-    result = await train(
+  const result = await trainUnderCli(progress, o.out, resumeFrom, (hooks) =>
+    train(
       progress.watch(model),
       { train: trainSet, eval: validationSet.length > 0 ? validationSet : undefined },
       args,
-      {
-        resumeFrom,
-        signal,
-        onLog: (record) => progress.onLog(record),
-        onNotice: (message) => progress.bar.message(message),
-        onCheckpoint: (checkpoint) => saveCheckpoint(o.out, checkpoint),
-      },
-    );
-  } catch (error) {
-    progress.finish();
-    if (error instanceof TrainingDivergedError) {
-      await saveCheckpoint(o.out, error.checkpoint);
-      throw new CliError(`${error.message} The last good checkpoint is ${checkpointPath(o.out)}.`);
-    }
-    throw error;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-  progress.finish();
-  if (result.status === 'stopped') {
-    say(`stopped at step ${result.globalStep}; continue with the same command and --resume`);
-    return 130;
-  }
-  if (result.status === 'early-stopped') say(`early stopping at step ${result.globalStep}`);
+      hooks,
+    ),
+  );
+  if (!result) return 130;
 
   const evalSet = validationSet.length > 0 ? validationSet : trainSet;
   if (validationSet.length === 0)
