@@ -368,18 +368,21 @@ describe('the Train step', () => {
     // Four epochs: checkpoints are written while training goes on, so the run must outlast the first one's write.
     await page.getByLabel('num_train_epochs', { exact: true }).fill('4');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
-    // The first epoch's evaluation is followed by its checkpoint, written while training goes on: reload once
-    // the page says it is saved.
+    // Each evaluation is followed by its checkpoint, written while training goes on. Reload as soon as one is
+    // saved and steps remain: waiting for the checkpoint to catch up with the latest evaluation can take until
+    // the end of the run when every write outlasts an epoch (a slow disk), and then nothing is interrupted.
     await page.waitForFunction(
       () => {
-        const latest = document.querySelector('[data-testid="metrics-latest"]')?.textContent;
-        const saved = /Last checkpoint: step (\d+)/.exec(
-          document.querySelector('[data-testid="checkpoint-status"]')?.textContent ?? '',
+        const status = document.querySelector('[data-testid="checkpoint-status"]');
+        const saved = /Last checkpoint: step (\d+)/.exec(status?.textContent ?? '');
+        const total = Number(
+          (document.querySelector('[data-testid="progress-step"]')?.textContent ?? '').split('/')[1],
         );
         return (
-          Boolean(latest) &&
+          status?.getAttribute('data-checkpoint-state') === 'saved' &&
           saved !== null &&
-          Number(saved[1]) >= (JSON.parse(latest!) as { step: number }).step
+          Number(saved[1]) > 0 &&
+          Number(saved[1]) < total
         );
       },
       undefined,
