@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Three layers: plain Node units, tfjs on a real WebGPU device in Node (Dawn), and the built app in Chromium.
@@ -10,7 +11,12 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 60_000,
+          // At least two files at a time, even on two cores (vitest's default there is one): most unit files
+          // run tfjs in their own process on one thread (the cpu backend, or wasm without threads), and many
+          // wait on a CLI or Python child, so one file alone leaves a core idle. Sharing the cores makes a file
+          // up to about twice as slow, hence twice the 60 s a test had when files ran one at a time.
+          maxWorkers: Math.max(2, availableParallelism() - 1),
+          testTimeout: 120_000,
         },
       },
       {
