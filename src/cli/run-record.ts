@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { CausalLmRunDescription } from '../core/export/project';
 import type { ProjectLora } from '../core/export/project/lora';
 import type { HFConfig } from '../core/models/types';
 import type { TrainingArguments } from '../core/train/arguments';
-import type { CausalLmDataOptions } from '../core/train/causal-lm-examples';
 import type { ColumnFlags } from './prepare-data';
 import { CliError } from './fail';
 
@@ -39,14 +39,8 @@ export interface CliClassificationRunRecord extends RunRecordCommon {
 export interface CliCausalLmRunRecord extends RunRecordCommon {
   task: 'causal-lm';
   textColumn?: string;
-  causalLm: {
-    options: CausalLmDataOptions;
-    eosTokenId: number;
-    eosTokenIds: number[];
-    padTokenId: number;
-    contextLength: number;
-    chatTemplateAdded: boolean;
-  };
+  /** How the rows became examples; the rows themselves are read again from the data files. */
+  causalLm: Omit<CausalLmRunDescription, 'kind' | 'train' | 'validation' | 'lora'>;
 }
 
 export type CliRunRecord = CliClassificationRunRecord | CliCausalLmRunRecord;

@@ -86,7 +86,9 @@ export function causalLmTrainScript(spec: CausalLmScriptSpec): string {
     '',
     ...trainingArgumentsBlock(args, { labelSmoothing: false }),
     '',
-    '# The seed first, so that new LoRA adapters start from the same kind of draw as the browser run.',
+    spec.lora && !spec.lora.adapter
+      ? "# The seed first: the new adapters' initial values and the data order come from it, as in the browser run."
+      : '# The seed first: the data order comes from it, as in the browser run.',
     'set_seed(training_args.seed)',
     `tokenizer = AutoTokenizer.from_pretrained(${modelArgs})`,
     ...(spec.chatTemplateAdded
@@ -101,8 +103,9 @@ export function causalLmTrainScript(spec: CausalLmScriptSpec): string {
       ? []
       : [
           `# ${spec.modelClass} names no loss type, and then the Trainer counts a batch's loss tokens from all labels`,
-          '# instead of labels[1:] (the ones the shifted loss predicts): the mean would be too small by one token per',
-          '# packed block. Naming it makes the loss the mean over predicted tokens, as WebTune computes it.',
+          '# instead of labels[1:] (the ones the shifted loss predicts): the mean would be too small wherever the first',
+          '# position has a label (every packed block). Naming it makes the loss the mean over predicted tokens, as',
+          '# WebTune computes it.',
           'model.loss_type = "ForCausalLM"',
         ]),
     ...(spec.lora ? loraBlock(spec.lora) : []),

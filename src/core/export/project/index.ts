@@ -39,11 +39,11 @@ export interface ProjectInputs {
   lora?: ProjectLora;
 }
 
-/** A causal-LM run: its generative rows after cleaning and the split, and how WebTune made them into examples. */
-export interface CausalLmProjectInputs {
-  task: 'causal-lm';
-  runName: string;
-  baseModel: ProjectInputs['baseModel'];
+/**
+ * What a causal-LM run's project needs besides the common fields: its generative rows after cleaning and the
+ * split, and how WebTune made them into examples. A stored run keeps it as is (RunRecord.causalLm).
+ */
+export interface CausalLmRunDescription {
   kind: GenerativeKind;
   train: readonly GenerativeRecord[];
   validation: readonly GenerativeRecord[];
@@ -57,9 +57,17 @@ export interface CausalLmProjectInputs {
   contextLength: number;
   /** The model had no chat template and the run rendered its conversations with ChatML. */
   chatTemplateAdded: boolean;
+  /** A LoRA run's adapters (required when args.mode is "lora"). */
+  lora?: ProjectLora;
+}
+
+/** A causal-LM run. */
+export interface CausalLmProjectInputs extends CausalLmRunDescription {
+  task: 'causal-lm';
+  runName: string;
+  baseModel: ProjectInputs['baseModel'];
   args: TrainingArguments;
   includeData: boolean;
-  lora?: ProjectLora;
 }
 
 /** What a run must say to be written as a project; the task picks the scripts. */

@@ -76,13 +76,13 @@ card, \`training_args.json\` and \`metrics.json\`. WebTune's Model step loads th
 }
 
 function loraParagraph(lora: ProjectLora, alsoTrains: string | undefined): string {
-  const trained = alsoTrains ? `the adapters and ${alsoTrains} train` : 'the adapters train';
+  const trained = alsoTrains ? `adapters and ${alsoTrains} train` : 'adapters train';
   if (lora.adapter)
     return `The run trained LoRA adapters with PEFT, continuing the adapter ${lora.adapter} (\`--adapter_name_or_path\`
-changes it): only ${trained}.`;
+changes it): only the ${trained}.`;
   const c = lora.config;
   const targets = Array.isArray(c.target_modules) ? c.target_modules.join(', ') : c.target_modules;
-  return `The run trained LoRA adapters with PEFT (r ${c.r}, lora_alpha ${c.lora_alpha} on ${targets}): only
+  return `The run trained LoRA adapters with PEFT (r ${c.r}, lora_alpha ${c.lora_alpha} on ${targets}): only the
 ${trained}, so it needs far less memory than training the whole model.`;
 }
 
