@@ -22,7 +22,7 @@ import { loadModel } from '../../src/cli/load-model';
 import { requireDecoder } from '../../src/cli/model-kind';
 import { startBackend } from '../../src/cli/start-backend';
 import type { GenerativeRecord } from '../../src/core/data/generative';
-import { buildTrainingProject } from '../../src/core/export/project';
+import { buildTrainingProject, type CausalLmProjectInputs } from '../../src/core/export/project';
 import { buildCausalLM } from '../../src/core/models/causal-lm';
 import type { HFConfig } from '../../src/core/models/types';
 import { prepareCausalLmData, withChatTemplate } from '../../src/core/run/causal-lm';
@@ -65,88 +65,6 @@ let dir: string;
 let model: string;
 const cases: Record<'instruction' | 'text', ClmCase> = {} as never;
 const runs: Record<string, { out: string; project: string; train: CliResult; python?: PythonRun }> = {};
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'webtune-project-clm-'));
-  // The pre-trained fixture without dropout (see the file's comment).
-  model = join(dir, 'gpt2-tiny-lm');
-  cpSync(sharedModelDir('webtune/gpt2-tiny-lm'), model, { recursive: true });
-  const config = json(join(model, 'config.json'));
-  for (const key of ['attn_pdrop', 'embd_pdrop', 'resid_pdrop', 'summary_first_dropout']) config[key] = 0;
-  writeFileSync(join(model, 'config.json'), JSON.stringify(config, null, 2));
-
-  writeFileSync(join(dir, 'instruction-train.jsonl'), jsonl(instructionRows(32, 0)));
-  writeFileSync(join(dir, 'instruction-dev.jsonl'), jsonl(instructionRows(8, 50)));
-  const sst2 = (file: string, n: number) =>
-    jsonl(
-      text(sharedPath('datasets', 'sst2', file))
-        .split('\n')
-        .slice(1, n + 1)
-        // Only the text (before the label column); quoted CSV cells keep their commas out of it.
-        .map((line) => ({
-          text: line.startsWith('"')
-            ? line.slice(1, line.lastIndexOf('"'))
-            : line.slice(0, line.lastIndexOf(',')),
-        })),
-    );
-  writeFileSync(join(dir, 'text-train.jsonl'), sst2('train.csv', 48));
-  writeFileSync(join(dir, 'text-dev.jsonl'), sst2('dev.csv', 16));
-
-  // The adapter the LoRA run continues: PEFT's own initial values (B = 0), in both trainers.
-  const adapter = join(dir, 'init-adapter');
-  runPythonStack(
-    `import json, sys, torch
-from peft import LoraConfig, get_peft_model
-from transformers import AutoModelForCausalLM
-d = json.load(sys.stdin)
-torch.manual_seed(0)
-base = AutoModelForCausalLM.from_pretrained(d["model"])
-config = LoraConfig(task_type="CAUSAL_LM", r=8, lora_alpha=16, lora_dropout=0.0, target_modules=["c_attn"], fan_in_fan_out=True)
-get_peft_model(base, config).save_pretrained(d["adapter"])
-print("{}")`,
-    { model, adapter },
-  );
-
-  cases.instruction = {
-    name: 'instruction data, completion_only_loss, padded rows',
-    train: join(dir, 'instruction-train.jsonl'),
-    validation: join(dir, 'instruction-dev.jsonl'),
-    flags: ['--epochs', '2', '--lr', '1e-3', '--batch-size', '32', '--block-size', '48'],
-    blockSize: 48,
-  };
-  cases.text = {
-    name: 'plain text packed, LoRA',
-    train: join(dir, 'text-train.jsonl'),
-    validation: join(dir, 'text-dev.jsonl'),
-    flags: [
-      ...['--epochs', '2', '--lr', '3e-3', '--batch-size', '64', '--block-size', '32'],
-      ...['--mode', 'lora', '--adapter', adapter],
-    ],
-    blockSize: 32,
-  };
-  // The two WebTune runs side by side, then the two projects side by side.
-  await Promise.all(
-    Object.entries(cases).map(async ([key, c]) => {
-      const out = join(dir, `run-${key}`);
-      const project = join(dir, `project-${key}`);
-      const train = await runCli('train', [
-        ...['--data', c.train, '--validation', c.validation, '--model', model, '--out', out],
-        ...['--project', project, ...c.flags, '--eval-strategy', 'no', '--logging-steps', '1'],
-        ...['--seed', '5', '--backend', 'wasm'],
-      ]);
-      runs[key] = { out, project, train };
-    }),
-  );
-  await Promise.all(
-    Object.values(runs).map(async (run) => {
-      run.python = await runProject(run.project);
-    }),
-  );
-}, 600_000);
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
 
 /** `python train.py` in the project, on the fixture folder (the Hub is not reachable from tests). */
 function runProject(project: string): Promise<PythonRun> {
@@ -279,6 +197,88 @@ async function chatProject(
 }
 
 describe('a causal-LM run exported as a training project', { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'webtune-project-clm-'));
+    // The pre-trained fixture without dropout (see the file's comment).
+    model = join(dir, 'gpt2-tiny-lm');
+    cpSync(sharedModelDir('webtune/gpt2-tiny-lm'), model, { recursive: true });
+    const config = json(join(model, 'config.json'));
+    for (const key of ['attn_pdrop', 'embd_pdrop', 'resid_pdrop', 'summary_first_dropout']) config[key] = 0;
+    writeFileSync(join(model, 'config.json'), JSON.stringify(config, null, 2));
+
+    writeFileSync(join(dir, 'instruction-train.jsonl'), jsonl(instructionRows(32, 0)));
+    writeFileSync(join(dir, 'instruction-dev.jsonl'), jsonl(instructionRows(8, 50)));
+    const sst2 = (file: string, n: number) =>
+      jsonl(
+        text(sharedPath('datasets', 'sst2', file))
+          .split('\n')
+          .slice(1, n + 1)
+          // Only the text (before the label column); quoted CSV cells keep their commas out of it.
+          .map((line) => ({
+            text: line.startsWith('"')
+              ? line.slice(1, line.lastIndexOf('"'))
+              : line.slice(0, line.lastIndexOf(',')),
+          })),
+      );
+    writeFileSync(join(dir, 'text-train.jsonl'), sst2('train.csv', 48));
+    writeFileSync(join(dir, 'text-dev.jsonl'), sst2('dev.csv', 16));
+
+    // The adapter the LoRA run continues: PEFT's own initial values (B = 0), in both trainers.
+    const adapter = join(dir, 'init-adapter');
+    runPythonStack(
+      `import json, sys, torch
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM
+d = json.load(sys.stdin)
+torch.manual_seed(0)
+base = AutoModelForCausalLM.from_pretrained(d["model"])
+config = LoraConfig(task_type="CAUSAL_LM", r=8, lora_alpha=16, lora_dropout=0.0, target_modules=["c_attn"], fan_in_fan_out=True)
+get_peft_model(base, config).save_pretrained(d["adapter"])
+print("{}")`,
+      { model, adapter },
+    );
+
+    cases.instruction = {
+      name: 'instruction data, completion_only_loss, padded rows',
+      train: join(dir, 'instruction-train.jsonl'),
+      validation: join(dir, 'instruction-dev.jsonl'),
+      flags: ['--epochs', '2', '--lr', '1e-3', '--batch-size', '32', '--block-size', '48'],
+      blockSize: 48,
+    };
+    cases.text = {
+      name: 'plain text packed, LoRA',
+      train: join(dir, 'text-train.jsonl'),
+      validation: join(dir, 'text-dev.jsonl'),
+      flags: [
+        ...['--epochs', '2', '--lr', '3e-3', '--batch-size', '64', '--block-size', '32'],
+        ...['--mode', 'lora', '--adapter', adapter],
+      ],
+      blockSize: 32,
+    };
+    // The two WebTune runs side by side, then the two projects side by side.
+    await Promise.all(
+      Object.entries(cases).map(async ([key, c]) => {
+        const out = join(dir, `run-${key}`);
+        const project = join(dir, `project-${key}`);
+        const train = await runCli('train', [
+          ...['--data', c.train, '--validation', c.validation, '--model', model, '--out', out],
+          ...['--project', project, ...c.flags, '--eval-strategy', 'no', '--logging-steps', '1'],
+          ...['--seed', '5', '--backend', 'wasm'],
+        ]);
+        runs[key] = { out, project, train };
+      }),
+    );
+    await Promise.all(
+      Object.values(runs).map(async (run) => {
+        run.python = await runProject(run.project);
+      }),
+    );
+  }, 600_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('trains in WebTune and in the Trainer, each printing its final evaluation last', () => {
     for (const [key, run] of Object.entries(runs)) {
       expect(run.train.code, `${key}: ${errorLines(run.train.stderr).join('\n')}`).toBe(0);
@@ -387,5 +387,80 @@ describe('a causal-LM run exported as a training project', { timeout: 180_000 },
       'data/validation.jsonl',
     ])
       expect(text(join(again, name)), name).toBe(text(join(run.project, name)));
+  });
+});
+
+const TINY_CONFIG = { vocab_size: 10, max_position_embeddings: 64 };
+
+describe('the generated causal-LM project, as text', () => {
+  const project = (over: Partial<CausalLmProjectInputs> = {}) => {
+    const files = buildTrainingProject({
+      task: 'causal-lm',
+      runName: 'run',
+      baseModel: {
+        hubId: 'org/llama',
+        config: { ...TINY_CONFIG, model_type: 'llama', architectures: ['LlamaForCausalLM'] },
+      },
+      kind: 'text',
+      train: [{ kind: 'text', text: 'a' }],
+      validation: [{ kind: 'text', text: 'b' }],
+      options: { block_size: 16, packing: true, completion_only_loss: true, assistant_only_loss: true },
+      eosTokenId: 2,
+      eosTokenIds: [2],
+      padTokenId: 2,
+      contextLength: 64,
+      chatTemplateAdded: false,
+      args: resolveTrainingArguments({}),
+      includeData: true,
+      ...over,
+    });
+    return (name: string) => {
+      const bytes = files.get(name);
+      return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+    };
+  };
+
+  it('holds only what the run used', () => {
+    const packed = project();
+    expect(packed('train.py')).toContain('data_collator=default_data_collator,');
+    // LlamaForCausalLM names its loss type itself; only other classes get the line.
+    expect(packed('train.py')).not.toContain('loss_type');
+    expect(packed('train.py')).not.toMatch(/peft|generation_metrics|CHATML|EarlyStopping/);
+    expect(packed('lm_examples.py')).not.toMatch(/torch|PAD_TOKEN_ID|def collate/);
+    expect(packed('generation_metrics.py')).toBeUndefined();
+    expect(packed('requirements.txt')).not.toMatch(/peft|sacrebleu/);
+    const padded = project({
+      kind: 'instruction',
+      train: [{ kind: 'instruction', prompt: 'p', completion: 'c' }],
+      validation: [{ kind: 'instruction', prompt: 'q', completion: 'd' }],
+      options: { block_size: 16, packing: false, completion_only_loss: false, assistant_only_loss: true },
+    });
+    expect(padded('lm_examples.py')).toContain('def collate(examples):');
+    expect(padded('lm_examples.py')).not.toContain('prompt_length');
+    expect(padded('requirements.txt')).toContain('sacrebleu==');
+    expect(padded('data/train.jsonl')).toBe('{"prompt":"p","completion":"c"}\n');
+    const chat = project({
+      baseModel: {
+        hubId: 'org/gpt2',
+        config: { ...TINY_CONFIG, model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] },
+      },
+      kind: 'chat',
+      train: [{ kind: 'chat', messages: [{ role: 'assistant', content: 'x' }] }],
+      validation: [],
+      chatTemplateAdded: true,
+    });
+    expect(chat('train.py')).toContain('tokenizer.chat_template = CHATML_TEMPLATE');
+    expect(chat('train.py')).toContain('model.loss_type = "ForCausalLM"');
+    expect(chat('train.py')).toContain('final = trainer.evaluate(examples["train"])');
+    expect(chat('lm_examples.py')).toContain('input_ids.append(EOS_TOKEN_ID)');
+    // No validation rows: no prompts to generate from, so no generation metrics.
+    expect(chat('generation_metrics.py')).toBeUndefined();
+  });
+
+  it('leaves the rows out when asked, and says what data/ must hold', () => {
+    const bare = project({ includeData: false });
+    expect(bare('data/train.jsonl')).toBeUndefined();
+    expect(bare('README.md')).toContain('exported without its data');
+    expect(bare('README.md')).toContain('{"text": "a text to learn from"}');
   });
 });
