@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
 import { DEFAULT_SPLIT } from '../core/data/prepare';
-import { GenerativeDataError, prepareGenerative, type GenerativePart } from '../core/data/generative';
 import { buildCausalLmExportFolder } from '../core/export/causal-lm-folder';
 import { exportedWeightsPoint } from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
@@ -27,7 +26,7 @@ import {
   prepareCausalLmData,
   withChatTemplate,
 } from '../core/run/causal-lm';
-import { causalLmTask } from '../core/tasks/causal-lm';
+import { causalLmPadId, causalLmTask } from '../core/tasks/causal-lm';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
 import { countTrainingSteps, trainTask, type TrainerCheckpoint } from '../core/train/trainer';
 import { warmUpTask } from '../core/train/warm-up';
@@ -36,11 +35,13 @@ import { checkpointPath, loadCheckpoint, removeCheckpoint } from './checkpoint-f
 import { CliError } from './fail';
 import { loadAdapter, loadModel, modelFileBytes } from './load-model';
 import { requireDecoder } from './model-kind';
-import { readTable } from './prepare-data';
+import { readGenerativeData } from './generative-data';
+import { fileRecord, writeRunRecord, type CliCausalLmRunRecord } from './run-record';
 import { startBackend } from './start-backend';
 import { trainUnderCli } from './train-controls';
 import { TrainProgress } from './train-progress';
 import { writeExportFolder } from './write-folder';
+import { writeCausalLmProject } from './write-project';
 
 const DEFAULT_SAVE_STEPS = 200;
 
@@ -54,23 +55,12 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
   ] as const)
     if (given !== undefined) throw new CliError(`${flag} does not apply to a causal LM`);
   if (o.maxLengthGiven) throw new CliError('--max-length does not apply to a causal LM: use --block-size');
-  if (o.project)
-    throw new CliError('--project writes a classification script; it cannot reproduce a causal-LM run yet');
   const resumeFrom: TrainerCheckpoint | undefined = o.resume ? await loadCheckpoint(o.out) : undefined;
   if (!o.resume && existsSync(checkpointPath(o.out)))
     say(`note: ${checkpointPath(o.out)} exists; starting afresh (use --resume to continue it)`);
 
   // Data: the form (plain text, instruction, chat), cleaned and split, before the model is downloaded.
-  const train = await readTable(o.data);
-  const parts: GenerativePart[] = [{ ...train, role: 'train' }];
-  if (o.validation) parts.push({ ...(await readTable(o.validation)), role: 'validation' });
-  let prepared;
-  try {
-    prepared = prepareGenerative(parts, DEFAULT_SPLIT, o.textColumn);
-  } catch (error) {
-    if (error instanceof GenerativeDataError) throw new CliError(error.message);
-    throw error;
-  }
+  const { prepared, trainFile } = await readGenerativeData(o.data, o.validation, o.textColumn);
   const { report } = prepared;
   say(
     `data: ${report.kind}${report.alpaca ? ' (Alpaca columns: instruction + input as the prompt, output as the completion)' : ''}; ` +
@@ -132,6 +122,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
         : { ...o.training, save_steps: Math.min(steps.updatesPerEpoch, DEFAULT_SAVE_STEPS) };
     if (args.mode === 'head')
       throw new CliError('--mode head trains a classifier’s new head; a causal LM has none');
+    let projectLora: CliCausalLmRunRecord['lora'];
     if (args.mode === 'lora') {
       const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
       if (adapter && adapter.config.task_type !== 'CAUSAL_LM')
@@ -149,6 +140,12 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
               seed: args.seed,
               modelName: base.displayName,
             });
+        projectLora = {
+          config: lora.config,
+          export: o.export,
+          // A folder by its absolute path, so the project's script finds it from its own folder.
+          ...(o.adapter ? { adapter: existsSync(o.adapter) ? resolve(o.adapter) : o.adapter } : {}),
+        };
         say(
           `lora: r ${lora.config.r}, alpha ${lora.config.lora_alpha} on ${lora.targetNames.join(', ')}; ` +
             `trainable ${formatParameterShare(countParameters(model))}`,
@@ -195,7 +192,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
     if (template.added)
       files.set('chat_template.jinja', new TextEncoder().encode(template.files['chat_template.jinja']));
     const summary = causalLmDataSummary(
-      train.file,
+      trainFile,
       prepared,
       data,
       o.validation
@@ -234,6 +231,36 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       await writeExportFolder(o.out, out, kind === 'adapter' ? new Map() : folder.streamed);
     } else await writeExportFolder(o.out, folder.files, folder.streamed);
     await removeCheckpoint(o.out);
+    const record: CliCausalLmRunRecord = {
+      format: 'webtune-cli-run',
+      version: 1,
+      task: 'causal-lm',
+      data: {
+        train: await fileRecord(o.data),
+        ...(o.validation ? { validation: await fileRecord(o.validation) } : {}),
+      },
+      ...(o.textColumn !== undefined ? { textColumn: o.textColumn } : {}),
+      // The arguments as set: the CLI's own checkpoint schedule (save_steps) is not part of the recipe.
+      args: o.training,
+      baseModel: { hubId: base.hubId, displayName: base.displayName, config },
+      causalLm: {
+        options: d,
+        eosTokenId: eos,
+        eosTokenIds: settings.eosTokenIds,
+        padTokenId: causalLmPadId(model),
+        contextLength: model.maxLength,
+        chatTemplateAdded: template.added,
+      },
+      ...(projectLora ? { lora: projectLora } : {}),
+    };
+    await writeRunRecord(o.out, record);
+    if (o.project) {
+      await writeCausalLmProject(o.project, record, prepared, {
+        runName: basename(resolve(o.out)),
+        includeData: o.projectData,
+      });
+      say(`project: ${o.project} (accelerate launch train.py there reproduces this run with the Trainer)`);
+    }
     const generation =
       evaluation.eval_bleu !== undefined
         ? `, BLEU ${evaluation.eval_bleu.toFixed(2)}, ROUGE-L ${evaluation.eval_rougeL!.toFixed(4)}`

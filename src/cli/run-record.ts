@@ -1,9 +1,12 @@
 // What a CLI run folder remembers so that `npm run export -- --run DIR --project PDIR` can rebuild its training
 // project later: where the data came from (paths and content hashes, never the rows), the column mapping, the
-// training arguments as given and the base model. Kept in DIR/.webtune/run.json, out of the model's own files.
+// training arguments as given and the base model; for a causal LM also how the rows became examples (block size,
+// packing, masking, the EOS and padding ids, the ChatML fallback). Kept in DIR/.webtune/run.json, out of the
+// model's own files.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { CausalLmRunDescription } from '../core/export/project';
 import type { ProjectLora } from '../core/export/project/lora';
 import type { HFConfig } from '../core/models/types';
 import type { TrainingArguments } from '../core/train/arguments';
@@ -15,17 +18,32 @@ export interface RunRecordFile {
   sha256: string;
 }
 
-export interface CliRunRecord {
+interface RunRecordCommon {
   format: 'webtune-cli-run';
   version: 1;
   data: { train: RunRecordFile; validation?: RunRecordFile };
-  columns: ColumnFlags;
-  maxLength: number;
   args: TrainingArguments;
   baseModel: { hubId?: string; revision?: string; displayName: string; config: HFConfig };
   /** A LoRA run: the adapters' settings as attached, what it exported, the adapter it continued (if any). */
   lora?: ProjectLora;
 }
+
+/** A classifier's run (records written before causal-LM runs had one have no task). */
+export interface CliClassificationRunRecord extends RunRecordCommon {
+  task?: 'sequence-classification';
+  columns: ColumnFlags;
+  maxLength: number;
+}
+
+/** A causal LM's run: the generative rows are read again with the same text column and split. */
+export interface CliCausalLmRunRecord extends RunRecordCommon {
+  task: 'causal-lm';
+  textColumn?: string;
+  /** How the rows became examples; the rows themselves are read again from the data files. */
+  causalLm: Omit<CausalLmRunDescription, 'kind' | 'train' | 'validation' | 'lora'>;
+}
+
+export type CliRunRecord = CliClassificationRunRecord | CliCausalLmRunRecord;
 
 export const runRecordPath = (runDir: string) => join(runDir, '.webtune', 'run.json');
 

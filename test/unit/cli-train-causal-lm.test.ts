@@ -61,6 +61,8 @@ describe('npm run train on a decoder (instruction data)', () => {
     expect(result.stderr).toMatch(/completion_only_loss true/);
     const files = readdirSync(out).sort();
     expect(files).toEqual([
+      // The run record (.webtune/run.json) that npm run export --run DIR --project reads.
+      '.webtune',
       'README.md',
       'config.json',
       'generation_config.json',
@@ -70,6 +72,13 @@ describe('npm run train on a decoder (instruction data)', () => {
       'tokenizer_config.json',
       'training_args.json',
     ]);
+    expect(read(join('.webtune', 'run.json'))).toMatchObject({
+      task: 'causal-lm',
+      causalLm: {
+        options: { block_size: 48, packing: false, completion_only_loss: true },
+        eosTokenId: 50256,
+      },
+    });
     expect(read('config.json').architectures).toEqual(['GPT2LMHeadModel']);
     expect(read('training_args.json')).toMatchObject({
       learning_rate: 1e-3,

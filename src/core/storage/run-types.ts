@@ -7,6 +7,7 @@ import type {
   RunInfo,
   TrainingHyperparameters,
 } from '../export/types';
+import type { CausalLmRunDescription } from '../export/project';
 import type { TensorMap } from '../hub/tensors';
 import type { TrainingArguments } from '../train/arguments';
 import type { LoraConfig } from '../lora/config';
@@ -87,6 +88,11 @@ export interface RunRecord {
   continuedFrom?: { runId: string; runName: string; step: number };
   /** Bytes each stored checkpoint record takes (weights and moments; the logs are small). */
   sizes?: Partial<Record<'last' | 'best' | 'final', number>>;
+  /**
+   * A causal-LM run: its generative rows after cleaning and the split and how they became examples, what its
+   * Trainer project needs ("Download as a training project"). Absent for a classifier's run.
+   */
+  causalLm?: CausalLmRunDescription;
 }
 
 export interface RunLogRecord {

@@ -14,10 +14,11 @@ export function TrainingProjectPanel({ run }: { run: ResultsModelInfo['run'] }) 
     <div className="training-project" aria-labelledby="training-project-title">
       <h4 id="training-project-title">Outgrow the tab</h4>
       <p>
-        The run as a small Hugging Face Trainer project: <code>train.py</code> with this run&apos;s recipe,
-        label order and tokenisation, its rows in <code>data/</code>, pinned <code>requirements.txt</code> and
-        an <code>accelerate</code> config. <code>accelerate launch train.py</code> trains it on one GPU,
-        several or a cluster, and saves a model WebTune loads back.
+        The run as a small Hugging Face Trainer project: <code>train.py</code> with this run&apos;s recipe and
+        tokenisation (a classifier&apos;s label order, a causal LM&apos;s packing and loss masking), its rows
+        in <code>data/</code>, pinned <code>requirements.txt</code> and an <code>accelerate</code> config.{' '}
+        <code>accelerate launch train.py</code> trains it on one GPU, several or a cluster, and saves a model
+        WebTune loads back.
       </p>
       <label>
         <input type="checkbox" checked={includeData} onChange={(e) => setIncludeData(e.target.checked)} />{' '}

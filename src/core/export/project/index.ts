@@ -1,18 +1,29 @@
 // "Download as a training project": a small folder that trains the same run with the Hugging Face Trainer and
 // accelerate, on one GPU or a cluster, on exactly the rows the browser trained on. Plain data in, files out (no
 // tfjs): the app zips the files, the CLI writes them to a folder.
+import type { GenerativeKind, GenerativeRecord } from '../../data/generative';
 import type { Example } from '../../data/prepare';
 import type { HFConfig } from '../../models/types';
 import type { ExportEntry } from '../listing';
 import type { TrainingArguments } from '../../train/arguments';
+import type { CausalLmDataOptions } from '../../train/causal-lm-examples';
 import { accelerateConfig } from './accelerate-config';
+import {
+  causalLmExamplesModule,
+  causalLmTrainScript,
+  generationMetricsModule,
+  reportsGenerationMetrics,
+  type CausalLmScriptSpec,
+} from './causal-lm-script';
 import { classificationScript } from './classification-script';
 import type { ProjectLora } from './lora';
 import { modelCardScript } from './model-card-script';
-import { projectReadme } from './readme';
+import { causalLmProjectReadme, projectReadme } from './readme';
 import { BASE_PACKAGES, requirementsTxt } from './requirements';
 
+/** A classification run (sequence classification, fully or with LoRA). */
 export interface ProjectInputs {
+  task?: 'sequence-classification';
   runName: string;
   baseModel: { hubId?: string; revision?: string; displayName?: string; config: HFConfig };
   /** The labels in training order: label i is logit i. */
@@ -28,27 +39,153 @@ export interface ProjectInputs {
   lora?: ProjectLora;
 }
 
+/**
+ * What a causal-LM run's project needs besides the common fields: its generative rows after cleaning and the
+ * split, and how WebTune made them into examples. A stored run keeps it as is (RunRecord.causalLm).
+ */
+export interface CausalLmRunDescription {
+  kind: GenerativeKind;
+  train: readonly GenerativeRecord[];
+  validation: readonly GenerativeRecord[];
+  /** The resolved data options (block size, packing, loss masking). */
+  options: CausalLmDataOptions;
+  /** The id WebTune appended to each row, and every id generation stops at. */
+  eosTokenId: number;
+  eosTokenIds: readonly number[];
+  padTokenId: number;
+  /** The model's positions. */
+  contextLength: number;
+  /** The model had no chat template and the run rendered its conversations with ChatML. */
+  chatTemplateAdded: boolean;
+  /** A LoRA run's adapters (required when args.mode is "lora"). */
+  lora?: ProjectLora;
+}
+
+/** A causal-LM run. */
+export interface CausalLmProjectInputs extends CausalLmRunDescription {
+  task: 'causal-lm';
+  runName: string;
+  baseModel: ProjectInputs['baseModel'];
+  args: TrainingArguments;
+  includeData: boolean;
+}
+
+/** What a run must say to be written as a project; the task picks the scripts. */
+export type ProjectRun = ProjectInputs | CausalLmProjectInputs;
+
 export type ProjectFiles = Map<string, Uint8Array>;
 
-export function buildTrainingProject(inputs: ProjectInputs): ProjectFiles {
-  // Without its adapters' settings the script would train the whole model: refuse rather than do something else.
-  if ((inputs.args.mode === 'lora') !== (inputs.lora !== undefined))
+export function buildTrainingProject(run: ProjectRun): ProjectFiles {
+  checkLora(run);
+  return run.task === 'causal-lm' ? causalLmProject(run) : classificationProject(run);
+}
+
+/** Without its adapters' settings the script would train the whole model: refuse rather than do something else. */
+function checkLora(run: ProjectRun): void {
+  if ((run.args.mode === 'lora') !== (run.lora !== undefined))
     throw new Error(
-      inputs.lora
-        ? `LoRA settings were given for a run of mode "${inputs.args.mode}"`
+      run.lora
+        ? `LoRA settings were given for a run of mode "${run.args.mode}"`
         : 'A LoRA run needs its LoRA settings (rank, alpha, targets) to be written as a Trainer project',
     );
-  const baseModel = inputs.baseModel.hubId ?? inputs.baseModel.displayName ?? 'path/to/base-model';
+}
+
+function baseModelName(run: ProjectRun): string {
+  return run.baseModel.hubId ?? run.baseModel.displayName ?? 'path/to/base-model';
+}
+
+/** The revision the script asks for: a Hub model's, unless it is the default branch. */
+function baseRevision(run: ProjectRun): string | undefined {
+  return run.baseModel.hubId && run.baseModel.revision !== 'main' ? run.baseModel.revision : undefined;
+}
+
+function encodeFiles(files: Map<string, string>): ProjectFiles {
+  const encoder = new TextEncoder();
+  return new Map([...files].map(([name, text]) => [name, encoder.encode(text)]));
+}
+
+function causalLmProject(run: CausalLmProjectInputs): ProjectFiles {
+  const baseModel = baseModelName(run);
+  const hasValidation = run.validation.length > 0;
+  const spec: CausalLmScriptSpec = {
+    baseModel,
+    revision: baseRevision(run),
+    kind: run.kind,
+    options: run.options,
+    eosTokenId: run.eosTokenId,
+    eosTokenIds: run.eosTokenIds,
+    padTokenId: run.padTokenId,
+    contextLength: run.contextLength,
+    chatTemplateAdded: run.chatTemplateAdded,
+    modelClass: run.baseModel.config.architectures?.[0] ?? 'AutoModelForCausalLM',
+    args: run.args,
+    hasValidation,
+    lora: run.lora,
+  };
+  const metrics = reportsGenerationMetrics(spec);
+  const packages = [...BASE_PACKAGES, ...(run.lora ? ['peft'] : []), ...(metrics ? ['sacrebleu'] : [])];
+  const files = new Map<string, string>([
+    ['train.py', causalLmTrainScript(spec)],
+    ['lm_examples.py', causalLmExamplesModule(spec)],
+    ...(metrics ? [['generation_metrics.py', generationMetricsModule(spec)] as [string, string]] : []),
+    [
+      'model_card.py',
+      modelCardScript({
+        baseModel,
+        runName: run.runName,
+        pipelineTag: 'text-generation',
+        adapterCard: run.lora !== undefined && run.lora.export !== 'merged',
+      }),
+    ],
+    ['requirements.txt', requirementsTxt(packages)],
+    ['accelerate_config.yaml', accelerateConfig()],
+    [
+      'README.md',
+      causalLmProjectReadme({
+        runName: run.runName,
+        baseModel,
+        baseModelIsHubId: run.baseModel.hubId !== undefined,
+        kind: run.kind,
+        options: run.options,
+        trainRows: run.train.length,
+        validationRows: run.validation.length,
+        includeData: run.includeData,
+        generationMetrics: metrics,
+        lora: run.lora,
+      }),
+    ],
+  ]);
+  if (run.includeData) {
+    files.set('data/train.jsonl', generativeJsonl(run.train));
+    if (hasValidation) files.set('data/validation.jsonl', generativeJsonl(run.validation));
+  }
+  return encodeFiles(files);
+}
+
+/** One JSON object per row in TRL's forms: {text}, {prompt, completion} or {messages}. */
+function generativeJsonl(rows: readonly GenerativeRecord[]): string {
+  return rows
+    .map((r) => {
+      const row =
+        r.kind === 'text'
+          ? { text: r.text }
+          : r.kind === 'instruction'
+            ? { prompt: r.prompt, completion: r.completion }
+            : { messages: r.messages };
+      return `${JSON.stringify(row)}\n`;
+    })
+    .join('');
+}
+
+function classificationProject(inputs: ProjectInputs): ProjectFiles {
+  const baseModel = baseModelName(inputs);
   const hasValidation = inputs.validation.length > 0;
   const files = new Map<string, string>([
     [
       'train.py',
       classificationScript({
         baseModel,
-        revision:
-          inputs.baseModel.hubId && inputs.baseModel.revision !== 'main'
-            ? inputs.baseModel.revision
-            : undefined,
+        revision: baseRevision(inputs),
         labels: inputs.labels,
         pairs: inputs.pairs,
         maxLength: inputs.maxLength,
@@ -89,8 +226,7 @@ export function buildTrainingProject(inputs: ProjectInputs): ProjectFiles {
     if (hasValidation)
       files.set('data/validation.jsonl', jsonl(inputs.validation, inputs.labels, inputs.pairs));
   }
-  const encoder = new TextEncoder();
-  return new Map([...files].map(([name, text]) => [name, encoder.encode(text)]));
+  return encodeFiles(files);
 }
 
 /** One JSON object per row: the text (and its pair) and the label by name, as the script reads them. */
@@ -115,6 +251,11 @@ function replacesHead(config: HFConfig, numLabels: number): boolean {
 
 const PURPOSES: [RegExp, string][] = [
   [/^train\.py$/, "the training script: the Hugging Face Trainer with this run's recipe"],
+  [
+    /^lm_examples\.py$/,
+    'the rows made into the examples WebTune trained on (tokens, EOS, loss masking, packing)',
+  ],
+  [/^generation_metrics\.py$/, 'BLEU and ROUGE-L of greedy completions of the validation prompts'],
   [/^model_card\.py$/, 'writes the model card, training_args.json and metrics.json beside the trained model'],
   [/^data\/train\.jsonl$/, "the run's training rows, after cleaning and the split"],
   [/^data\/validation\.jsonl$/, "the run's validation rows"],

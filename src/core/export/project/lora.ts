@@ -35,8 +35,11 @@ export function loraBlock(lora: ProjectLora): string[] {
       'model.print_trainable_parameters()',
     ];
   const c = lora.config;
+  const classifier = c.task_type === 'SEQ_CLS';
   // PEFT's SEQ_CLS task trains and saves the classification head by itself: only other modules are listed.
-  const extraSaved = (c.modules_to_save ?? []).filter((m) => !SEQ_CLS_MODULES_TO_SAVE.includes(m));
+  const extraSaved = (c.modules_to_save ?? []).filter(
+    (m) => !(classifier && SEQ_CLS_MODULES_TO_SAVE.includes(m)),
+  );
   const values: PyArgs = {
     task_type: { python: `TaskType.${c.task_type}` },
     r: c.r,
@@ -48,7 +51,9 @@ export function loraBlock(lora: ProjectLora): string[] {
   };
   return [
     '',
-    '# Mode "lora": only the low-rank adapters (and the classification head) train; the base stays frozen.',
+    classifier
+      ? '# Mode "lora": only the low-rank adapters (and the classification head) train; the base stays frozen.'
+      : '# Mode "lora": only the low-rank adapters train; the base model stays frozen.',
     `peft_config = ${pyCall('LoraConfig', values, '')}`,
     'model = get_peft_model(model, peft_config)',
     'model.print_trainable_parameters()',

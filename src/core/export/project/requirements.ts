@@ -8,12 +8,13 @@ export const PROJECT_REQUIREMENTS: Readonly<Record<string, string>> = {
   safetensors: '0.8.0',
   numpy: '2.4.6',
   peft: '0.21.0',
+  sacrebleu: '2.6.0',
 };
 
-/** What every project needs; a LoRA run's adds peft. */
+/** What every project needs; a LoRA run's adds peft, a causal LM's with generation metrics sacrebleu. */
 export const BASE_PACKAGES = ['torch', 'transformers', 'accelerate', 'datasets', 'safetensors', 'numpy'];
 
-/** requirements.txt: every package pinned, peft only when the run trained adapters. */
+/** requirements.txt: every package pinned, and only those the run's scripts import. */
 export function requirementsTxt(packages: readonly string[]): string {
   return `${packages.map((p) => `${p}==${PROJECT_REQUIREMENTS[p] ?? missing(p)}`).join('\n')}\n`;
 }
