@@ -15,7 +15,7 @@ import {
   TRAINER_ENTRIES,
   type ArgumentEntry,
   type ArgumentKind,
-} from '../core/train/argument-table';
+} from '../core/argument-table';
 import { resolveTrainingArguments, type TrainingArguments } from '../core/train/arguments';
 import type { LoraConfig } from '../core/lora/config';
 import { LORA_EXPORT_KINDS, type LoraExportKind } from '../core/lora/export';
@@ -522,7 +522,9 @@ export function usageLines(entries: readonly ArgumentEntry[]): string {
     .map((entry) => {
       const head = `  ${flagNames(entry)}${entry.cli.placeholder ? ` ${entry.cli.placeholder}` : ''}`;
       const shownDefault = defaultDescription(entry);
-      const words = `${entry.help}${shownDefault !== undefined ? ` (default: ${shownDefault})` : ''}`.split(' ');
+      const words = `${entry.help}${shownDefault !== undefined ? ` (default: ${shownDefault})` : ''}`.split(
+        ' ',
+      );
       const lines: string[] = [];
       let line = head.length < column - 1 ? head.padEnd(column) : `${head}\n${' '.repeat(column)}`;
       let lineStart = line.lastIndexOf('\n') + 1;

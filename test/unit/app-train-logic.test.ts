@@ -56,7 +56,9 @@ describe('defaults', () => {
     expect(parseSettings({ ...text, per_device_train_batch_size: '2.5' }).error).toBe(
       'per_device_train_batch_size takes a whole number, got "2.5"',
     );
-    expect(parseSettings({ ...text, warmup_ratio: 'abc' }).error).toBe('warmup_ratio takes a number, got "abc"');
+    expect(parseSettings({ ...text, warmup_ratio: 'abc' }).error).toBe(
+      'warmup_ratio takes a number, got "abc"',
+    );
     expect(parseSettings({ ...text, warmup_ratio: '1.5' }).error).toBe(
       'warmup_ratio must be ≥ 0 and ≤ 1, got 1.5',
     );

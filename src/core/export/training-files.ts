@@ -2,7 +2,7 @@
 // transformers user recognises (TrainingArguments names; trainer_state.json's log_history layout).
 import { exportedBackend } from '../backend-info';
 import type { TaskName } from '../models/registry';
-import { ARGUMENT_TABLE, type ArgumentValue } from '../train/argument-table';
+import { ARGUMENT_TABLE, type ArgumentValue } from '../argument-table';
 import type { TrainingArguments } from '../train/arguments';
 import type { CausalLmDataOptions } from '../train/causal-lm-examples';
 import type { ExportInputs, TrainingHyperparameters } from './types';

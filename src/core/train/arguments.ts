@@ -7,7 +7,7 @@ import {
   valueProblem,
   type EvalStrategy,
   type TrainingMode,
-} from './argument-table';
+} from '../argument-table';
 import type { SchedulerType } from './schedules';
 
 export { EVAL_STRATEGIES, TRAINING_MODES, type EvalStrategy, type TrainingMode };

@@ -3,7 +3,7 @@
 // for booleans, a choice for enumerations; an invalid field is outlined and says why.
 import type { ReactNode } from 'react';
 import type { TaskName } from '../../core/models/registry';
-import { applies, defaultDescription, fieldName, type ArgumentEntry, type FormGroup } from '../../core/train/argument-table';
+import { applies, defaultDescription, type ArgumentEntry, type FormGroup } from '../../core/argument-table';
 import {
   effectiveBatch,
   FORM_ENTRIES,
@@ -109,16 +109,12 @@ function FieldInput({
     );
   else
     input = (
-      <input
-        {...common}
-        type="text"
-        spellCheck={false}
-        value={value}
-        onChange={(e) => set(e.target.value)}
-      />
+      <input {...common} type="text" spellCheck={false} value={value} onChange={(e) => set(e.target.value)} />
     );
   return (
-    <div className={`hp-field${kind.type === 'bool' ? ' hp-field-switch' : ''}${problem ? ' hp-invalid' : ''}`}>
+    <div
+      className={`hp-field${kind.type === 'bool' ? ' hp-field-switch' : ''}${problem ? ' hp-invalid' : ''}`}
+    >
       <label htmlFor={id}>
         {entry.label} <span className="hp-name">· {entry.name}</span>
       </label>

@@ -1,4 +1,4 @@
-// The Train form's settings: the training-argument table's entries (core/train/argument-table.ts) that the form
+// The Train form's settings: the training-argument table's entries (core/argument-table.ts) that the form
 // shows, with the table's defaults, except a few the loaded model suggests: tiny models learn best with a much
 // higher learning rate than BERT-base's 2e-5..5e-5, and a model too big for full fine-tuning gets LoRA.
 import type { LoraConfig } from '../../core/lora/config';
@@ -9,7 +9,7 @@ import {
   parseArgumentText,
   TRAINER_ENTRIES,
   type ArgumentEntry,
-} from '../../core/train/argument-table';
+} from '../../core/argument-table';
 import type { TrainingArguments } from '../../core/train/arguments';
 import type { CausalLmDataOptions } from '../../core/train/causal-lm-examples';
 
@@ -175,7 +175,8 @@ export function toTrainingArguments(s: TrainSettings): Partial<TrainingArguments
     ...out,
     eval_steps: s.eval_strategy === 'steps' ? s.eval_steps : undefined,
     // "loss" is what transformers picks when metric_for_best_model is unset: the CLI writes it unset too.
-    metric_for_best_model: evaluates && s.metric_for_best_model !== 'loss' ? s.metric_for_best_model : undefined,
+    metric_for_best_model:
+      evaluates && s.metric_for_best_model !== 'loss' ? s.metric_for_best_model : undefined,
     early_stopping_patience: evaluates ? s.early_stopping_patience : undefined,
     load_best_model_at_end: evaluates && s.load_best_model_at_end,
   };
@@ -262,5 +263,7 @@ export function parseSetting(
   if (choices && !choices.includes(text))
     return { problem: `${entry.name} must be one of ${choices.join(', ')}; got "${text}"` };
   const parsed = parseArgumentText(entry.kind, text);
-  return parsed.problem !== undefined ? { problem: `${entry.name} ${parsed.problem}` } : { value: parsed.value };
+  return parsed.problem !== undefined
+    ? { problem: `${entry.name} ${parsed.problem}` }
+    : { value: parsed.value };
 }

@@ -3,8 +3,8 @@
 // and its valid range. The CLI's parser and --help, the app's Train form, the trainer's defaults and the
 // export's training_args.json all read it, so a default or a range is written down once.
 // No React, no tensors: the page, the worker and Node import it alike.
-import type { TaskName } from '../models/registry';
-import { SCHEDULER_TYPES } from './schedules';
+import type { TaskName } from './models/registry';
+import { SCHEDULER_TYPES } from './train/schedules';
 
 export const TRAINING_MODES = ['full', 'head', 'frozen-embeddings', 'lora'] as const;
 /**
@@ -29,12 +29,7 @@ export type ArgumentValue = string | number | boolean;
 
 /** Which library defines the name (and so the default WebTune follows unless `upstream` says otherwise). */
 export type ArgumentSource =
-  | 'TrainingArguments'
-  | 'EarlyStoppingCallback'
-  | 'SFTConfig'
-  | 'LoraConfig'
-  | 'tokenizer'
-  | 'WebTune';
+  'TrainingArguments' | 'EarlyStoppingCallback' | 'SFTConfig' | 'LoraConfig' | 'tokenizer' | 'WebTune';
 
 /** Where the app's form shows an entry: always, under "More settings", with mode lora, or for a causal LM. */
 export type FormGroup = 'main' | 'more' | 'lora' | 'causal-lm';
@@ -495,11 +490,11 @@ export function argumentEntry(name: string): ArgumentEntry {
   return entry;
 }
 
+/** The table's default of an argument (undefined where the data or the model decides it). */
+export const tableDefault = (name: string): ArgumentValue | undefined => argumentEntry(name).default;
+
 /** The CLI flag's canonical key (underscores): the name, or the CLI's own spelling of it. */
 export const cliKey = (entry: ArgumentEntry): string => entry.cli.flag ?? entry.name;
-
-/** The accessible name of the entry's form field: the human label, then the library name automation looks for. */
-export const fieldName = (entry: ArgumentEntry): string => `${entry.label} · ${entry.name}`;
 
 /** Whether the entry applies to this task and training mode. */
 export function applies(entry: ArgumentEntry, task: TaskName, mode?: TrainingMode): boolean {
@@ -555,7 +550,8 @@ export function valueProblem(kind: ArgumentKind, value: unknown): string | undef
         return `takes a whole number, got "${String(value)}"`;
       return value < kind.min ? `must be at least ${kind.min}, got ${value}` : undefined;
     case 'float': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `takes a number, got "${String(value)}"`;
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        return `takes a number, got "${String(value)}"`;
       const low = kind.exclusiveMin ? value <= kind.min : value < kind.min;
       const high = kind.max !== undefined && (kind.exclusiveMax ? value >= kind.max : value > kind.max);
       return low || high ? `must be ${range(kind)}, got ${value}` : undefined;
