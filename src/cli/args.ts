@@ -96,6 +96,9 @@ const TRAIN_SPECS: Spec[] = [
   { key: 'export', kind: { type: 'enum', values: EXPORT_KINDS } },
 ];
 
+/** The canonical keys of the train command's flags (the table's entries and the command's own). */
+export const TRAIN_FLAG_KEYS: readonly string[] = TRAIN_SPECS.map((spec) => spec.key);
+
 const PREDICT_SPECS: Spec[] = [
   ...COMMON,
   { key: 'adapter', kind: str },

@@ -161,6 +161,7 @@ export const ARGUMENT_TABLE: readonly ArgumentEntry[] = [
     source: 'SFTConfig',
     kind: bool,
     defaultText: 'true for plain text, false for instruction and chat data',
+    upstream: { default: false, why: "the issue packs plain text as transformers' run_clm does" },
     label: 'Packing',
     help: 'Join the texts with EOS and cut them into blocks of block_size (else one padded example per row).',
     tasks: CAUSAL_LM,
