@@ -6,12 +6,12 @@ import { argumentEntry } from '../../../src/core/argument-table';
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The form's field of this training argument (only inside the Hyper-parameters form). */
+/** The form's field of this training argument: "… · name" inside the Hyper-parameters form. */
 export function trainField(page: Page, name: string): Locator {
   argumentEntry(name); // a name the table does not hold fails here, not as a time-out
   return page
     .getByRole('group', { name: 'Hyper-parameters', exact: true })
-    .getByLabel(new RegExp(`(^|\\s)${escaped(name)}$`));
+    .getByLabel(new RegExp(`· ${escaped(name)}$`));
 }
 
 /** Sets one field from text: a switch takes "true" / "false", a choice its option, a number its digits. */
