@@ -1,14 +1,22 @@
 // Command-line arguments of `npm run train` and `npm run predict`: the short names of the issue (--lr, --epochs,
 // --batch-size, …) and transformers' TrainingArguments names (--learning_rate, --num_train_epochs, …), each
 // accepted with dashes or underscores, as `--name value` or `--name=value`. A problem gives one clear line.
+// The training flags, their ranges, defaults and help lines come from the training-argument table.
 import { BACKENDS, type BackendRequest } from '../core/backend-info';
 import {
-  EVAL_STRATEGIES,
-  resolveTrainingArguments,
-  TRAINING_MODES,
-  type TrainingArguments,
-} from '../core/train/arguments';
-import { SCHEDULER_TYPES } from '../core/train/schedules';
+  ARGUMENT_TABLE,
+  argumentEntry,
+  CAUSAL_LM_ENTRIES,
+  cliKey,
+  defaultDescription,
+  defaultEvalStrategy,
+  LORA_ENTRIES,
+  parseArgumentText,
+  TRAINER_ENTRIES,
+  type ArgumentEntry,
+  type ArgumentKind,
+} from '../core/argument-table';
+import { resolveTrainingArguments, type TrainingArguments } from '../core/train/arguments';
 import type { LoraConfig } from '../core/lora/config';
 import { LORA_EXPORT_KINDS, type LoraExportKind } from '../core/lora/export';
 import { TASK_NAMES, type TaskName } from '../core/models/registry';
@@ -19,12 +27,7 @@ export class CliArgumentError extends Error {
   override name = 'CliArgumentError';
 }
 
-type Kind =
-  | { type: 'string' }
-  | { type: 'int'; min: number }
-  | { type: 'float'; min: number; exclusiveMin?: boolean; max?: number; exclusiveMax?: boolean }
-  | { type: 'bool' }
-  | { type: 'enum'; values: readonly string[] };
+type Kind = ArgumentKind;
 
 interface Spec {
   /** The name used in messages and in the parsed record (the transformers name where there is one). */
@@ -40,21 +43,33 @@ const bool: Kind = { type: 'bool' };
 const posInt: Kind = { type: 'int', min: 1 };
 const nonNegInt: Kind = { type: 'int', min: 0 };
 const posFloat: Kind = { type: 'float', min: 0, exclusiveMin: true };
-const nonNegFloat: Kind = { type: 'float', min: 0 };
 const BACKEND_CHOICES = ['auto', ...BACKENDS] as const;
 
 /** What a LoRA run writes: the merged model, the PEFT adapter, or both (the merged model in --out, the adapter in --out/adapter). */
 const EXPORT_KINDS = LORA_EXPORT_KINDS;
 
-/** The LoRA flags, by their PEFT names. */
-const LORA_KEYS = [
-  'lora_r',
-  'lora_alpha',
-  'lora_dropout',
-  'lora_target_modules',
-  'modules_to_save',
-  'use_rslora',
-] as const;
+/** A training-argument table entry as a flag (module lists are split and checked by loraFlags). */
+function tableSpec(entry: ArgumentEntry): Spec {
+  return {
+    key: cliKey(entry),
+    ...(entry.cli.aliases ? { aliases: [...entry.cli.aliases] } : {}),
+    kind: entry.kind.type === 'modules' ? str : entry.kind,
+  };
+}
+
+const MAX_LENGTH = argumentEntry('max_length');
+
+/** The LoRA flags (PEFT's names, --lora-r for r), the causal-LM data flags (TRL's) and the trainer's. */
+const LORA_KEYS = LORA_ENTRIES.map(cliKey);
+const CAUSAL_LM_KEYS = CAUSAL_LM_ENTRIES.map(cliKey) as (keyof CausalLmDataOptions)[];
+/** The TrainingArguments fields the train command passes through to the trainer. */
+const TRAINING_KEYS = new Set<string>(TRAINER_ENTRIES.map(cliKey));
+/** Flags a causal LM does not take: the table's classification-only entries and the label columns. */
+const NOT_CAUSAL_LM_KEYS = [
+  'label_column',
+  'text_pair_column',
+  ...ARGUMENT_TABLE.filter((e) => !e.tasks.includes('causal-lm')).map(cliKey),
+];
 
 const COMMON: Spec[] = [
   { key: 'model', kind: str },
@@ -63,64 +78,26 @@ const COMMON: Spec[] = [
   { key: 'backend', kind: { type: 'enum', values: BACKEND_CHOICES } },
   { key: 'text_column', kind: str },
   { key: 'text_pair_column', kind: str },
-  { key: 'max_length', aliases: ['max_seq_length'], kind: posInt },
+  tableSpec(MAX_LENGTH),
   { key: 'help', aliases: ['h'], kind: bool },
 ];
-
-/** The causal-LM data flags, by TRL's SFTConfig names. */
-const CAUSAL_LM_KEYS = ['block_size', 'packing', 'completion_only_loss', 'assistant_only_loss'] as const;
 
 const TRAIN_SPECS: Spec[] = [
   ...COMMON,
   { key: 'task', kind: { type: 'enum', values: TASK_NAMES } },
-  { key: 'block_size', kind: { type: 'int', min: 2 } },
-  { key: 'packing', kind: bool },
-  { key: 'completion_only_loss', kind: bool },
-  { key: 'assistant_only_loss', kind: bool },
   { key: 'validation', kind: str },
   { key: 'out', aliases: ['output_dir'], kind: str },
   { key: 'label_column', kind: str },
   { key: 'resume', kind: bool },
   { key: 'project', kind: str },
   { key: 'project_data', kind: bool },
-  { key: 'learning_rate', aliases: ['lr'], kind: posFloat },
-  { key: 'num_train_epochs', aliases: ['epochs'], kind: posFloat },
-  { key: 'per_device_train_batch_size', aliases: ['batch_size'], kind: posInt },
-  { key: 'per_device_eval_batch_size', aliases: ['eval_batch_size'], kind: posInt },
-  { key: 'gradient_accumulation_steps', aliases: ['grad_accum'], kind: posInt },
-  { key: 'warmup_ratio', kind: { type: 'float', min: 0, max: 1 } },
-  { key: 'warmup_steps', kind: nonNegInt },
-  { key: 'weight_decay', kind: nonNegFloat },
-  { key: 'max_grad_norm', kind: nonNegFloat },
-  { key: 'lr_scheduler_type', aliases: ['scheduler'], kind: { type: 'enum', values: SCHEDULER_TYPES } },
-  {
-    key: 'label_smoothing_factor',
-    aliases: ['label_smoothing'],
-    kind: { type: 'float', min: 0, max: 1, exclusiveMax: true },
-  },
-  { key: 'seed', kind: nonNegInt },
-  { key: 'eval_strategy', aliases: ['evaluation_strategy'], kind: { type: 'enum', values: EVAL_STRATEGIES } },
-  { key: 'eval_steps', kind: posInt },
-  { key: 'logging_steps', kind: posInt },
-  { key: 'save_steps', kind: nonNegInt },
-  { key: 'save_seconds', kind: nonNegFloat },
-  { key: 'early_stopping_patience', kind: posInt },
-  { key: 'early_stopping_threshold', kind: nonNegFloat },
-  { key: 'metric_for_best_model', kind: str },
-  { key: 'greater_is_better', kind: bool },
-  { key: 'load_best_model_at_end', kind: bool },
-  { key: 'group_by_length', kind: bool },
-  { key: 'mode', kind: { type: 'enum', values: TRAINING_MODES } },
-  // LoRA (--mode lora), under PEFT's LoraConfig names.
-  { key: 'lora_r', kind: posInt },
-  { key: 'lora_alpha', kind: posFloat },
-  { key: 'lora_dropout', kind: { type: 'float', min: 0, max: 1, exclusiveMax: true } },
-  { key: 'lora_target_modules', aliases: ['target_modules'], kind: str },
-  { key: 'modules_to_save', kind: str },
-  { key: 'use_rslora', kind: bool },
+  ...ARGUMENT_TABLE.filter((e) => e !== MAX_LENGTH).map(tableSpec),
   { key: 'adapter', kind: str },
   { key: 'export', kind: { type: 'enum', values: EXPORT_KINDS } },
 ];
+
+/** The canonical keys of the train command's flags (the table's entries and the command's own). */
+export const TRAIN_FLAG_KEYS: readonly string[] = TRAIN_SPECS.map((spec) => spec.key);
 
 const PREDICT_SPECS: Spec[] = [
   ...COMMON,
@@ -160,34 +137,6 @@ const EXPORT_SPECS: Spec[] = [
   { key: 'project_data', kind: bool },
   { key: 'help', aliases: ['h'], kind: bool },
 ];
-
-/** The TrainingArguments fields the train command passes through to the trainer. */
-const TRAINING_KEYS = new Set<string>([
-  'learning_rate',
-  'num_train_epochs',
-  'per_device_train_batch_size',
-  'per_device_eval_batch_size',
-  'gradient_accumulation_steps',
-  'warmup_ratio',
-  'warmup_steps',
-  'weight_decay',
-  'max_grad_norm',
-  'lr_scheduler_type',
-  'label_smoothing_factor',
-  'seed',
-  'eval_strategy',
-  'eval_steps',
-  'logging_steps',
-  'save_steps',
-  'save_seconds',
-  'early_stopping_patience',
-  'early_stopping_threshold',
-  'metric_for_best_model',
-  'greater_is_better',
-  'load_best_model_at_end',
-  'group_by_length',
-  'mode',
-]);
 
 export interface TrainCliOptions {
   /** Given with --task; otherwise what the model is (an encoder: sequence-classification, a decoder: causal-lm). */
@@ -282,8 +231,8 @@ export interface ProjectExportOptions {
 
 export type Parsed<T> = { help: true } | ({ help: false } & T);
 
-/** Tokens longer than this are cut when none is given (BERT-family models' usual limit). */
-export const DEFAULT_MAX_LENGTH = 128;
+/** Tokens longer than this are cut when none is given (BERT-family models' usual limit; the table's default). */
+export const DEFAULT_MAX_LENGTH = MAX_LENGTH.default as number;
 
 type Value = string | number | boolean | string[];
 
@@ -305,42 +254,9 @@ function editDistance(a: string, b: string): number {
 }
 
 function convert(flag: string, raw: string, kind: Kind): Value {
-  switch (kind.type) {
-    case 'string':
-      if (raw === '') throw new CliArgumentError(`${flag} needs a non-empty value`);
-      return raw;
-    case 'bool': {
-      const v = raw.toLowerCase();
-      if (['true', '1', 'yes'].includes(v)) return true;
-      if (['false', '0', 'no'].includes(v)) return false;
-      throw new CliArgumentError(`${flag} takes true or false, got "${raw}"`);
-    }
-    case 'enum':
-      if (!kind.values.includes(raw))
-        throw new CliArgumentError(`${flag} must be one of ${kind.values.join(', ')}; got "${raw}"`);
-      return raw;
-    case 'int': {
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isInteger(n))
-        throw new CliArgumentError(`${flag} takes a whole number, got "${raw}"`);
-      if (n < kind.min) throw new CliArgumentError(`${flag} must be at least ${kind.min}, got ${raw}`);
-      return n;
-    }
-    case 'float': {
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n))
-        throw new CliArgumentError(`${flag} takes a number, got "${raw}"`);
-      const low = kind.exclusiveMin ? n <= kind.min : n < kind.min;
-      const high = kind.max !== undefined && (kind.exclusiveMax ? n >= kind.max : n > kind.max);
-      if (low || high) {
-        const lo = kind.exclusiveMin ? `> ${kind.min}` : `≥ ${kind.min}`;
-        const hi =
-          kind.max === undefined ? '' : kind.exclusiveMax ? ` and < ${kind.max}` : ` and ≤ ${kind.max}`;
-        throw new CliArgumentError(`${flag} must be ${lo}${hi}, got ${raw}`);
-      }
-      return n;
-    }
-  }
+  const parsed = parseArgumentText(kind, raw);
+  if (parsed.problem !== undefined) throw new CliArgumentError(`${flag} ${parsed.problem}`);
+  return parsed.value;
 }
 
 /** Flags → values by canonical key; rejects unknown, repeated and value-less flags and stray words. */
@@ -417,7 +333,7 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
   const validation = optionalString(values, 'validation');
   const given: Partial<Record<string, Value>> = {};
   for (const [k, v] of values) if (TRAINING_KEYS.has(k)) given[k] = v;
-  given.eval_strategy ??= validation ? 'epoch' : 'no';
+  given.eval_strategy ??= defaultEvalStrategy(validation !== undefined);
   if (given.eval_strategy !== 'no' && !validation)
     throw new CliArgumentError(`--eval-strategy ${given.eval_strategy} needs --validation FILE`);
   let training: TrainingArguments;
@@ -440,7 +356,7 @@ export function parseTrainArgs(argv: readonly string[]): Parsed<TrainCliOptions>
     if (stray) throw new CliArgumentError(`${shown(stray)} applies only with --task causal-lm`);
   }
   if (task === 'causal-lm') {
-    const stray = (['label_column', 'text_pair_column', 'max_length'] as const).find((k) => values.has(k));
+    const stray = NOT_CAUSAL_LM_KEYS.find((k) => values.has(k));
     if (stray)
       throw new CliArgumentError(
         `${shown(stray)} does not apply with --task causal-lm` +
@@ -594,6 +510,43 @@ export function parseExportArgs(argv: readonly string[]): Parsed<ExportCliOption
   };
 }
 
+/** The flag's spellings in --help: short names, then the transformers name as it is written in Python. */
+function flagNames(entry: ArgumentEntry): string {
+  const key = cliKey(entry);
+  const main = entry.source === 'TrainingArguments' && entry.cli.aliases ? `--${key}` : shown(key);
+  return [main, ...(entry.cli.aliases ?? []).map(shown)].join(', ');
+}
+
+/** One --help entry per table entry: the flag, its help and default, wrapped under a hanging indent. */
+export function usageLines(entries: readonly ArgumentEntry[]): string {
+  const column = 40;
+  const width = 112;
+  return entries
+    .map((entry) => {
+      const head = `  ${flagNames(entry)}${entry.cli.placeholder ? ` ${entry.cli.placeholder}` : ''}`;
+      const shownDefault = defaultDescription(entry);
+      const words = `${entry.help}${shownDefault !== undefined ? ` (default: ${shownDefault})` : ''}`.split(
+        ' ',
+      );
+      const lines: string[] = [];
+      let line = head.length < column - 1 ? head.padEnd(column) : `${head}\n${' '.repeat(column)}`;
+      let lineStart = line.lastIndexOf('\n') + 1;
+      for (const word of words) {
+        if (line.length - lineStart + word.length > width && line.length - lineStart > column) {
+          lines.push(line.trimEnd());
+          line = ' '.repeat(column);
+          lineStart = 0;
+        }
+        line += `${word} `;
+      }
+      lines.push(line.trimEnd());
+      return lines.join('\n');
+    })
+    .join('\n');
+}
+
+const inGroup = (entries: readonly ArgumentEntry[]) => entries.filter((e) => e !== MAX_LENGTH);
+
 export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR --out DIR [options]
 
   --task ${TASK_NAMES.join('|')}   default: what the model is (an encoder
@@ -603,30 +556,17 @@ export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR -
   --model ID|DIR              a Hub model id (through --hub for mirrors) or a local model folder
   --out DIR                   where the fine-tuned model and metrics.json go
   --text-column C  --text-pair-column C  --label-column C
-  --max-length N              tokens per text (default ${DEFAULT_MAX_LENGTH})
   --backend auto|webgpu|wasm|cpu   --hub URL   --resume
   --project DIR               also write the run as a Hugging Face Trainer project (train.py, data/, …)
   --project-data false        leave the rows out of the project (README.md describes what data/ needs)
-Training (short name or the transformers name, dashes or underscores):
-  --lr, --learning_rate X               --epochs, --num_train_epochs X
-  --batch-size, --per_device_train_batch_size N   --eval-batch-size, --per_device_eval_batch_size N
-  --gradient-accumulation-steps N       --warmup-ratio X   --warmup-steps N   --weight-decay X
-  --max-grad-norm X   --lr-scheduler-type ${SCHEDULER_TYPES.join('|')}   --label-smoothing X   --seed N
-  --eval-strategy ${EVAL_STRATEGIES.join('|')}   --eval-steps N   --logging-steps N   --save-steps N
-  --save-seconds X (checkpoint after this many seconds of training too; default 60, 0: off)
-  --early-stopping-patience N   --early-stopping-threshold X
-  --metric-for-best-model NAME   --greater-is-better   --load-best-model-at-end   --group-by-length
-  --mode ${TRAINING_MODES.join('|')}
+${usageLines([MAX_LENGTH])}
+Training (short name or the transformers name, dashes or underscores; a flag without a value means true):
+${usageLines(inGroup(TRAINER_ENTRIES))}
 Causal LM (--task causal-lm; TRL's names): the data is plain text (a 'text' column, or TXT lines), instruction
 data ('prompt' + 'completion', or 'instruction' / 'input' / 'output') or chat (JSONL 'messages')
-  --block-size N              tokens per block (default min(model positions, 512))
-  --packing true|false        concatenate the texts with EOS and cut blocks (default: true for plain text)
-  --completion-only-loss true|false   instruction data: loss on the completion only (default true)
-  --assistant-only-loss true|false    chat: loss on the assistant turns only (default true)
+${usageLines(CAUSAL_LM_ENTRIES)}
 LoRA (--mode lora; PEFT's names and defaults):
-  --lora-r N (8)   --lora-alpha X (8)   --lora-dropout X (0)   --use-rslora
-  --lora-target-modules a,b|all-linear (per architecture: query,value; q_lin,v_lin; c_attn; q_proj,v_proj)
-  --modules-to-save a,b (the classification head always)
+${usageLines(LORA_ENTRIES)}
   --adapter ID|DIR (continue training a PEFT adapter; its adapter_config.json replaces the flags above)
   --export adapter|merged|both (default both: the merged model in --out, the PEFT adapter in --out/adapter;
                                 adapter: --out is the adapter folder)`;

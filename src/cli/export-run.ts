@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { basename, resolve } from 'node:path';
 import { buildExportFolder } from '../core/export/bundle';
+import { trainingArgumentsRecord } from '../core/export/training-files';
 import { classifierWeights } from '../core/export/classifier-weights';
 import type { DatasetSummary, ExportInputs, FinalEvaluation } from '../core/export/types';
 import { WEBTUNE_VERSION } from '../core/export/version';
@@ -23,7 +24,10 @@ export interface ExportRunOptions {
   model: SequenceClassifier;
   labels: string[];
   dataset: DatasetSummary;
+  /** The arguments the run trained with (the CLI's checkpoint schedule included), for the final evaluation. */
   args: TrainingArguments;
+  /** The arguments as set, for training_args.json (default args): the CLI's checkpoint schedule is not the recipe. */
+  recipe?: TrainingArguments;
   maxLength: number;
   logHistory: LogRecord[];
   /** The step of the best evaluation, if any (the weights' step when load_best_model_at_end restored them). */
@@ -60,14 +64,10 @@ export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
     // With LoRA, the ordinary folder holds the merged model: W + scale·B·A, loadable without PEFT.
     weights: o.model.lora ? await mergedWeights(o.model) : await classifierWeights(o.model.variables),
     dataset: o.dataset,
-    hyperparameters: {
-      ...o.args,
-      optim: 'adamw_torch',
-      adam_beta1: 0.9,
-      adam_beta2: 0.999,
-      adam_epsilon: 1e-8,
-      max_seq_length: o.maxLength,
-    },
+    hyperparameters: trainingArgumentsRecord(o.recipe ?? o.args, {
+      task: 'sequence-classification',
+      maxLength: o.maxLength,
+    }),
     logHistory: o.logHistory,
     finalEvaluation: evaluation,
     run: {

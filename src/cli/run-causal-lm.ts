@@ -212,7 +212,8 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       generationConfig: await readGenerationConfig(base.source),
       weights: await mergedWeights(model),
       dataset: summary,
-      hyperparameters: causalLmHyperparameters(args, d),
+      // The recipe as set: the CLI's own checkpoint schedule (save_steps) is not part of it.
+      hyperparameters: causalLmHyperparameters(o.training, d),
       logHistory: result.logHistory,
       finalEvaluation: evaluation,
       run: {

@@ -140,6 +140,7 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
     labels: prepared.labels,
     dataset: data.summary,
     args,
+    recipe: o.training,
     maxLength: o.maxLength,
     logHistory: result.logHistory,
     bestStep: result.bestStep,

@@ -3,6 +3,8 @@
 // core/export/final-evaluation). Plain data only.
 import type { CleaningReport } from '../core/data/prepare';
 import type { DataIssue, DatasetSummary, TrainingHyperparameters } from '../core/export/types';
+import { trainingArgumentsRecord } from '../core/export/training-files';
+import type { TrainingArguments } from '../core/train/arguments';
 
 export interface DatasetFacts {
   fileName: string;
@@ -50,32 +52,7 @@ export function datasetSummary(facts: DatasetFacts): DatasetSummary {
   };
 }
 
-/** The scalar training arguments (transformers names) plus the truncation length as max_seq_length. */
-export function hyperparameters(
-  args: {
-    learning_rate: number;
-    num_train_epochs: number;
-    per_device_train_batch_size: number;
-    weight_decay: number;
-    lr_scheduler_type: string;
-    seed: number;
-  } & Record<string, unknown>,
-  maxLength: number,
-): TrainingHyperparameters {
-  const out: Record<string, string | number | boolean | null> = {};
-  for (const [name, value] of Object.entries(args)) {
-    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
-      out[name] = value as string | number | boolean | null;
-    }
-  }
-  return {
-    ...out,
-    learning_rate: args.learning_rate,
-    num_train_epochs: args.num_train_epochs,
-    per_device_train_batch_size: args.per_device_train_batch_size,
-    weight_decay: args.weight_decay,
-    lr_scheduler_type: args.lr_scheduler_type,
-    seed: args.seed,
-    max_seq_length: maxLength,
-  };
+/** training_args.json of a classifier trained here: the same record the CLI writes (core/export/training-files). */
+export function hyperparameters(args: TrainingArguments, maxLength: number): TrainingHyperparameters {
+  return trainingArgumentsRecord(args, { task: 'sequence-classification', maxLength });
 }

@@ -14,6 +14,7 @@ import { errorLines, runCli, writeSentimentCsv } from '../support/cli';
 import { startHubMirror, type HubMirror } from '../support/hub-mirror';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage } from './browser';
+import { trainField } from './harness/train-form';
 
 const shots = join(repoRoot, 'test-results', 'lora-import');
 const base = sharedPath('models', 'webtune--tiny-random-gpt2');
@@ -211,17 +212,17 @@ describe('a PEFT LoRA adapter imported in the app', () => {
     await page.getByTestId('adapter-facts').waitFor({ timeout: 30_000 });
 
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
-    await page.getByLabel('mode', { exact: true }).selectOption('lora');
+    await trainField(page, 'mode').selectOption('lora');
     expect(await page.getByTestId('lora-adapter-note').innerText()).toContain(
       'continues adapter webtune/tiny-bert-cls-lora (r 4, alpha 16)',
     );
     // The adapter's config replaces the LoRA fields.
-    expect(await page.getByLabel('lora_alpha', { exact: true }).count()).toBe(0);
+    expect(await trainField(page, 'lora_alpha').count()).toBe(0);
     // A rate so small that the run's adapter stays the one it started from: PEFT's values, not new ones
     // (new adapters start with lora_B at zero).
-    await page.getByLabel('learning_rate', { exact: true }).fill('1e-12');
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
-    await page.getByLabel('max_length', { exact: true }).fill('24');
+    await trainField(page, 'learning_rate').fill('1e-12');
+    await trainField(page, 'num_train_epochs').fill('1');
+    await trainField(page, 'max_length').fill('24');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect
       .poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000, interval: 500 })

@@ -18,6 +18,7 @@ import type { HFConfig } from '../../src/core/models/types';
 import { decodeCheckpoint } from '../../src/core/train/checkpoint';
 import { repoRoot, sharedModelDir } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
+import { trainField, trainFieldValue } from './harness/train-form';
 
 const SHOTS = `${repoRoot}/test-results/app-lora`;
 const MODEL = 'webtune/bert-tiny-mlm';
@@ -164,9 +165,9 @@ describe('LoRA in the app', () => {
     await goTo(page, /Train/);
 
     // bert-tiny is small: full fine-tuning is the default, and no mode is discouraged.
-    const mode = page.getByLabel('mode', { exact: true });
+    const mode = trainField(page, 'mode');
     expect(await mode.inputValue()).toBe('full');
-    const rate = page.getByLabel('learning_rate', { exact: true });
+    const rate = trainField(page, 'learning_rate');
     expect(await rate.inputValue()).toBe('0.0003');
     await page.getByRole('table', { name: 'Memory of each training mode' }).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('mode-not-advised').count()).toBe(0);
@@ -176,18 +177,18 @@ describe('LoRA in the app', () => {
     expect(await rate.inputValue()).toBe('0.001');
 
     // PEFT's names and defaults, the architecture's target_modules shown.
-    const lora = (name: string) => page.getByLabel(name, { exact: true });
+    const lora = (name: string) => trainField(page, name);
     expect(await lora('r').inputValue()).toBe('8');
     expect(await lora('lora_alpha').inputValue()).toBe('8');
     expect(await lora('lora_dropout').inputValue()).toBe('0');
     expect(await lora('target_modules').inputValue()).toBe('query,value');
     expect(await lora('modules_to_save').inputValue()).toBe('');
-    expect(await lora('use_rslora').inputValue()).toBe('false');
+    expect(await trainFieldValue(page, 'use_rslora')).toBe('false');
     await lora('r').fill('4');
     await lora('lora_alpha').fill('16');
     await lora('target_modules').fill('query,key,value');
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('4');
-    await page.getByLabel('max_length', { exact: true }).fill('16');
+    await trainField(page, 'num_train_epochs').fill('4');
+    await trainField(page, 'max_length').fill('16');
 
     const expected = await coreCount({ r: 4, lora_alpha: 16, target_modules: ['query', 'key', 'value'] });
     const share = page.getByTestId('trainable-share');
@@ -310,9 +311,9 @@ describe('LoRA in the app', () => {
     await field.press('Enter');
     await gpu.getByTestId('model-facts').waitFor({ timeout: 60_000 });
     await gpu.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
-    await gpu.getByLabel('mode', { exact: true }).selectOption('lora');
-    await gpu.getByLabel('num_train_epochs', { exact: true }).fill('1');
-    await gpu.getByLabel('max_length', { exact: true }).fill('16');
+    await trainField(gpu, 'mode').selectOption('lora');
+    await trainField(gpu, 'num_train_epochs').fill('1');
+    await trainField(gpu, 'max_length').fill('16');
     await gpu.getByTestId('trainable-share').waitFor({ timeout: 30_000 });
     await gpu.getByRole('button', { name: 'Start training', exact: true }).click();
     await gpu.getByText('Warming up').waitFor({ timeout: 60_000 });

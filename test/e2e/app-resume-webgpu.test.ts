@@ -6,17 +6,12 @@ import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, openPage } from './browser';
+import { setTrainFields } from './harness/train-form';
 
 const TOLERANCE = 1.5e-4;
 const runStatus = (page: Page) => page.getByTestId('run-status').textContent();
 const goTo = (page: Page, step: RegExp) =>
   page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: step }).click();
-
-async function setSettings(page: Page, values: Record<string, string>): Promise<void> {
-  await page.locator('details:has(> summary)').evaluate((d) => ((d as HTMLDetailsElement).open = true));
-  for (const [name, value] of Object.entries(values))
-    await page.getByLabel(name, { exact: true }).fill(value);
-}
 
 /** The float32 tensors of the downloaded zip's model.safetensors, by name. */
 async function downloadedWeights(page: Page): Promise<Map<string, Float32Array>> {
@@ -82,12 +77,12 @@ describe('resume after a reload on webgpu', () => {
       save_steps: '3',
       seed: '7',
     };
-    await setSettings(page, recipe);
+    await setTrainFields(page, recipe);
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 300_000, interval: 1000 }).toBe('finished');
     const uninterrupted = await downloadedWeights(page);
 
-    await setSettings(page, recipe);
+    await setTrainFields(page, recipe);
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 60_000 }).toBe('running');
     await page.waitForFunction(

@@ -4,6 +4,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, openPage } from './browser';
+import { trainField } from './harness/train-form';
 
 describe('the Train step on webgpu', () => {
   let browser: Browser;
@@ -39,8 +40,8 @@ describe('the Train step on webgpu', () => {
     await page.getByTestId('model-facts').waitFor({ timeout: 60_000 });
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
     expect(await page.getByTestId('train-backend').textContent()).toMatch(/^WebGPU: /);
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
-    await page.getByLabel('max_length', { exact: true }).fill('16');
+    await trainField(page, 'num_train_epochs').fill('1');
+    await trainField(page, 'max_length').fill('16');
     await page.evaluate(() => {
       const w = window as unknown as { longest: number };
       w.longest = 0;

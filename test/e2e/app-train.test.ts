@@ -9,6 +9,7 @@ import { pyValue } from '../../src/core/export/project/python';
 import { WORDPIECE_FOLDER_FILES } from '../support/export-layout';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
+import { setTrainField, setTrainFields, trainField } from './harness/train-form';
 
 const SHOTS = `${repoRoot}/test-results/app-train`;
 
@@ -81,9 +82,7 @@ describe('the Train step', () => {
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
     expect(await runStatus(page)).toBe('idle');
     // bert-tiny is a tiny model: a learning rate far above BERT-base's.
-    expect(
-      Number(await page.getByLabel('learning_rate', { exact: true }).inputValue()),
-    ).toBeGreaterThanOrEqual(1e-4);
+    expect(Number(await trainField(page, 'learning_rate').inputValue())).toBeGreaterThanOrEqual(1e-4);
     expect(await page.getByTestId('effective-batch').textContent()).toMatch(/Effective batch: \d+ examples/);
     expect(await page.getByTestId('train-backend').textContent()).toMatch(
       /^wasm, \d+ threads? \(as requested\)$/,
@@ -228,7 +227,7 @@ describe('the Train step', () => {
   it('downloads the run as a Hugging Face Trainer project with the rows it trained on', async () => {
     const steps = page.getByRole('navigation', { name: 'Steps' });
     // The recipe the run trained with is the Train form's (the form shows the open run's settings).
-    const lr = Number(await page.getByLabel('learning_rate', { exact: true }).inputValue());
+    const lr = Number(await trainField(page, 'learning_rate').inputValue());
     await steps.getByRole('button', { name: /Export/ }).click();
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: 60_000 }),
@@ -274,8 +273,8 @@ describe('the Train step', () => {
 
   it('fails a diverging run with an alert and keeps what was stored', async () => {
     // Weights of ±1e30 after one AdamW step overflow float32 in the next forward pass: the loss becomes NaN.
-    await page.getByLabel('learning_rate', { exact: true }).fill('1e30');
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
+    await trainField(page, 'learning_rate').fill('1e30');
+    await trainField(page, 'num_train_epochs').fill('1');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 60_000, interval: 500 }).toBe('failed');
     const alert = await page.getByRole('alert').allTextContents();
@@ -288,7 +287,7 @@ describe('the Train step', () => {
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-run-status')));
     expect(statuses).toEqual(['failed', 'finished']);
     // The app stays usable: the form is enabled again.
-    await page.getByLabel('learning_rate', { exact: true }).fill('0.0003');
+    await trainField(page, 'learning_rate').fill('0.0003');
     expect(await page.getByRole('button', { name: 'Start training', exact: true }).isEnabled()).toBe(true);
     expect(watched.errors).toEqual([]);
   });
@@ -312,15 +311,19 @@ describe('the Train step', () => {
   it('evaluates every eval_steps; the card scores the weights the run ends with (load_best_model_at_end too)', async () => {
     await page.locator('details:has(> summary)').evaluate((d) => ((d as HTMLDetailsElement).open = true));
     const steps = page.getByRole('navigation', { name: 'Steps' });
-    /** Trains one epoch at lr 0.05 (too high: the validation loss is not monotone) and downloads the model. */
+    /**
+     * Trains one epoch at lr 0.05 (too high: the validation loss is not monotone, with this warmup and weight decay;
+     * without them bert-tiny's loss falls to the last step) and downloads the model.
+     */
     const trainAndDownload = async (evalSteps: number, loadBest: boolean) => {
       await steps.getByRole('button', { name: /Train/ }).click();
-      await page.getByLabel('learning_rate', { exact: true }).fill('0.05');
-      await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
-      await page.getByLabel('eval_strategy', { exact: true }).selectOption('steps');
-      await page.getByLabel('eval_steps', { exact: true }).fill(String(evalSteps));
-      await page.getByLabel('metric_for_best_model', { exact: true }).selectOption('loss');
-      await page.getByLabel('load_best_model_at_end', { exact: true }).selectOption(String(loadBest));
+      await setTrainFields(page, { warmup_ratio: '0.1', weight_decay: '0.01' });
+      await trainField(page, 'learning_rate').fill('0.05');
+      await trainField(page, 'num_train_epochs').fill('1');
+      await trainField(page, 'eval_strategy').selectOption('steps');
+      await trainField(page, 'eval_steps').fill(String(evalSteps));
+      await trainField(page, 'metric_for_best_model').selectOption('loss');
+      await setTrainField(page, 'load_best_model_at_end', String(loadBest));
       await page.getByRole('button', { name: 'Start training', exact: true }).click();
       await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
       await expect.poll(() => runStatus(page), { timeout: 120_000, interval: 500 }).toBe('finished');
@@ -356,17 +359,18 @@ describe('the Train step', () => {
 
     // Back to the settings the next tests expect.
     await steps.getByRole('button', { name: /Train/ }).click();
-    await page.getByLabel('learning_rate', { exact: true }).fill('0.0003');
-    await page.getByLabel('eval_strategy', { exact: true }).selectOption('epoch');
-    await page.getByLabel('metric_for_best_model', { exact: true }).selectOption('f1');
-    await page.getByLabel('load_best_model_at_end', { exact: true }).selectOption('false');
+    await trainField(page, 'learning_rate').fill('0.0003');
+    await setTrainFields(page, { warmup_ratio: '0', weight_decay: '0' });
+    await trainField(page, 'eval_strategy').selectOption('epoch');
+    await trainField(page, 'metric_for_best_model').selectOption('f1');
+    await setTrainField(page, 'load_best_model_at_end', 'false');
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
   });
 
   it('resumes a run interrupted by a reload from its last checkpoint', async () => {
     // Four epochs: checkpoints are written while training goes on, so the run must outlast the first one's write.
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('4');
+    await trainField(page, 'num_train_epochs').fill('4');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     // Each evaluation is followed by its checkpoint, written while training goes on. Reload as soon as one is
     // saved and steps remain: waiting for the checkpoint to catch up with the latest evaluation can take until

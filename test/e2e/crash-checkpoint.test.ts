@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchKillableChromium, type KillableChromium } from './browser';
+import { trainField } from './harness/train-form';
 
 const SHOTS = `${repoRoot}/test-results/crash-checkpoint`;
 
@@ -124,11 +125,11 @@ describe('a browser killed during a checkpoint write', () => {
     // 24 steps (48 training rows in batches of 4), a checkpoint every 2 (each one bert-tiny's weights and both
     // AdamW moments, about 53 MB). What is proven holds for any batch; small ones make the cpu backend's runs
     // shorter, and its steps still take far longer than the test needs to see a write start.
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('2');
-    await page.getByLabel('per_device_train_batch_size', { exact: true }).fill('4');
-    await page.getByLabel('eval_strategy', { exact: true }).selectOption('no');
-    await page.getByLabel('save_steps', { exact: true }).fill('2');
-    await page.getByLabel('save_seconds', { exact: true }).fill('600');
+    await trainField(page, 'num_train_epochs').fill('2');
+    await trainField(page, 'per_device_train_batch_size').fill('4');
+    await trainField(page, 'eval_strategy').selectOption('no');
+    await trainField(page, 'save_steps').fill('2');
+    await trainField(page, 'save_seconds').fill('600');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
 
@@ -188,7 +189,7 @@ describe('a browser killed during a checkpoint write', () => {
     const resumed = await finalWeightsHash(page, run.id);
 
     // The same recipe, never interrupted (the form kept the settings across the crash).
-    expect(await page.getByLabel('save_steps', { exact: true }).inputValue()).toBe('2');
+    expect(await trainField(page, 'save_steps').inputValue()).toBe('2');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 30_000 }).toBe(2);
     await expect.poll(() => runStatus(page), { timeout: 240_000, interval: 500 }).toBe('finished');

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
+import { setTrainFields, trainField } from './harness/train-form';
 
 const SHOTS = `${repoRoot}/test-results/nothing-lost`;
 
@@ -33,15 +34,6 @@ const goTo = (page: Page, step: RegExp) =>
   page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: step }).click();
 
 /** The settings every run here uses: 12 steps an epoch (180 rows, batch 16), a checkpoint every 4 steps. */
-async function setSettings(page: Page, values: Record<string, string>): Promise<void> {
-  await page.locator('details:has(> summary)').evaluate((d) => ((d as HTMLDetailsElement).open = true));
-  for (const [name, value] of Object.entries(values)) {
-    const field = page.getByLabel(name, { exact: true });
-    if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
-    else await field.fill(value);
-  }
-}
-
 const RECIPE = { num_train_epochs: '2', save_steps: '4', save_seconds: '60', eval_strategy: 'epoch' };
 
 interface Results {
@@ -115,7 +107,7 @@ describe('nothing is lost', () => {
     await field.press('Enter');
     await page.getByTestId('model-facts').waitFor({ timeout: 60_000 });
     await goTo(page, /Train/);
-    await setSettings(page, RECIPE);
+    await setTrainFields(page, RECIPE);
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
     await expect.poll(() => runStatus(page), { timeout: 180_000, interval: 500 }).toBe('finished');
@@ -160,8 +152,8 @@ describe('nothing is lost', () => {
 
   it('restores the hyper-parameters and the dataset with its choices after a reload', async () => {
     await goTo(page, /Train/);
-    expect(await page.getByLabel('save_steps', { exact: true }).inputValue()).toBe('4');
-    expect(await page.getByLabel('num_train_epochs', { exact: true }).inputValue()).toBe('2');
+    expect(await trainField(page, 'save_steps').inputValue()).toBe('4');
+    expect(await trainField(page, 'num_train_epochs').inputValue()).toBe('2');
     await goTo(page, /Data/);
     // The dataset chosen before is selected again, with its confirmed mapping.
     await page.getByTestId('validation-count').waitFor();
@@ -175,7 +167,7 @@ describe('nothing is lost', () => {
 
   it('a reload before the first checkpoint shows the run as interrupted, with "Start again with the same settings"', async () => {
     // Many epochs, no evaluation and no step or time checkpoint: nothing is saved before the reload.
-    await setSettings(page, {
+    await setTrainFields(page, {
       num_train_epochs: '40',
       eval_strategy: 'no',
       save_steps: '0',
@@ -216,7 +208,7 @@ describe('nothing is lost', () => {
   });
 
   it('a reload between checkpoints resumes from the last one and ends with the weights of an uninterrupted run', async () => {
-    await setSettings(page, { ...RECIPE });
+    await setTrainFields(page, { ...RECIPE });
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
     // The checkpoint of step 4 is saved; reload before the run ends.
@@ -256,7 +248,7 @@ describe('nothing is lost', () => {
 
   it('two tabs: the second sees the run training elsewhere and cannot take it over', async () => {
     await goTo(page, /Train/);
-    await setSettings(page, {
+    await setTrainFields(page, {
       num_train_epochs: '40',
       eval_strategy: 'no',
       save_steps: '0',

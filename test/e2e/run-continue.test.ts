@@ -7,19 +7,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { sharedPath } from '../support/shared';
 import { launchChromium, openPage } from './browser';
+import { setTrainFields } from './harness/train-form';
 
 const runStatus = (page: Page) => page.getByTestId('run-status').textContent();
 const goTo = (page: Page, step: RegExp) =>
   page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: step }).click();
-
-async function setSettings(page: Page, values: Record<string, string>): Promise<void> {
-  await page.locator('details:has(> summary)').evaluate((d) => ((d as HTMLDetailsElement).open = true));
-  for (const [name, value] of Object.entries(values)) {
-    const field = page.getByLabel(name, { exact: true });
-    if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
-    else await field.fill(value);
-  }
-}
 
 /** Waits for the open run to finish and returns its last evaluation's loss. */
 async function finishedEvalLoss(page: Page): Promise<number> {
@@ -59,12 +51,12 @@ describe('continue training from a finished run', () => {
     await field.press('Enter');
     await page.getByTestId('model-facts').waitFor({ timeout: 60_000 });
     await goTo(page, /Train/);
-    await setSettings(page, { num_train_epochs: '2', learning_rate: '0.001', eval_strategy: 'epoch' });
+    await setTrainFields(page, { num_train_epochs: '2', learning_rate: '0.001', eval_strategy: 'epoch' });
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     const trained = await finishedEvalLoss(page);
 
     // A learning rate that cannot move the weights: the continuation keeps what the run learnt.
-    await setSettings(page, { num_train_epochs: '1', learning_rate: '1e-12' });
+    await setTrainFields(page, { num_train_epochs: '1', learning_rate: '1e-12' });
     await page.getByRole('button', { name: 'Continue training', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
     const continued = await finishedEvalLoss(page);

@@ -28,37 +28,57 @@ describe('defaults', () => {
 
   it('pass eval_steps only with the "steps" strategy, and load_best_model_at_end only with evaluations', () => {
     const s = defaultSettings(4e6);
-    expect(s.load_best_model_at_end).toBe('false'); // transformers' default
+    expect(s.load_best_model_at_end).toBe(false); // transformers' default
     const bySteps = resolveTrainingArguments(
       toTrainingArguments({
         ...s,
         eval_strategy: 'steps',
         eval_steps: 7,
         save_steps: 20,
-        load_best_model_at_end: 'true',
+        load_best_model_at_end: true,
       }),
     );
     expect([bySteps.eval_steps, bySteps.save_steps, bySteps.load_best_model_at_end]).toEqual([7, 20, true]);
-    const byEpoch = toTrainingArguments({ ...s, eval_steps: 7, load_best_model_at_end: 'true' });
+    const byEpoch = toTrainingArguments({ ...s, eval_steps: 7, load_best_model_at_end: true });
     expect([byEpoch.eval_steps, byEpoch.load_best_model_at_end]).toEqual([undefined, true]);
     // Without evaluations there is no best model; transformers would refuse the combination.
     const none = resolveTrainingArguments(
-      toTrainingArguments({ ...s, eval_strategy: 'no', load_best_model_at_end: 'true' }),
+      toTrainingArguments({ ...s, eval_strategy: 'no', load_best_model_at_end: true }),
     );
     expect(none.load_best_model_at_end).toBe(false);
   });
 
-  it('parse the form, naming the field that is wrong', () => {
+  it('parse the form, naming the field that is wrong as the trainer and the CLI do', () => {
     const text = settingsText(defaultSettings(4e6));
     expect(parseSettings(text).settings).toEqual(defaultSettings(4e6));
     expect(parseSettings({ ...text, learning_rate: '3e-4' }).settings?.learning_rate).toBe(3e-4);
-    expect(parseSettings({ ...text, learning_rate: '0' }).error).toMatch(/learning_rate/);
-    expect(parseSettings({ ...text, per_device_train_batch_size: '2.5' }).error).toMatch(
-      /per_device_train_batch_size must be a whole number/,
+    expect(parseSettings({ ...text, learning_rate: '0' }).error).toBe('learning_rate must be > 0, got 0');
+    expect(parseSettings({ ...text, per_device_train_batch_size: '2.5' }).error).toBe(
+      'per_device_train_batch_size takes a whole number, got "2.5"',
     );
-    expect(parseSettings({ ...text, warmup_ratio: 'abc' }).error).toMatch(/warmup_ratio must be a number/);
-    expect(parseSettings({ ...text, eval_steps: '0' }).error).toMatch(/eval_steps must be at least 1/);
-    expect(parseSettings({ ...text, load_best_model_at_end: 'maybe' }).error).toMatch(/not a choice/);
+    expect(parseSettings({ ...text, warmup_ratio: 'abc' }).error).toBe(
+      'warmup_ratio takes a number, got "abc"',
+    );
+    expect(parseSettings({ ...text, warmup_ratio: '1.5' }).error).toBe(
+      'warmup_ratio must be ≥ 0 and ≤ 1, got 1.5',
+    );
+    expect(parseSettings({ ...text, eval_steps: '0' }).error).toBe('eval_steps must be at least 1, got 0');
+    expect(parseSettings({ ...text, load_best_model_at_end: 'maybe' }).error).toBe(
+      'load_best_model_at_end takes true or false, got "maybe"',
+    );
+    expect(parseSettings({ ...text, target_modules: 'query value' }).error).toBe(
+      'target_modules must be module names separated by commas or all-linear',
+    );
+    // A number without one default may stay empty: eval_steps then follows logging_steps, as transformers.
+    const unset = parseSettings({ ...text, eval_steps: '', early_stopping_patience: '' }).settings;
+    expect(unset?.eval_steps).toBeUndefined();
+    expect(unset?.early_stopping_patience).toBeUndefined();
+    expect(parseSettings({ ...text, learning_rate: '' }).error).toBe('learning_rate takes a number, got ""');
+    // The best-model metric offers the task's metrics only.
+    expect(parseSettings({ ...text, metric_for_best_model: 'f1' }).error).toBeUndefined();
+    expect(parseSettings({ ...text, metric_for_best_model: 'f1' }, 'causal-lm').error).toBe(
+      'metric_for_best_model must be one of loss; got "f1"',
+    );
   });
 });
 

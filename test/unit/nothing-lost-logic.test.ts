@@ -107,12 +107,12 @@ describe('the saved session', () => {
         ...form,
         eval_strategy: 'steps',
         eval_steps: 5,
-        load_best_model_at_end: 'true',
+        load_best_model_at_end: true,
       }),
     });
     const back = settingsFromRun(args, 96, defaultSettings(4e6));
     expect(back.max_length).toBe(96);
-    expect(back.load_best_model_at_end).toBe('true');
+    expect(back.load_best_model_at_end).toBe(true);
     expect(resolveTrainingArguments(toTrainingArguments(back))).toEqual(args);
   });
 });

@@ -220,7 +220,7 @@ describe('batching', () => {
     );
     await expect(
       train(model, { train: trainSet }, { eval_strategy: 'no', learning_rate: -1 }),
-    ).rejects.toThrow('learning_rate must be a positive number, got -1');
+    ).rejects.toThrow('learning_rate must be > 0, got -1');
     model.dispose();
   });
 });

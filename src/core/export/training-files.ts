@@ -1,7 +1,42 @@
 // training_args.json and metrics.json: how the model was trained and what was logged, as plain JSON a
 // transformers user recognises (TrainingArguments names; trainer_state.json's log_history layout).
 import { exportedBackend } from '../backend-info';
-import type { ExportInputs } from './types';
+import type { TaskName } from '../models/registry';
+import { ARGUMENT_TABLE, type ArgumentValue } from '../argument-table';
+import type { TrainingArguments } from '../train/arguments';
+import type { CausalLmDataOptions } from '../train/causal-lm-examples';
+import type { ExportInputs, TrainingHyperparameters } from './types';
+
+/** WebTune's optimizer (core/train/adamw.ts), as transformers' TrainingArguments name it. */
+export const ADAMW_ARGUMENTS = {
+  optim: 'adamw_torch',
+  adam_beta1: 0.9,
+  adam_beta2: 0.999,
+  adam_epsilon: 1e-8,
+} as const;
+
+/**
+ * What training_args.json and the card's recipe hold, the same for the app and the CLI: every entry of the
+ * training-argument table that applies to the task (null where unset, as transformers writes None), and AdamW's
+ * constants. LoRA's fields are not here: adapter_config.json holds them.
+ */
+export function trainingArgumentsRecord(
+  args: TrainingArguments,
+  run: { task: TaskName; maxLength?: number; causalLm?: CausalLmDataOptions },
+): TrainingHyperparameters {
+  const out: Record<string, ArgumentValue | null> = {};
+  for (const entry of ARGUMENT_TABLE) {
+    if (entry.source === 'LoraConfig' || !entry.tasks.includes(run.task)) continue;
+    const value =
+      entry.source === 'tokenizer'
+        ? run.maxLength
+        : entry.source === 'SFTConfig'
+          ? run.causalLm?.[entry.name as keyof CausalLmDataOptions]
+          : (args as unknown as Record<string, ArgumentValue | undefined>)[entry.name];
+    out[entry.exportName ?? entry.name] = value ?? null;
+  }
+  return { ...out, ...ADAMW_ARGUMENTS } as TrainingHyperparameters;
+}
 
 export function trainingArgs(
   inputs: Pick<ExportInputs, 'hyperparameters' | 'run' | 'baseModel'>,

@@ -1,6 +1,7 @@
 // LoRA's settings under PEFT's LoraConfig names and defaults, and the adapter_config.json PEFT writes and reads.
 import type { Architecture } from '../models/types';
 import { ARCHITECTURES } from '../models/registry';
+import { tableDefault } from '../argument-table';
 
 /** PEFT's task types for the two tasks WebTune trains. */
 export type LoraTaskType = 'SEQ_CLS' | 'CAUSAL_LM';
@@ -49,13 +50,14 @@ export function resolveLoraConfig(
 ): LoraConfig {
   const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const config: LoraConfig = {
-    r: 8,
-    lora_alpha: 8,
-    lora_dropout: 0,
+    // PEFT's defaults, as the training-argument table holds them.
+    r: tableDefault('r') as number,
+    lora_alpha: tableDefault('lora_alpha') as number,
+    lora_dropout: tableDefault('lora_dropout') as number,
     target_modules: defaultTargetModules(architecture),
     modules_to_save: null,
     fan_in_fan_out: false,
-    use_rslora: false,
+    use_rslora: tableDefault('use_rslora') as boolean,
     task_type: task,
     base_model_name_or_path: null,
     revision: null,

@@ -9,6 +9,7 @@ import type {
   GenerationSample,
 } from '../export/causal-lm-folder';
 import type { TrainingHyperparameters } from '../export/types';
+import { trainingArgumentsRecord } from '../export/training-files';
 import type { TrainingArguments } from '../train/arguments';
 import { generate } from '../generate/generate';
 import type { GenerationSettings } from '../generate/generation-config';
@@ -171,20 +172,10 @@ export function causalLmDataSummary(
   };
 }
 
-/** training_args.json and the card's recipe: the TrainingArguments, AdamW's constants and TRL's data options. */
+/** training_args.json and the card's recipe: the table's entries for a causal LM (as the classifier's) and AdamW's. */
 export function causalLmHyperparameters(
   args: TrainingArguments,
   options: CausalLmDataOptions,
 ): TrainingHyperparameters {
-  return {
-    ...args,
-    optim: 'adamw_torch',
-    adam_beta1: 0.9,
-    adam_beta2: 0.999,
-    adam_epsilon: 1e-8,
-    block_size: options.block_size,
-    packing: options.packing,
-    completion_only_loss: options.completion_only_loss,
-    assistant_only_loss: options.assistant_only_loss,
-  };
+  return trainingArgumentsRecord(args, { task: 'causal-lm', causalLm: options });
 }

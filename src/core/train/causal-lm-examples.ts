@@ -8,6 +8,7 @@ import type { ChatTurn, GenerativeKind, GenerativeRecord } from '../data/generat
 import { IGNORE_INDEX } from '../models/causal-lm';
 import type { CausalLmExample } from '../tasks/causal-lm';
 import type { TextTokenizer } from '../tokenize/tokenizer';
+import { tableDefault } from '../argument-table';
 
 /**
  * ChatML, the template TRL's clone_chat_template gives a model without one. WebTune adds the template only: its
@@ -41,8 +42,8 @@ export function resolveCausalLmDataOptions(
   const options: CausalLmDataOptions = {
     block_size: given.block_size ?? defaultBlockSize(modelMaxLength),
     packing: given.packing ?? kind === 'text',
-    completion_only_loss: given.completion_only_loss ?? true,
-    assistant_only_loss: given.assistant_only_loss ?? true,
+    completion_only_loss: given.completion_only_loss ?? (tableDefault('completion_only_loss') as boolean),
+    assistant_only_loss: given.assistant_only_loss ?? (tableDefault('assistant_only_loss') as boolean),
   };
   if (!Number.isInteger(options.block_size) || options.block_size < 2)
     throw new Error(`block_size must be an integer ≥ 2, got ${options.block_size}`);

@@ -149,6 +149,12 @@ export function TrainStep({
       <HyperParameters
         text={text}
         disabled={running}
+        defaults={defaults}
+        onReset={() => {
+          // Back to following the model's defaults (its size, its budget), as before any edit.
+          setEdited(undefined);
+          saveSession({ settings: undefined });
+        }}
         loraNote={
           adapter?.taskType === 'SEQ_CLS' ? (
             <p className="hint" data-testid="lora-adapter-note">

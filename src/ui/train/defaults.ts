@@ -1,31 +1,49 @@
-// The hyper-parameters the Train step shows, under transformers' TrainingArguments names, with defaults that
-// suit the model's size: tiny models learn best with a much higher learning rate than BERT-base's 2e-5..5e-5.
+// The Train form's settings: the training-argument table's entries (core/argument-table.ts) that the form
+// shows, with the table's defaults, except a few the loaded model suggests: tiny models learn best with a much
+// higher learning rate than BERT-base's 2e-5..5e-5, and a model too big for full fine-tuning gets LoRA.
 import type { LoraConfig } from '../../core/lora/config';
+import type { TaskName } from '../../core/models/registry';
+import {
+  ARGUMENT_TABLE,
+  defaultEvalStrategy,
+  parseArgumentText,
+  TRAINER_ENTRIES,
+  type ArgumentEntry,
+} from '../../core/argument-table';
 import type { TrainingArguments } from '../../core/train/arguments';
+import type { CausalLmDataOptions } from '../../core/train/causal-lm-examples';
 
-/** What the form edits: a subset of TrainingArguments plus the tokenizer's max_length. */
+/** What the form edits: the table's form entries, each under its library name (a unit test holds them equal). */
 export interface TrainSettings {
+  mode: TrainingArguments['mode'];
   learning_rate: number;
   num_train_epochs: number;
   per_device_train_batch_size: number;
   gradient_accumulation_steps: number;
+  /** The tokenizer's truncation length (classification). */
+  max_length: number;
+  // Causal LM data, under TRL's SFTConfig names; unset block_size: min(model positions, 512).
+  block_size?: number;
+  packing: boolean;
+  completion_only_loss: boolean;
+  assistant_only_loss: boolean;
+  per_device_eval_batch_size: number;
   warmup_ratio: number;
+  lr_scheduler_type: TrainingArguments['lr_scheduler_type'];
   weight_decay: number;
   max_grad_norm: number;
-  lr_scheduler_type: TrainingArguments['lr_scheduler_type'];
   label_smoothing_factor: number;
+  seed: number;
   eval_strategy: TrainingArguments['eval_strategy'];
-  eval_steps: number;
+  /** Unset: logging_steps (transformers). */
+  eval_steps?: number;
+  logging_steps: number;
   save_steps: number;
   save_seconds: number;
-  logging_steps: number;
   metric_for_best_model: string;
-  /** A choice in the form, so a string; the trainer gets a boolean. */
-  load_best_model_at_end: 'true' | 'false';
-  early_stopping_patience: number;
-  mode: TrainingArguments['mode'];
-  seed: number;
-  max_length: number;
+  load_best_model_at_end: boolean;
+  /** Unset: no early stopping. */
+  early_stopping_patience?: number;
   // LoRA (mode "lora"), under PEFT's LoraConfig names.
   r: number;
   lora_alpha: number;
@@ -34,18 +52,16 @@ export interface TrainSettings {
   target_modules: string;
   /** Comma-separated module names trained in full besides the classification head (always saved). */
   modules_to_save: string;
-  use_rslora: 'true' | 'false';
+  use_rslora: boolean;
 }
 
+/** The table's entries the form shows, in the table's order. */
+export const FORM_ENTRIES: readonly ArgumentEntry[] = ARGUMENT_TABLE.filter((e) => e.form !== undefined);
+
 /** The LoRA fields of the form (the rest of TrainSettings goes to the trainer's arguments). */
-export const LORA_SETTING_NAMES = [
-  'r',
-  'lora_alpha',
-  'lora_dropout',
-  'target_modules',
-  'modules_to_save',
-  'use_rslora',
-] as const;
+export const LORA_SETTING_NAMES = FORM_ENTRIES.filter((e) => e.form === 'lora').map(
+  (e) => e.name as keyof TrainSettings,
+);
 
 /** What the worker's budget says of a model that shapes the defaults (see worker/training-budget.ts). */
 export interface BudgetDefaults {
@@ -100,36 +116,27 @@ export function followModeDefaults<T extends Record<keyof TrainSettings, string>
   };
 }
 
+/**
+ * The form's defaults: the table's, then what the model suggests (learning rate, batch, accumulation and mode by
+ * its size and budget, its architecture's LoRA targets). The Data step always holds out validation rows, so
+ * eval_strategy is the table's choice for a run with validation data; packing is the plain-text default until
+ * the data says otherwise; metric_for_best_model shows "loss", what transformers uses when it is unset.
+ */
 export function defaultSettings(parameters: number, budget?: BudgetDefaults): TrainSettings {
+  const table = Object.fromEntries(FORM_ENTRIES.map((e) => [e.name, e.default])) as unknown as TrainSettings;
   const size = sizeClass(parameters);
-  const mode = budget?.defaultMode ?? 'full';
+  const mode = budget?.defaultMode ?? table.mode;
   return {
+    ...table,
+    mode,
     learning_rate: defaultLearningRate(parameters, mode),
-    num_train_epochs: 3,
     per_device_train_batch_size: size === 'base' ? 8 : 16,
     gradient_accumulation_steps: size === 'base' ? 2 : 1,
-    warmup_ratio: 0.1,
-    weight_decay: 0.01,
-    max_grad_norm: 1,
-    lr_scheduler_type: 'linear',
-    label_smoothing_factor: 0,
-    eval_strategy: 'epoch',
-    eval_steps: 50,
-    save_steps: 0,
-    save_seconds: 60,
-    logging_steps: 1,
-    metric_for_best_model: 'f1',
-    load_best_model_at_end: 'false',
-    early_stopping_patience: 0,
-    mode,
-    seed: 42,
-    max_length: 128,
-    r: 8,
-    lora_alpha: 8,
-    lora_dropout: 0,
+    eval_strategy: defaultEvalStrategy(true),
+    packing: true,
+    metric_for_best_model: 'loss',
     target_modules: budget?.defaultTargetModules.join(',') ?? '',
     modules_to_save: '',
-    use_rslora: 'false',
   };
 }
 
@@ -153,33 +160,35 @@ export function toLoraFields(s: TrainSettings): Partial<LoraConfig> {
         ? { target_modules: moduleList(targets) }
         : {}),
     ...(saved.length > 0 ? { modules_to_save: saved } : {}),
-    use_rslora: s.use_rslora === 'true',
+    use_rslora: s.use_rslora,
   };
 }
 
-/** The trainer's arguments for these settings (the trainer fills in the rest with its defaults). */
+/** The trainer's arguments for these settings (the trainer fills in the rest with the table's defaults). */
 export function toTrainingArguments(s: TrainSettings): Partial<TrainingArguments> {
-  const {
-    max_length: _maxLength,
-    early_stopping_patience,
-    eval_steps,
-    load_best_model_at_end,
-    r: _r,
-    lora_alpha: _alpha,
-    lora_dropout: _dropout,
-    target_modules: _targets,
-    modules_to_save: _saved,
-    use_rslora: _rslora,
-    ...rest
-  } = s;
+  const values = s as unknown as Record<string, unknown>;
+  const out = Object.fromEntries(
+    TRAINER_ENTRIES.filter((e) => e.form !== undefined).map((e) => [e.name, values[e.name]]),
+  ) as Partial<TrainingArguments>;
   const evaluates = s.eval_strategy !== 'no';
   return {
-    ...rest,
-    per_device_eval_batch_size: Math.max(s.per_device_train_batch_size, 16),
-    eval_steps: s.eval_strategy === 'steps' ? eval_steps : undefined,
-    metric_for_best_model: evaluates ? s.metric_for_best_model : undefined,
-    early_stopping_patience: evaluates && early_stopping_patience > 0 ? early_stopping_patience : undefined,
-    load_best_model_at_end: evaluates && load_best_model_at_end === 'true',
+    ...out,
+    eval_steps: s.eval_strategy === 'steps' ? s.eval_steps : undefined,
+    // "loss" is what transformers picks when metric_for_best_model is unset: the CLI writes it unset too.
+    metric_for_best_model:
+      evaluates && s.metric_for_best_model !== 'loss' ? s.metric_for_best_model : undefined,
+    early_stopping_patience: evaluates ? s.early_stopping_patience : undefined,
+    load_best_model_at_end: evaluates && s.load_best_model_at_end,
+  };
+}
+
+/** The causal-LM data options the form sets (an unset block_size is left to the model's context). */
+export function toCausalLmOptions(s: TrainSettings): Partial<CausalLmDataOptions> {
+  return {
+    ...(s.block_size !== undefined ? { block_size: s.block_size } : {}),
+    packing: s.packing,
+    completion_only_loss: s.completion_only_loss,
+    assistant_only_loss: s.assistant_only_loss,
   };
 }
 
@@ -197,12 +206,12 @@ export function settingsFromRun(
   const writable = out as unknown as Record<string, unknown>;
   for (const key of Object.keys(base) as (keyof TrainSettings)[]) {
     const value = (args as Record<string, unknown>)[key];
-    if (typeof value === 'number' || typeof value === 'string') writable[key] = value;
+    if (['number', 'string', 'boolean'].includes(typeof value)) writable[key] = value;
   }
-  out.load_best_model_at_end = args.load_best_model_at_end ? 'true' : 'false';
-  out.early_stopping_patience = args.early_stopping_patience ?? 0;
-  if (args.metric_for_best_model !== undefined)
-    out.metric_for_best_model = args.metric_for_best_model.replace(/^eval_/, '');
+  out.load_best_model_at_end = args.load_best_model_at_end === true;
+  out.early_stopping_patience = args.early_stopping_patience;
+  out.eval_steps = args.eval_steps;
+  out.metric_for_best_model = args.metric_for_best_model?.replace(/^eval_/, '') ?? 'loss';
   if (lora) {
     if (lora.r !== undefined) out.r = lora.r;
     if (lora.lora_alpha !== undefined) out.lora_alpha = lora.lora_alpha;
@@ -212,7 +221,7 @@ export function settingsFromRun(
         lora.target_modules === 'all-linear' ? 'all-linear' : lora.target_modules.join(',');
     // A run stores the fields as the form set them: modules_to_save is what the person added to the head.
     if (lora.modules_to_save) out.modules_to_save = lora.modules_to_save.join(',');
-    if (lora.use_rslora !== undefined) out.use_rslora = lora.use_rslora ? 'true' : 'false';
+    if (lora.use_rslora !== undefined) out.use_rslora = lora.use_rslora;
   }
   return out;
 }
@@ -220,30 +229,6 @@ export function settingsFromRun(
 export function effectiveBatch(s: TrainSettings): number {
   return s.per_device_train_batch_size * s.gradient_accumulation_steps;
 }
-
-interface NumberField {
-  kind: 'number';
-  name: keyof TrainSettings;
-  help: string;
-  min: number;
-  max?: number;
-  step: number | 'any';
-  integer?: boolean;
-}
-interface ChoiceField {
-  kind: 'choice';
-  name: keyof TrainSettings;
-  help: string;
-  options: readonly string[];
-}
-/** A comma-separated list of module names (or a keyword such as "all-linear"); may be empty. */
-interface ModulesField {
-  kind: 'modules';
-  name: keyof TrainSettings;
-  help: string;
-  keywords: readonly string[];
-}
-export type Field = NumberField | ChoiceField | ModulesField;
 
 /** One line per mode, shown under the form for the chosen one. */
 export const MODE_EXPLANATIONS: Record<TrainingArguments['mode'], string> = {
@@ -255,222 +240,30 @@ export const MODE_EXPLANATIONS: Record<TrainingArguments['mode'], string> = {
     'classifier train, as PEFT does: a fraction of the memory.',
 };
 
-/** The form, in order: the first group is always shown, the rest under "More settings". */
-export const MAIN_FIELDS: Field[] = [
-  {
-    kind: 'choice',
-    name: 'mode',
-    help: 'What trains: full, head, frozen-embeddings, or lora (low-rank adapters, PEFT).',
-    options: ['full', 'head', 'frozen-embeddings', 'lora'],
-  },
-  {
-    kind: 'number',
-    name: 'learning_rate',
-    help:
-      'Step size of AdamW; tiny models want 1e-4 to 5e-4, base-size ones 2e-5 to 5e-5, and LoRA about ten ' +
-      'times more (its default follows the mode until you edit it).',
-    min: 0,
-    step: 'any',
-  },
-  {
-    kind: 'number',
-    name: 'num_train_epochs',
-    help: 'Passes over the training set.',
-    min: 0.1,
-    step: 'any',
-  },
-  {
-    kind: 'number',
-    name: 'per_device_train_batch_size',
-    help: 'Examples per forward and backward pass; lower it when memory runs out.',
-    min: 1,
-    step: 1,
-    integer: true,
-  },
-  {
-    kind: 'number',
-    name: 'gradient_accumulation_steps',
-    help: 'Batches whose gradients are summed before one update: a larger batch in the same memory.',
-    min: 1,
-    step: 1,
-    integer: true,
-  },
-  {
-    kind: 'number',
-    name: 'max_length',
-    help: 'Longest text kept, in tokens (longer ones are cut); shorter is faster.',
-    min: 8,
-    step: 1,
-    integer: true,
-  },
-];
+/** A number without one default in the table may be left empty (unset: eval_steps follows logging_steps, …). */
+export const isOptional = (entry: ArgumentEntry): boolean =>
+  entry.default === undefined && (entry.kind.type === 'int' || entry.kind.type === 'float');
 
-export const MORE_FIELDS: Field[] = [
-  {
-    kind: 'number',
-    name: 'warmup_ratio',
-    help: 'Share of the steps over which the learning rate rises from 0 to its value.',
-    min: 0,
-    max: 1,
-    step: 'any',
-  },
-  {
-    kind: 'choice',
-    name: 'lr_scheduler_type',
-    help: 'How the learning rate changes after the warmup.',
-    options: ['linear', 'cosine', 'constant', 'constant_with_warmup'],
-  },
-  {
-    kind: 'number',
-    name: 'weight_decay',
-    help: 'Pulls weights towards zero each step (decoupled, as AdamW); helps against overfitting.',
-    min: 0,
-    step: 'any',
-  },
-  {
-    kind: 'number',
-    name: 'max_grad_norm',
-    help: 'Gradients are scaled down when their global norm exceeds this (0: no clipping).',
-    min: 0,
-    step: 'any',
-  },
-  {
-    kind: 'number',
-    name: 'label_smoothing_factor',
-    help: 'Spreads this share of each target over all classes; makes the model less over-confident.',
-    min: 0,
-    max: 0.99,
-    step: 'any',
-  },
-  {
-    kind: 'choice',
-    name: 'eval_strategy',
-    help: 'When to evaluate on the validation rows (and keep the best checkpoint).',
-    options: ['epoch', 'steps', 'no'],
-  },
-  {
-    kind: 'number',
-    name: 'eval_steps',
-    help: 'Optimizer steps between evaluations when eval_strategy is "steps".',
-    min: 1,
-    step: 1,
-    integer: true,
-  },
-  {
-    kind: 'number',
-    name: 'save_steps',
-    help: 'Optimizer steps between extra checkpoints to resume from (0: only at evaluations); each stores weights and optimizer state.',
-    min: 0,
-    step: 1,
-    integer: true,
-  },
-  {
-    kind: 'number',
-    name: 'save_seconds',
-    help: 'Seconds of training between checkpoints besides save_steps and evaluations (0: none on time): a closed tab or a crash loses at most this much work.',
-    min: 0,
-    step: 'any',
-  },
-  {
-    kind: 'choice',
-    name: 'metric_for_best_model',
-    help: 'The evaluation number that picks the best checkpoint (f1 is the macro F1).',
-    options: ['f1', 'accuracy', 'loss'],
-  },
-  {
-    kind: 'choice',
-    name: 'load_best_model_at_end',
-    help: 'true: end with the weights of the best evaluation (by metric_for_best_model) instead of the last ones.',
-    options: ['false', 'true'],
-  },
-  {
-    kind: 'number',
-    name: 'early_stopping_patience',
-    help: 'Stop after this many evaluations without improvement (0: never stop early).',
-    min: 0,
-    step: 1,
-    integer: true,
-  },
-  {
-    kind: 'number',
-    name: 'logging_steps',
-    help: 'Optimizer steps between points on the training charts.',
-    min: 1,
-    step: 1,
-    integer: true,
-  },
-  {
-    kind: 'number',
-    name: 'seed',
-    help: 'Fixes the shuffling, dropout and the new head, so a run can be repeated.',
-    min: 0,
-    step: 1,
-    integer: true,
-  },
-];
+/** The choices the form offers for a string entry in this task (metric_for_best_model). */
+export const formChoices = (entry: ArgumentEntry, task: TaskName): readonly string[] | undefined =>
+  entry.kind.type === 'enum' ? entry.kind.values : entry.formChoices?.[task];
 
-/** LoRA's settings, shown when mode is lora, under PEFT's LoraConfig names and defaults. */
-export const LORA_FIELDS: Field[] = [
-  {
-    kind: 'number',
-    name: 'r',
-    help: 'Rank of each adapter B·A: more parameters and capacity as it grows (PEFT: 8).',
-    min: 1,
-    step: 1,
-    integer: true,
-  },
-  {
-    kind: 'number',
-    name: 'lora_alpha',
-    help: 'The update is scaled by lora_alpha / r (PEFT: 8).',
-    min: 0.001,
-    step: 'any',
-  },
-  {
-    kind: 'number',
-    name: 'lora_dropout',
-    help: "Dropout on the adapters' input (PEFT: 0).",
-    min: 0,
-    max: 0.99,
-    step: 'any',
-  },
-  {
-    kind: 'modules',
-    name: 'target_modules',
-    help: 'Layers that get adapters, comma-separated (this architecture’s default shown), or all-linear.',
-    keywords: ['all-linear'],
-  },
-  {
-    kind: 'modules',
-    name: 'modules_to_save',
-    help: 'Modules trained in full and saved with the adapter, besides the classifier (always saved).',
-    keywords: [],
-  },
-  {
-    kind: 'choice',
-    name: 'use_rslora',
-    help: 'true: scale by lora_alpha / √r (rank-stabilised LoRA).',
-    options: ['false', 'true'],
-  },
-];
-
-/** The first problem with a setting, or undefined; the trainer checks again in the worker. */
-export function settingError(field: Field, value: unknown): string | undefined {
-  if (field.kind === 'choice') return field.options.includes(String(value)) ? undefined : 'not a choice';
-  if (field.kind === 'modules') {
-    const text = String(value).trim();
-    // Before the model's budget arrives the default is not known yet: empty means the architecture's default.
-    if (text === '' || field.keywords.includes(text)) return undefined;
-    const names = text.split(',').map((m) => m.trim());
-    if (names.some((m) => !/^[A-Za-z_][\w.]*$/.test(m)))
-      return `${field.name} must be module names separated by commas${field.keywords.length ? ` or ${field.keywords.join(', ')}` : ''}`;
-    return undefined;
-  }
-  const n = Number(value);
-  if (!Number.isFinite(n)) return `${field.name} must be a number`;
-  if (n < field.min || (field.name === 'learning_rate' && n <= 0))
-    return `${field.name} must be ${field.name === 'learning_rate' ? 'above' : 'at least'} ${field.min}`;
-  if (field.max !== undefined && n > field.max) return `${field.name} must be at most ${field.max}`;
-  if (field.integer && !Number.isInteger(n)) return `${field.name} must be a whole number`;
-  return undefined;
+/**
+ * The setting's value from the form's text, or the first problem with it, naming the setting as the trainer and
+ * the CLI do ("learning_rate must be > 0, got 0"); the trainer checks again in the worker.
+ */
+export function parseSetting(
+  entry: ArgumentEntry,
+  raw: string,
+  task: TaskName = 'sequence-classification',
+): { value?: string | number | boolean; problem?: string } {
+  const text = entry.kind.type === 'int' || entry.kind.type === 'float' ? raw.trim() : raw;
+  if (text === '' && isOptional(entry)) return {};
+  const choices = formChoices(entry, task);
+  if (choices && !choices.includes(text))
+    return { problem: `${entry.name} must be one of ${choices.join(', ')}; got "${text}"` };
+  const parsed = parseArgumentText(entry.kind, text);
+  return parsed.problem !== undefined
+    ? { problem: `${entry.name} ${parsed.problem}` }
+    : { value: parsed.value };
 }

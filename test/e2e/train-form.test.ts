@@ -1,0 +1,72 @@
+// The Train form as a person sees it: each field under a human label with its transformers name beside it (its
+// accessible name), number inputs, switches for booleans, an invalid field outlined with its message, and
+// "Reset to defaults".
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { applies } from '../../src/core/argument-table';
+import { FORM_ENTRIES } from '../../src/ui/train/defaults';
+import { launchChromium, openPage } from './browser';
+import { setTrainFields, trainField, trainFieldValue } from './harness/train-form';
+
+describe('the Train form', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('labels, number inputs, switches, outlined invalid fields and Reset to defaults', async () => {
+    const { page, errors } = await openPage(
+      browser,
+      `${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=wasm`,
+    );
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    // The form keeps edits for the loaded model: load the tiny one.
+    await steps.getByRole('button', { name: /Model/ }).click();
+    const model = page.getByLabel('Model', { exact: true });
+    await model.fill('webtune/bert-tiny-mlm');
+    await model.press('Enter');
+    await page.getByTestId('model-facts').waitFor({ timeout: 60_000 });
+    await steps.getByRole('button', { name: /Train/ }).click();
+    const form = page.getByRole('group', { name: 'Hyper-parameters', exact: true });
+    await form.locator('details:has(> summary)').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+
+    // Every field of a classifier's full fine-tuning, named "Label · name"; the causal-LM and LoRA ones hidden.
+    for (const entry of FORM_ENTRIES) {
+      const field = form.getByLabel(`${entry.label} · ${entry.name}`, { exact: true });
+      expect(await field.count(), entry.name).toBe(applies(entry, 'sequence-classification', 'full') ? 1 : 0);
+    }
+    expect(await trainField(page, 'learning_rate').getAttribute('type')).toBe('number');
+    expect(await trainField(page, 'per_device_train_batch_size').getAttribute('step')).toBe('1');
+    const loadBest = form.getByRole('switch', { name: /load_best_model_at_end$/ });
+    expect(await loadBest.isChecked()).toBe(false);
+
+    // An invalid value: outlined, with the trainer's message, and no effective batch.
+    const reset = form.getByRole('button', { name: 'Reset to defaults', exact: true });
+    expect(await reset.isDisabled()).toBe(true);
+    const defaultRate = await trainFieldValue(page, 'learning_rate');
+    await trainField(page, 'learning_rate').fill('0');
+    const rate = trainField(page, 'learning_rate');
+    expect(await rate.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#hp-learning_rate-help').textContent()).toContain(
+      'learning_rate must be > 0, got 0',
+    );
+    expect(await rate.evaluate((e) => getComputedStyle(e).outlineStyle)).toBe('solid');
+    expect(await page.getByTestId('effective-batch').textContent()).toBe('Effective batch: –');
+    await setTrainFields(page, { load_best_model_at_end: 'true', mode: 'lora' });
+    expect(await loadBest.isChecked()).toBe(true);
+    expect(await trainFieldValue(page, 'use_rslora')).toBe('false'); // LoRA's fields show with mode lora
+
+    // Reset: the defaults again, nothing invalid, the LoRA fields gone.
+    expect(await reset.isEnabled()).toBe(true);
+    await reset.click();
+    expect(await trainFieldValue(page, 'learning_rate')).toBe(defaultRate);
+    expect(await trainField(page, 'learning_rate').getAttribute('aria-invalid')).toBeNull();
+    expect(await loadBest.isChecked()).toBe(false);
+    expect(await trainField(page, 'r').count()).toBe(0);
+    expect(await reset.isDisabled()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+});
