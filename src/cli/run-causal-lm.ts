@@ -12,7 +12,7 @@ import { GenerativeDataError, prepareGenerative, type GenerativePart } from '../
 import { buildCausalLmExportFolder } from '../core/export/causal-lm-folder';
 import { exportedWeightsPoint } from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
-import { modelGenerationSettings, readGenerationConfig } from '../core/generate';
+import { readGenerationConfig } from '../core/generate';
 import { attachLora } from '../core/lora/attach';
 import { countParameters, formatParameterShare } from '../core/lora/budget';
 import { LoraConfigError, resolveLoraConfig } from '../core/lora/config';
@@ -23,12 +23,11 @@ import type { HFConfig } from '../core/models/types';
 import {
   causalLmDataSummary,
   causalLmHyperparameters,
+  describeCausalLmExamples,
   evaluateCausalLm,
-  prepareCausalLmData,
-  withChatTemplate,
+  setUpCausalLmRun,
 } from '../core/run/causal-lm';
 import { causalLmTask } from '../core/tasks/causal-lm';
-import { loadTokenizer } from '../core/tokenize/tokenizer';
 import { countTrainingSteps, trainTask, type TrainerCheckpoint } from '../core/train/trainer';
 import { warmUpTask } from '../core/train/warm-up';
 import type { TrainCliOptions } from './args';
@@ -84,37 +83,27 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
   const config = base.config as HFConfig;
   const model = buildCausalLM(config, base.weights, { seed: o.training.seed, modelName: base.displayName });
   try {
-    const settings = modelGenerationSettings(
-      await readGenerationConfig(base.source),
-      model.dims,
-      base.displayName,
-    );
-    const eos = settings.eosTokenIds[0];
-    if (eos === undefined)
-      throw new CliError(`${base.displayName} names no eos_token_id (config.json, generation_config.json)`);
-    const plain = loadTokenizer(base.tokenizerFiles, { model: base.displayName });
-    const template = withChatTemplate(
-      base.tokenizerFiles,
-      report.kind !== 'chat' || plain.chatTemplate !== undefined,
-    );
+    const generationConfig = await readGenerationConfig(base.source);
+    let setup;
+    try {
+      setup = setUpCausalLmRun(
+        { name: base.displayName, tokenizerFiles: base.tokenizerFiles, generationConfig },
+        model.dims,
+        model.maxLength,
+        prepared,
+        o.causalLm,
+      );
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    const { tokenizer, settings, data } = setup;
+    const template = { added: setup.chatTemplateAdded, files: setup.tokenizerFiles };
     if (template.added)
       say(
         `note: ${base.displayName} has no chat template; the conversations are rendered with ChatML (as text), which the export keeps`,
       );
-    const tokenizer = template.added ? loadTokenizer(template.files, { model: base.displayName }) : plain;
-    let data;
-    try {
-      data = prepareCausalLmData(tokenizer, prepared, eos, o.causalLm, model.maxLength, template.added);
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
     const d = data.options;
-    say(
-      `tokens: ${data.train.length} training and ${data.validation.length} validation ` +
-        `${d.packing ? `blocks of ${d.block_size}` : `rows (at most ${d.block_size} tokens)`}` +
-        (report.kind === 'instruction' ? `, completion_only_loss ${d.completion_only_loss}` : '') +
-        (report.kind === 'chat' ? `, assistant_only_loss ${d.assistant_only_loss}` : ''),
-    );
+    say(`tokens: ${describeCausalLmExamples(report.kind, data)}`);
     const tooLong = data.issues.find((i) => i.kind === 'too-long');
     if (tooLong)
       say(
@@ -212,7 +201,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
         config,
         files,
       },
-      generationConfig: await readGenerationConfig(base.source),
+      generationConfig,
       weights: await mergedWeights(model),
       dataset: summary,
       hyperparameters: causalLmHyperparameters(args, d),
