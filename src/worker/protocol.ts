@@ -168,7 +168,14 @@ export interface ChatTurn {
 export type GenerationInput = { kind: 'text'; text: string } | { kind: 'chat'; messages: ChatTurn[] };
 
 export type GenerationRequest =
-  | { type: 'generate'; id: number; input: GenerationInput; settings: PlaygroundGenerationSettings }
+  | {
+      type: 'generate';
+      id: number;
+      input: GenerationInput;
+      settings: PlaygroundGenerationSettings;
+      /** fine-tuned: the last causal-LM run's decoder (the before / after view); base (default): the loaded one. */
+      model?: 'base' | 'fine-tuned';
+    }
   | { type: 'generate-stop'; id: number };
 
 export type GenerationEvent =
