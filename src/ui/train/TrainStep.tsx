@@ -287,7 +287,10 @@ export function TrainStep({
             (training.phase.phase !== 'training' || training.phase.detail) && (
               <span className="phase">
                 {' '}
-                · {PHASES[training.phase.phase]}
+                ·{' '}
+                {decoder && training.phase.phase === 'building'
+                  ? 'Building the causal LM'
+                  : PHASES[training.phase.phase]}
                 {training.phase.detail ? ` (${training.phase.detail})` : ''}…
               </span>
             )}
