@@ -8,7 +8,7 @@ import { useTrainingWorker } from './ui/app/useTrainingWorker';
 import { readUrlOptions } from './ui/app/url-options';
 import { ModelStep } from './ui/model/ModelStep';
 import { EvaluatePanel } from './ui/evaluate/EvaluatePanel';
-import { GenerationPlayground } from './ui/playground/GenerationPlayground';
+import { DecoderEvaluate } from './ui/evaluate/DecoderEvaluate';
 import { PlaygroundPanel } from './ui/playground/PlaygroundPanel';
 import { ExportPanel } from './ui/export/ExportPanel';
 import { RunsPanel } from './ui/run-history/RunsPanel';
@@ -110,7 +110,7 @@ export function App() {
         </div>
         {/* A decoder generates text: its Playground replaces the classifier's Evaluate and Playground. */}
         {step === 'evaluate' && model.facts?.kind === 'decoder' ? (
-          <GenerationPlayground key={model.facts.name} facts={model.facts} />
+          <DecoderEvaluate key={model.facts.name} facts={model.facts} />
         ) : (
           step === 'evaluate' && (
             <>

@@ -11,7 +11,7 @@ import { DEFAULT_SPLIT } from '../core/data/prepare';
 import { buildCausalLmExportFolder } from '../core/export/causal-lm-folder';
 import { exportedWeightsPoint } from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
-import { modelGenerationSettings, readGenerationConfig } from '../core/generate';
+import { readGenerationConfig } from '../core/generate';
 import { attachLora } from '../core/lora/attach';
 import { countParameters, formatParameterShare } from '../core/lora/budget';
 import { LoraConfigError, resolveLoraConfig } from '../core/lora/config';
@@ -22,12 +22,12 @@ import type { HFConfig } from '../core/models/types';
 import {
   causalLmDataSummary,
   causalLmHyperparameters,
+  causalLmExampleFacts,
+  describeCausalLmExamples,
   evaluateCausalLm,
-  prepareCausalLmData,
-  withChatTemplate,
+  setUpCausalLmRun,
 } from '../core/run/causal-lm';
 import { causalLmPadId, causalLmTask } from '../core/tasks/causal-lm';
-import { loadTokenizer } from '../core/tokenize/tokenizer';
 import { countTrainingSteps, trainTask, type TrainerCheckpoint } from '../core/train/trainer';
 import { warmUpTask } from '../core/train/warm-up';
 import type { TrainCliOptions } from './args';
@@ -74,37 +74,27 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
   const config = base.config as HFConfig;
   const model = buildCausalLM(config, base.weights, { seed: o.training.seed, modelName: base.displayName });
   try {
-    const settings = modelGenerationSettings(
-      await readGenerationConfig(base.source),
-      model.dims,
-      base.displayName,
-    );
-    const eos = settings.eosTokenIds[0];
-    if (eos === undefined)
-      throw new CliError(`${base.displayName} names no eos_token_id (config.json, generation_config.json)`);
-    const plain = loadTokenizer(base.tokenizerFiles, { model: base.displayName });
-    const template = withChatTemplate(
-      base.tokenizerFiles,
-      report.kind !== 'chat' || plain.chatTemplate !== undefined,
-    );
+    const generationConfig = await readGenerationConfig(base.source);
+    let setup;
+    try {
+      setup = setUpCausalLmRun(
+        { name: base.displayName, tokenizerFiles: base.tokenizerFiles, generationConfig },
+        model.dims,
+        model.maxLength,
+        prepared,
+        o.causalLm,
+      );
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    const { tokenizer, settings, data } = setup;
+    const template = { added: setup.chatTemplateAdded, files: setup.tokenizerFiles };
     if (template.added)
       say(
         `note: ${base.displayName} has no chat template; the conversations are rendered with ChatML (as text), which the export keeps`,
       );
-    const tokenizer = template.added ? loadTokenizer(template.files, { model: base.displayName }) : plain;
-    let data;
-    try {
-      data = prepareCausalLmData(tokenizer, prepared, eos, o.causalLm, model.maxLength, template.added);
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
     const d = data.options;
-    say(
-      `tokens: ${data.train.length} training and ${data.validation.length} validation ` +
-        `${d.packing ? `blocks of ${d.block_size}` : `rows (at most ${d.block_size} tokens)`}` +
-        (report.kind === 'instruction' ? `, completion_only_loss ${d.completion_only_loss}` : '') +
-        (report.kind === 'chat' ? `, assistant_only_loss ${d.assistant_only_loss}` : ''),
-    );
+    say(`tokens: ${describeCausalLmExamples(report.kind, data)}`);
     const tooLong = data.issues.find((i) => i.kind === 'too-long');
     if (tooLong)
       say(
@@ -209,7 +199,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
         config,
         files,
       },
-      generationConfig: await readGenerationConfig(base.source),
+      generationConfig,
       weights: await mergedWeights(model),
       dataset: summary,
       // The recipe as set: the CLI's own checkpoint schedule (save_steps) is not part of it.
@@ -244,14 +234,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       // The arguments as set: the CLI's own checkpoint schedule (save_steps) is not part of the recipe.
       args: o.training,
       baseModel: { hubId: base.hubId, displayName: base.displayName, config },
-      causalLm: {
-        options: d,
-        eosTokenId: eos,
-        eosTokenIds: settings.eosTokenIds,
-        padTokenId: causalLmPadId(model),
-        contextLength: model.maxLength,
-        chatTemplateAdded: template.added,
-      },
+      causalLm: causalLmExampleFacts(setup, causalLmPadId(model), model.maxLength),
       ...(projectLora ? { lora: projectLora } : {}),
     };
     await writeRunRecord(o.out, record);

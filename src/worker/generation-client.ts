@@ -24,6 +24,7 @@ export function startGeneration(
   input: GenerationInput,
   settings: PlaygroundGenerationSettings,
   onText: (text: string) => void,
+  model: 'base' | 'fine-tuned' = 'base',
 ): RunningGeneration {
   const worker = currentTrainingWorker();
   const id = nextId++;
@@ -45,7 +46,7 @@ export function startGeneration(
       }
     };
     worker.addEventListener('message', listener);
-    send({ type: 'generate', id, input, settings });
+    send({ type: 'generate', id, input, settings, model });
   });
   return { done, stop: () => send({ type: 'generate-stop', id }) };
 }

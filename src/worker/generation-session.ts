@@ -5,6 +5,8 @@
 import { generateTokens, TextStream, type LoadedCausalLM } from '../core/generate';
 import { adaptedCausalLM } from '../core/lora/adapted-lm';
 import type { LoadedModel } from './model-session';
+import { modelGenerationSettings } from '../core/generate/generation-config';
+import type { TrainedCausalLm } from './training-session';
 import type { GenerationEvent, GenerationRequest } from './protocol';
 
 type GenerateRequest = Extract<GenerationRequest, { type: 'generate' }>;
@@ -15,7 +17,12 @@ export class GenerationSession {
 
   constructor(private readonly post: (event: GenerationEvent) => void) {}
 
-  async generate(request: GenerateRequest, loaded: LoadedModel | undefined): Promise<void> {
+  /** `fineTuned`: the last causal-LM run's decoder, which a request for model 'fine-tuned' uses (not owned here). */
+  async generate(
+    request: GenerateRequest,
+    loaded: LoadedModel | undefined,
+    fineTuned?: TrainedCausalLm,
+  ): Promise<void> {
     const { id } = request;
     const abort = new AbortController();
     this.running.set(id, abort);
@@ -26,7 +33,7 @@ export class GenerationSession {
         throw new Error(
           `${loaded.facts.name} is an encoder: it classifies text (train it in the Train step) and does not generate`,
         );
-      const lm = this.decoderFor(loaded);
+      const lm = request.model === 'fine-tuned' ? fineTunedDecoder(fineTuned) : this.decoderFor(loaded);
       const prompt =
         request.input.kind === 'chat'
           ? lm.tokenizer.applyChatTemplate(request.input.messages, true).ids
@@ -84,4 +91,17 @@ export class GenerationSession {
     }
     return this.built.lm;
   }
+}
+
+/** The fine-tuned decoder as a generation source: its run's tokenizer (ChatML included) and the model's defaults. */
+function fineTunedDecoder(
+  trained: TrainedCausalLm | undefined,
+): Pick<LoadedCausalLM, 'model' | 'tokenizer' | 'generation'> {
+  if (!trained) throw new Error('No fine-tuned model yet: fine-tune the decoder in the Train step first');
+  const { loaded } = trained;
+  return {
+    model: trained.model,
+    tokenizer: trained.tokenizer,
+    generation: modelGenerationSettings(loaded.generationConfig, loaded.dims, loaded.facts.name),
+  };
 }

@@ -1,6 +1,7 @@
 // The import worker: parses dropped files and writes them to IndexedDB off the main thread, and computes the
 // cleaning report (which reads every row) for the mapping the person is looking at.
 import { toDataErrorInfo } from '../core/data/errors';
+import { analyzeGenerative } from '../core/data/generative';
 import { prepareDataset, type PartRows } from '../core/data/prepare';
 import { getDataset, readDatasetParts } from '../core/storage/datasets';
 import { openWebTuneDB } from '../core/storage/db';
@@ -67,7 +68,17 @@ async function runAnalysis(request: Extract<ImportRequest, { type: 'analyze' }>)
       cached = { id: meta.id, roles, parts: await readDatasetParts(db, meta) };
     }
     const { report } = prepareDataset(cached.parts, request.config);
-    post({ type: 'analysis', requestId: request.requestId, datasetId: request.datasetId, report });
+    const generative =
+      request.config.purpose === 'generative'
+        ? analyzeGenerative(cached.parts, request.config.split)
+        : undefined;
+    post({
+      type: 'analysis',
+      requestId: request.requestId,
+      datasetId: request.datasetId,
+      report,
+      generative,
+    });
   } catch (err) {
     post({ type: 'failed', requestId: request.requestId, error: toDataErrorInfo(err) });
   }

@@ -8,6 +8,8 @@ import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run
 import type { TrainingArguments, TrainingMode } from '../core/train/arguments';
 import type { LoraConfig, LoraTaskType } from '../core/lora/config';
 import type { LoraExportKind } from '../core/lora/export';
+import type { CausalLmDataOptions } from '../core/train/causal-lm-examples';
+import type { CausalLmFinalEvaluation } from '../core/export/causal-lm-folder';
 
 export type { FileProgress };
 
@@ -89,7 +91,21 @@ export type ResultsRequest =
   /** What each training mode trains and holds for the loaded encoder (the Train form, before a run). */
   | { type: 'results-budget'; id: number; numLabels: number; lora: Partial<LoraConfig> }
   /** The stored run of the results model as a Hugging Face Trainer project (train.py, data/, …), zipped. */
-  | { type: 'results-project'; id: number; includeData: boolean };
+  | { type: 'results-project'; id: number; includeData: boolean }
+  /** The last causal-LM run's decoder (training-session.ts keeps it), or null. */
+  | { type: 'causal-lm-info'; id: number }
+  /** Its Hugging Face folder (causal-lm-folder.ts), zipped; with LoRA the adapter, the merged model or both. */
+  | { type: 'causal-lm-export'; id: number; loraExport?: LoraExportKind };
+
+/** What the page shows of the last causal-LM run's decoder (Export, Evaluate). */
+export interface CausalLmResultsInfo {
+  runId: string;
+  modelName: string;
+  kind: 'text' | 'instruction' | 'chat';
+  /** The final evaluation (with the generation samples for instruction and chat data); absent while paused. */
+  finalEvaluation?: CausalLmFinalEvaluation;
+  lora?: { r: number; lora_alpha: number; target_modules: string[] };
+}
 
 /** One training mode's figures for the loaded model (training-budget.ts). */
 export interface ModeBudget {
@@ -120,7 +136,8 @@ export type ResultsReply =
   | { kind: 'file'; fileName: string; rows: number; csv: Uint8Array }
   | { kind: 'evaluation'; details: EvaluationDetails }
   | { kind: 'zip'; fileName: string; files: ExportEntry[]; zip: Uint8Array }
-  | { kind: 'budget'; budget: TrainingBudget };
+  | { kind: 'budget'; budget: TrainingBudget }
+  | { kind: 'causal-lm'; info: CausalLmResultsInfo | null };
 
 export type ResultsEvent =
   | { type: 'results-reply'; id: number; reply: ResultsReply }
@@ -151,7 +168,14 @@ export interface ChatTurn {
 export type GenerationInput = { kind: 'text'; text: string } | { kind: 'chat'; messages: ChatTurn[] };
 
 export type GenerationRequest =
-  | { type: 'generate'; id: number; input: GenerationInput; settings: PlaygroundGenerationSettings }
+  | {
+      type: 'generate';
+      id: number;
+      input: GenerationInput;
+      settings: PlaygroundGenerationSettings;
+      /** fine-tuned: the last causal-LM run's decoder (the before / after view); base (default): the loaded one. */
+      model?: 'base' | 'fine-tuned';
+    }
   | { type: 'generate-stop'; id: number };
 
 export type GenerationEvent =
@@ -182,6 +206,8 @@ export interface StartTrainingRequest {
   modelSource: RunModelSource;
   /** With args.mode 'lora': the LoRA fields set (PEFT's defaults for the architecture fill in the rest). */
   lora?: Partial<LoraConfig>;
+  /** A decoder's run (task causal-lm): the data options set; the rest default per kind of data and model. */
+  causalLm?: Partial<CausalLmDataOptions>;
   /** Set by "Start again with the same settings": the model to train, loaded from modelSource when it is not. */
   modelName?: string;
   /** Set by "Start again with the same settings": the earlier run's mapping, cleaning and split. */

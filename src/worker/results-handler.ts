@@ -162,6 +162,10 @@ async function answer(
       const { fileName, files, zip } = await runProjectZip(required(), request.includeData);
       return [{ kind: 'zip', fileName, files, zip }, [zip.buffer]];
     }
+    case 'causal-lm-info':
+    case 'causal-lm-export':
+      // The training worker answers these from its training session (causal-lm-results.ts).
+      throw new Error(`${request.type} is answered by the training session`);
   }
 }
 

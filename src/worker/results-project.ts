@@ -1,7 +1,7 @@
 // "Download as a training project" for the results model's stored run: the run's own record (arguments, label
 // order, max length, dataset config) and its rows after cleaning and the split, read back from IndexedDB, made
 // into the core's Trainer project and zipped. The same builder as `npm run train --project`, by task: a causal-LM
-// run's record carries its generative rows and data options (RunRecord.causalLm), a classifier's its dataset
+// run's record carries its generative rows and data options (RunRecord.causalLmProject), a classifier's its dataset
 // config, from which the rows are derived again.
 import {
   buildTrainingProject,
@@ -36,8 +36,8 @@ export async function runProjectZip(model: ResultsModel, includeData: boolean): 
   const run = await getRun(db, model.run.id);
   if (!run) throw new Error(`Run ${model.run.name} is no longer stored (was it deleted?)`);
   const files = buildTrainingProject(
-    run.causalLm
-      ? causalLmProjectRun(run, run.causalLm, model, includeData)
+    run.causalLmProject
+      ? causalLmProjectRun(run, run.causalLmProject, model, includeData)
       : await classificationProjectRun(db, run, model, includeData),
   );
   const folder = `${safeName(run.name)}-training-project`;

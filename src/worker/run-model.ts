@@ -10,11 +10,11 @@ import { mergedWeights } from '../core/lora/merge';
 import { buildClassifier } from '../core/models/build';
 import type { SequenceClassifier } from '../core/models/types';
 import type { RunRecord } from '../core/storage/run-types';
-import { restoreWeights } from '../core/train/weights';
+import { restoreWeights, type TrainableModel } from '../core/train/weights';
 import type { LoadedModel } from './model-session';
 
 /** The variables a run stores as its final model: what trains with LoRA (as the trainer's checkpoints), else all. */
-export function storedVariables(model: SequenceClassifier): ReadonlyMap<string, tf.Variable> {
+export function storedVariables(model: TrainableModel): ReadonlyMap<string, tf.Variable> {
   return model.lora ? model.lora.trainableVariables() : model.variables;
 }
 

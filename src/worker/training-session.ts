@@ -13,7 +13,13 @@ import { openWebTuneDB, type WebTuneDatabase } from '../core/storage/db';
 import { sequenceClassificationTask } from '../core/tasks/sequence-classification';
 import { warmUpTask } from '../core/train/warm-up';
 import { loadPreparedDataset } from '../core/storage/prepared';
-import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run-types';
+import type {
+  CausalLmTrainingRecord,
+  RunLogEntry,
+  RunModelSource,
+  RunRecord,
+  RunStatus,
+} from '../core/storage/run-types';
 import {
   appendRunLogs,
   getRun,
@@ -39,9 +45,12 @@ import { decodeCheckpoint, encodeCheckpoint } from '../core/train/checkpoint';
 import {
   countTrainingSteps,
   train,
+  trainTask,
   TrainingDivergedError,
   type LogRecord,
   type TrainerCheckpoint,
+  type TrainHooks,
+  type TrainResult,
 } from '../core/train/trainer';
 import { bestModelRule } from '../core/metrics/best-model';
 import {
@@ -51,7 +60,19 @@ import {
 } from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
 import type { ClassificationMetrics } from '../core/metrics/classification';
-import type { LoadedModel } from './model-session';
+import type { LoadedDecoder, LoadedModel } from './model-session';
+import type { CausalLM } from '../core/models/causal-lm';
+import type { TokenizerFiles } from '../core/hub/load';
+import type { TextTokenizer } from '../core/tokenize/tokenizer';
+import { causalLmTask } from '../core/tasks/causal-lm';
+import { DEFAULT_SPLIT } from '../core/data/prepare';
+import { describeCausalLmExamples, evaluateCausalLm, setUpCausalLmRun } from '../core/run/causal-lm';
+import {
+  buildRunCausalLm,
+  causalLmDataFacts,
+  causalLmTrainingRecord,
+  readGenerativeData,
+} from './causal-lm-run';
 import { clearResultsModel, setResultsModel, type ResultsModel } from './results-state';
 import { datasetSummary, hyperparameters } from './results-training-record';
 import { tokenizeExamples } from '../core/train/tokenize-examples';
@@ -87,6 +108,19 @@ export interface TrainedModel {
   results: ResultsModel;
 }
 
+/** The decoder of the last causal-LM run, kept for the export and the Playground until the next run starts. */
+export interface TrainedCausalLm {
+  runId: string;
+  model: CausalLM;
+  loaded: LoadedDecoder;
+  /** The run's tokenizer (with ChatML when it was added) and the files the export writes for it. */
+  tokenizer: TextTokenizer;
+  tokenizerFiles: TokenizerFiles;
+  record: CausalLmTrainingRecord;
+  /** The Hub id the base model came from, for the model card and config (absent for a URL or dropped folder). */
+  hubId?: string;
+}
+
 /** A checkpoint or final-model write that failed; `paused` when the run can resume once there is room. */
 class StorageWriteError extends Error {
   constructor(
@@ -105,6 +139,7 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
 export class TrainingSession {
   private active?: { runId: string; control: { aborted: boolean }; reason?: 'pause' | 'stop' };
   private trained?: TrainedModel;
+  private trainedLm?: TrainedCausalLm;
   private dbPromise?: Promise<WebTuneDatabase>;
 
   constructor(private readonly host: TrainingHost) {}
@@ -192,6 +227,9 @@ export class TrainingSession {
         evalExamples: 0,
         maxLength,
         args,
+        ...(loaded.kind === 'decoder'
+          ? { task: 'causal-lm' as const, causalLm: request.causalLm ?? {} }
+          : {}),
         ...(args.mode === 'lora' ? { lora: lora ?? {} } : {}),
         ...(imported ? { loraAdapter: imported.facts.name } : {}),
         backend: this.backendLine(),
@@ -354,6 +392,7 @@ export class TrainingSession {
       this.host.post({ type: 'run-update', run });
     };
     let model: SequenceClassifier | undefined;
+    let lm: CausalLM | undefined;
     let segmentStart = performance.now();
     // Training seconds of earlier segments (before a pause or a reload) plus this one's.
     const earlierSeconds = initial.trainSeconds;
@@ -377,6 +416,111 @@ export class TrainingSession {
       return write(() => appendRunLogs(db, run.id, from, records, patch));
     };
 
+    /**
+     * The trainer with the hooks every task shares: each log record posted and flushed now and then, checkpoints
+     * written in the background (one at a time; the best weights with them), a failed write stopping the run.
+     * `go` runs trainTask with these hooks (and its own onEvaluate). Stores nothing of the end: the caller does.
+     */
+    const runTrainer = async (
+      args: TrainingArguments,
+      resumeFrom: TrainerCheckpoint | undefined,
+      go: (hooks: Omit<TrainHooks<unknown>, 'onEvaluate'>) => Promise<TrainResult>,
+    ): Promise<{
+      result: TrainResult;
+      trainSeconds: number;
+      latestEval?: RunLogEntry;
+      status: RunStatus;
+    }> => {
+      const rule = bestModelRule(args.metric_for_best_model, args.greater_is_better);
+      let bestSavedStep = run.bestCheckpoint?.step;
+      let latestEval = run.latestEval;
+      let logIndex = pendingFrom;
+      let checkpointFailure: StorageWriteError | undefined;
+      segmentStart = performance.now();
+
+      const result = await go({
+        resumeFrom,
+        signal,
+        // The batch does not fit in memory and runs as micro-batches: the phase line says so.
+        onNotice: (message) => this.phase(run.id, 'training', message),
+        onLog: (record) => {
+          const entry = { ...record } as RunLogEntry;
+          if ('eval_loss' in entry) latestEval = entry;
+          this.host.post({
+            type: 'run-log',
+            runId: run.id,
+            index: logIndex,
+            record: entry,
+            elapsed: elapsed(),
+          });
+          logIndex += 1;
+          pendingLogs.push(entry);
+          if (performance.now() - lastFlush > LOG_FLUSH_MS)
+            void flushLogs({ globalStep: entry.step, latestEval, trainSeconds: elapsed() }).catch(() => {
+              // A failed flush is retried by the next checkpoint, which writes the whole history.
+            });
+        },
+        onCheckpoint: async (checkpoint) => {
+          if (checkpointFailure) throw checkpointFailure;
+          const isBest =
+            checkpoint.bestStep === checkpoint.globalStep &&
+            checkpoint.bestMetric !== undefined &&
+            bestSavedStep !== checkpoint.globalStep;
+          const bytes = encodeCheckpoint(checkpoint);
+          // The write goes on in the background while training continues; at most one is in flight, so a
+          // slow disk holds training back by the rest of the previous write, never more.
+          await writes;
+          if (checkpointFailure) throw checkpointFailure;
+          pendingLogs = [];
+          pendingFrom = checkpoint.logHistory.length;
+          const step = checkpoint.globalStep;
+          if (isBest) bestSavedStep = step;
+          this.host.post({ type: 'run-checkpoint', runId: run.id, step, state: 'writing' });
+          void write(async () => {
+            try {
+              await saveRunCheckpoint(db, run.id, {
+                step,
+                bytes,
+                logHistory: checkpoint.logHistory,
+                best: isBest
+                  ? {
+                      weights: checkpoint.weights,
+                      metric: rule.key,
+                      value: checkpoint.bestMetric as number,
+                    }
+                  : undefined,
+                patch: { globalStep: step, latestEval, trainSeconds: elapsed() },
+              });
+            } catch (err) {
+              // The trainer stops at its next step; the run keeps its previous checkpoint.
+              checkpointFailure = await this.writeFailure(
+                db,
+                run,
+                `the checkpoint of step ${step}`,
+                bytes.byteLength,
+                err,
+              );
+              control.aborted = true;
+              return;
+            }
+            this.host.post({ type: 'run-checkpoint', runId: run.id, step, state: 'saved' });
+            publish((await getRun(db, run.id)) ?? run);
+          });
+        },
+      });
+
+      const trainSeconds = elapsed();
+      await flushLogs();
+      await writes;
+      if (checkpointFailure) throw checkpointFailure;
+      const reason =
+        this.active?.reason ??
+        (shared && Atomics.load(shared, 0) === TRAINING_CONTROL.stop ? 'stop' : shared ? 'pause' : undefined);
+      const status: RunStatus =
+        result.status === 'stopped' ? (reason === 'stop' ? 'stopped' : 'paused') : 'finished';
+      return { result, trainSeconds, latestEval, status };
+    };
+
     try {
       if (resuming) await putRun(db, { ...run, updatedAt: Date.now() });
       else await putRun(db, run);
@@ -386,6 +530,174 @@ export class TrainingSession {
       if (!loaded || loaded.facts.name !== run.modelName) {
         this.phase(run.id, 'loading-model', run.modelName);
         loaded = await this.host.reloadModel(run.modelSource, run.modelName);
+      }
+      if (loaded.kind === 'decoder') {
+        // A causal LM: its data prepared by core/run/causal-lm.ts (as the CLI's), the trainer with the hooks
+        // above, the final evaluation of the weights it ends with, and what the export needs kept with them.
+        if (run.continuedFrom)
+          throw new Error('Continue training is for classifiers for now: start a new run on the decoder.');
+        this.phase(run.id, 'reading-data', run.datasetName);
+        const meta = await getDataset(db, run.datasetId);
+        if (!meta) throw new Error(`Dataset ${run.datasetName} is not stored (was it deleted?).`);
+        const generative = await readGenerativeData(db, meta, run);
+        this.phase(
+          run.id,
+          'tokenizing',
+          `${generative.train.length + generative.validation.length} rows of ${generative.report.kind} data`,
+        );
+        const setup = setUpCausalLmRun(
+          {
+            name: loaded.facts.name,
+            tokenizerFiles: loaded.pretrained.tokenizerFiles,
+            generationConfig: loaded.generationConfig,
+          },
+          loaded.dims,
+          loaded.facts.maxLength,
+          generative,
+          run.causalLm ?? {},
+        );
+        const { data } = setup;
+        if (
+          resuming &&
+          run.causalLmData &&
+          (run.causalLmData.kind !== generative.report.kind ||
+            data.train.length !== run.trainExamples ||
+            data.validation.length !== run.evalExamples)
+        )
+          throw new Error(
+            `Cannot resume ${run.name}: its data now makes ${data.train.length} training and ` +
+              `${data.validation.length} validation examples of ${generative.report.kind} data; the run was ` +
+              `trained on ${run.trainExamples} and ${run.evalExamples} of ${run.causalLmData.kind} data.`,
+          );
+        let args: TrainingArguments = run.args;
+        if (data.validation.length === 0 && args.eval_strategy !== 'no')
+          args = resolveTrainingArguments({
+            ...args,
+            eval_strategy: 'no',
+            load_best_model_at_end: false,
+            early_stopping_patience: undefined,
+          });
+        const { totalSteps } = countTrainingSteps(data.train.length, args);
+        this.phase(run.id, 'building', describeCausalLmExamples(generative.report.kind, data));
+        this.disposeTrained();
+        lm = buildRunCausalLm(loaded, run, resuming);
+        const causal = lm;
+        if (tf.getBackend() === 'webgpu') {
+          this.phase(run.id, 'warming-up', 'compiling the GPU shaders');
+          await warmUpTask(causalLmTask, causal, data.train, args);
+        }
+        let resumeFrom: TrainerCheckpoint | undefined;
+        if (resuming) {
+          const bytes = await loadLastCheckpoint(db, run.id);
+          if (!bytes) throw new Error(`Run ${run.name} has no checkpoint to resume from.`);
+          resumeFrom = decodeCheckpoint(bytes, `the checkpoint of run ${run.name}`);
+        }
+        pendingFrom = resumeFrom?.logHistory.length ?? 0;
+        publish(
+          await updateRun(db, run.id, {
+            status: 'running',
+            error: undefined,
+            task: 'causal-lm',
+            causalLm: data.options,
+            causalLmData: causalLmDataFacts(setup, generative.report.kind),
+            labels: [],
+            trainExamples: data.train.length,
+            evalExamples: data.validation.length,
+            totalSteps,
+            args,
+            backend: run.backend,
+            globalStep: resumeFrom?.globalStep ?? 0,
+            logCount: pendingFrom,
+          }),
+        );
+        this.phase(run.id, 'training');
+        const onValidation = data.validation.length > 0;
+        const { result, trainSeconds, latestEval, status } = await runTrainer(args, resumeFrom, (hooks) =>
+          trainTask(
+            causalLmTask,
+            causal,
+            { train: data.train, eval: onValidation ? data.validation : undefined },
+            args,
+            hooks,
+          ),
+        );
+        const summary = status === 'finished' ? result.logHistory.at(-1) : undefined;
+        // The weights it ends with, evaluated as the CLI evaluates them (loss, perplexity, and BLEU / ROUGE-L of
+        // greedy generations for instruction and chat data); a paused run is evaluated when it ends.
+        const evaluation =
+          status === 'paused'
+            ? undefined
+            : await evaluateCausalLm(
+                causal,
+                setup.tokenizer,
+                onValidation ? data.validation : data.train,
+                onValidation ? data.prompts : [],
+                setup.settings,
+                args.per_device_eval_batch_size,
+                exportedWeightsPoint(result.logHistory, args.load_best_model_at_end, result.bestStep),
+              );
+        const split = (run.datasetConfig ?? meta.confirmed)?.split ?? DEFAULT_SPLIT;
+        const record = causalLmTrainingRecord(
+          run,
+          meta,
+          generative,
+          setup,
+          split,
+          args,
+          result.logHistory,
+          evaluation,
+          {
+            backend: run.backend ?? this.backendLine(),
+            webtuneVersion: WEBTUNE_VERSION,
+            tfjsVersion: tf.version.tfjs,
+            trainRuntimeSeconds: trainSeconds,
+          },
+        );
+        const { samples: _samples, ...figures } = evaluation ?? {};
+        const endPatch: Partial<RunRecord> = {
+          status,
+          globalStep: result.globalStep,
+          trainSeconds,
+          latestEval,
+          error: undefined,
+          ...(summary ? { summary: summary as RunLogEntry } : {}),
+          ...(evaluation ? { finalEvaluation: figures as RunRecord['finalEvaluation'] } : {}),
+        };
+        const finalWeights = await snapshotWeights(causal, storedVariables(causal));
+        try {
+          publish(
+            await saveFinalModel(db, run.id, {
+              step: result.globalStep,
+              weights: finalWeights,
+              results: {
+                pairs: false,
+                causalLm: record,
+                ...(causal.lora ? { lora: causal.lora.config } : {}),
+              },
+              patch: endPatch,
+            }),
+          );
+        } catch (err) {
+          const failure = await this.writeFailure(
+            db,
+            run,
+            `keeping the model of ${run.name}`,
+            [...finalWeights.values()].reduce((n, t) => n + t.data.byteLength, 0),
+            err,
+          );
+          publish(await updateRun(db, run.id, { ...endPatch, error: failure.message }));
+        }
+        this.trainedLm = {
+          runId: run.id,
+          model: causal,
+          loaded,
+          tokenizer: setup.tokenizer,
+          tokenizerFiles: setup.tokenizerFiles,
+          record,
+          ...(run.modelSource.kind === 'hub' ? { hubId: run.modelSource.id } : {}),
+        };
+        lm = undefined;
+        return;
       }
       this.phase(run.id, 'reading-data', run.datasetName);
       const prepared = await loadPreparedDataset(db, run.datasetId, run.datasetConfig);
@@ -483,101 +795,15 @@ export class TrainingSession {
       );
       this.phase(run.id, 'training');
 
-      const rule = bestModelRule(args.metric_for_best_model, args.greater_is_better);
-      let bestSavedStep = run.bestCheckpoint?.step;
-      let latestEval = run.latestEval;
-      let logIndex = pendingFrom;
       let lastEvaluation: { metrics: ClassificationMetrics; record: LogRecord } | undefined;
-      let checkpointFailure: StorageWriteError | undefined;
-      segmentStart = performance.now();
-
-      const result = await train(
-        model,
-        { train: trainSet, eval: evalSet.length > 0 ? evalSet : undefined },
-        args,
-        {
-          resumeFrom,
-          signal,
-          // The batch does not fit in memory and runs as micro-batches: the phase line says so.
-          onNotice: (message) => this.phase(run.id, 'training', message),
+      const { result, trainSeconds, latestEval, status } = await runTrainer(args, resumeFrom, (hooks) =>
+        train(model!, { train: trainSet, eval: evalSet.length > 0 ? evalSet : undefined }, args, {
+          ...hooks,
           onEvaluate: (metrics, record) => {
             lastEvaluation = { metrics, record };
           },
-          onLog: (record) => {
-            const entry = { ...record } as RunLogEntry;
-            if ('eval_loss' in entry) latestEval = entry;
-            this.host.post({
-              type: 'run-log',
-              runId: run.id,
-              index: logIndex,
-              record: entry,
-              elapsed: elapsed(),
-            });
-            logIndex += 1;
-            pendingLogs.push(entry);
-            if (performance.now() - lastFlush > LOG_FLUSH_MS)
-              void flushLogs({ globalStep: entry.step, latestEval, trainSeconds: elapsed() }).catch(() => {
-                // A failed flush is retried by the next checkpoint, which writes the whole history.
-              });
-          },
-          onCheckpoint: async (checkpoint) => {
-            if (checkpointFailure) throw checkpointFailure;
-            const isBest =
-              checkpoint.bestStep === checkpoint.globalStep &&
-              checkpoint.bestMetric !== undefined &&
-              bestSavedStep !== checkpoint.globalStep;
-            const bytes = encodeCheckpoint(checkpoint);
-            // The write goes on in the background while training continues; at most one is in flight, so a
-            // slow disk holds training back by the rest of the previous write, never more.
-            await writes;
-            if (checkpointFailure) throw checkpointFailure;
-            pendingLogs = [];
-            pendingFrom = checkpoint.logHistory.length;
-            const step = checkpoint.globalStep;
-            if (isBest) bestSavedStep = step;
-            this.host.post({ type: 'run-checkpoint', runId: run.id, step, state: 'writing' });
-            void write(async () => {
-              try {
-                await saveRunCheckpoint(db, run.id, {
-                  step,
-                  bytes,
-                  logHistory: checkpoint.logHistory,
-                  best: isBest
-                    ? {
-                        weights: checkpoint.weights,
-                        metric: rule.key,
-                        value: checkpoint.bestMetric as number,
-                      }
-                    : undefined,
-                  patch: { globalStep: step, latestEval, trainSeconds: elapsed() },
-                });
-              } catch (err) {
-                // The trainer stops at its next step; the run keeps its previous checkpoint.
-                checkpointFailure = await this.writeFailure(
-                  db,
-                  run,
-                  `the checkpoint of step ${step}`,
-                  bytes.byteLength,
-                  err,
-                );
-                control.aborted = true;
-                return;
-              }
-              this.host.post({ type: 'run-checkpoint', runId: run.id, step, state: 'saved' });
-              publish((await getRun(db, run.id)) ?? run);
-            });
-          },
-        },
+        }),
       );
-
-      const trainSeconds = elapsed();
-      await flushLogs();
-      await writes;
-      if (checkpointFailure) throw checkpointFailure;
-      const reason =
-        this.active?.reason ??
-        (shared && Atomics.load(shared, 0) === TRAINING_CONTROL.stop ? 'stop' : shared ? 'pause' : undefined);
-      const status = result.status === 'stopped' ? (reason === 'stop' ? 'stopped' : 'paused') : 'finished';
       const summary = status === 'finished' ? result.logHistory.at(-1) : undefined;
       // Evaluate, the model card and metrics report the weights the run ends with: the last evaluation when it
       // scored exactly those, else (best weights restored, steps after the last evaluation) an evaluation now.
@@ -720,6 +946,7 @@ export class TrainingSession {
       }
     } finally {
       model?.dispose();
+      lm?.dispose();
       this.active = undefined;
     }
   }
@@ -799,6 +1026,13 @@ export class TrainingSession {
     if (this.trained) clearResultsModel();
     this.trained?.model.dispose();
     this.trained = undefined;
+    this.trainedLm?.model.dispose();
+    this.trainedLm = undefined;
+  }
+
+  /** The decoder of the last causal-LM run (finished, paused, stopped), or undefined while none or one trains. */
+  trainedCausalLm(): TrainedCausalLm | undefined {
+    return this.active ? undefined : this.trainedLm;
   }
 }
 

@@ -9,6 +9,7 @@ import { GenerationSession } from './generation-session';
 import { handleResultsRequest } from './results-handler';
 import { clearResultsModel, resultsModel } from './results-state';
 import { TrainingSession } from './training-session';
+import { causalLmExportZip, causalLmResultsInfo } from './causal-lm-results';
 import { threadedWasmAssets, wasmPaths } from './wasm-assets';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -132,9 +133,32 @@ async function handle(request: WorkerRequest): Promise<void> {
         (runId) => session.openRun(runId),
       );
       return;
+    case 'causal-lm-info':
+      post({
+        type: 'results-reply',
+        id: request.id,
+        reply: { kind: 'causal-lm', info: causalLmResultsInfo(session.trainedCausalLm()) },
+      });
+      return;
+    case 'causal-lm-export':
+      try {
+        const { fileName, files, zip } = await causalLmExportZip(
+          session.trainedCausalLm(),
+          request.loraExport,
+        );
+        self.postMessage(
+          { type: 'results-reply', id: request.id, reply: { kind: 'zip', fileName, files, zip } },
+          { transfer: [zip.buffer] },
+        );
+      } catch (err) {
+        post({ type: 'results-error', id: request.id, message: messageOf(err) });
+      }
+      return;
     // A completion does not hold up the queue either: its stop request must get through between tokens.
     case 'generate':
-      void backendReady.catch(() => undefined).then(() => generation.generate(request, model));
+      void backendReady
+        .catch(() => undefined)
+        .then(() => generation.generate(request, model, session.trainedCausalLm()));
       return;
     case 'generate-stop':
       generation.stop(request.id);

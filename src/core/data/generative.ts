@@ -213,3 +213,67 @@ export function prepareGenerative(
     },
   };
 }
+
+/** The Data step's view of generative data: the form, the cleaning report and the split, or why it is none. */
+export type GenerativeAnalysis =
+  | {
+      ok: true;
+      report: GenerativeReport;
+      columns: GenerativeColumns;
+      trainRows: number;
+      validationRows: number;
+      validationFrom: 'split' | 'file';
+    }
+  | { ok: false; message: string };
+
+/**
+ * prepareGenerative over a stored dataset's parts (test parts are not trained on), as the Data step shows it
+ * and the worker trains on it: the same function, so the page and the run always agree.
+ */
+export function analyzeGenerative(
+  parts: readonly (Omit<GenerativePart, 'role'> & { role: string })[],
+  split: GenerativeSplit,
+): GenerativeAnalysis {
+  try {
+    const used = generativeParts(parts);
+    const prepared = prepareGenerative(used, split);
+    return {
+      ok: true,
+      report: prepared.report,
+      columns: prepared.columns,
+      trainRows: prepared.train.length,
+      validationRows: prepared.validation.length,
+      validationFrom: used.some((p) => p.role === 'validation') ? 'file' : 'split',
+    };
+  } catch (error) {
+    if (error instanceof GenerativeDataError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+/** A stored dataset's train and validation parts as generative parts (the training part first). */
+export function generativeParts(
+  parts: readonly (Omit<GenerativePart, 'role'> & { role: string })[],
+): GenerativePart[] {
+  const pick = (role: 'train' | 'validation') =>
+    parts.filter((p) => p.role === role).map((p) => ({ ...p, role }));
+  return [...pick('train'), ...pick('validation')];
+}
+
+/**
+ * Whether a stored table reads as generative data rather than labelled examples: chat or instruction columns,
+ * a text column with no label column, or a single TXT file (its one "label" is the file's name).
+ */
+export function looksGenerative(
+  columns: readonly string[],
+  labelColumn: string | undefined,
+  singleTxt: boolean,
+): boolean {
+  if (singleTxt) return true;
+  try {
+    const form = detectGenerativeColumns(columns, '');
+    return form.kind !== 'text' || labelColumn === undefined;
+  } catch {
+    return false;
+  }
+}

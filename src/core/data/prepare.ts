@@ -44,6 +44,11 @@ export interface SplitOptions {
 }
 
 export interface DatasetConfig {
+  /**
+   * What the dataset trains: labelled examples for a classifier (the default), or generative data (plain text,
+   * instruction or chat; core/data/generative.ts) for a causal LM, which ignores the mapping and cleaning here.
+   */
+  purpose?: 'classification' | 'generative';
   mapping: ColumnMapping;
   cleaning: CleaningOptions;
   split: SplitOptions;

@@ -12,12 +12,13 @@ import type { TrainingHyperparameters } from '../export/types';
 import { trainingArgumentsRecord } from '../export/training-files';
 import type { TrainingArguments } from '../train/arguments';
 import { generate } from '../generate/generate';
-import type { GenerationSettings } from '../generate/generation-config';
+import { modelGenerationSettings, type GenerationSettings } from '../generate/generation-config';
 import { corpusBleu, meanRougeL } from '../metrics/generation';
 import type { CausalLM } from '../models/causal-lm';
 import { causalLmEvalLoss, perplexity, type CausalLmExample } from '../tasks/causal-lm';
 import type { TokenizerFiles } from '../hub/load';
-import type { TextTokenizer } from '../tokenize/tokenizer';
+import { loadTokenizer, type TextTokenizer } from '../tokenize/tokenizer';
+import type { DecoderDims } from '../models/decoder';
 import {
   buildCausalLmExamples,
   CHATML_TEMPLATE,
@@ -96,6 +97,57 @@ export function prepareCausalLmData(
     issues,
     remainderDropped: { train: train.remainderDropped, validation: validation.remainderDropped },
   };
+}
+
+/** What a run trains on, from the model's files and the cleaned data: the same for the CLI and the worker. */
+export interface CausalLmRunSetup {
+  /** The model's tokenizer, with ChatML added when chat data meets a model without a chat template. */
+  tokenizer: TextTokenizer;
+  /** The tokenizer files the export writes (chat_template.jinja added with ChatML). */
+  tokenizerFiles: TokenizerFiles;
+  chatTemplateAdded: boolean;
+  /** The model's generation settings (the final evaluation's greedy completions use its eos ids). */
+  settings: GenerationSettings;
+  data: CausalLmRunData;
+}
+
+/**
+ * The run's tokenizer, generation settings and examples: eos from generation_config.json / config.json, the chat
+ * template a model lacks for chat data, then prepareCausalLmData. Throws with a message for the person.
+ */
+export function setUpCausalLmRun(
+  model: { name: string; tokenizerFiles: TokenizerFiles; generationConfig?: Record<string, unknown> },
+  dims: DecoderDims,
+  maxLength: number,
+  prepared: PreparedGenerative,
+  given: Partial<CausalLmDataOptions>,
+): CausalLmRunSetup {
+  const settings = modelGenerationSettings(model.generationConfig, dims, model.name);
+  const eos = settings.eosTokenIds[0];
+  if (eos === undefined)
+    throw new Error(`${model.name} names no eos_token_id (config.json, generation_config.json)`);
+  const plain = loadTokenizer(model.tokenizerFiles, { model: model.name });
+  const template = withChatTemplate(
+    model.tokenizerFiles,
+    prepared.report.kind !== 'chat' || plain.chatTemplate !== undefined,
+  );
+  const tokenizer = template.added ? loadTokenizer(template.files, { model: model.name }) : plain;
+  const data = prepareCausalLmData(tokenizer, prepared, eos, given, maxLength, template.added);
+  return { tokenizer, tokenizerFiles: template.files, chatTemplateAdded: template.added, settings, data };
+}
+
+/** The run's examples in words: blocks or rows, and the loss mask that applies to this kind of data. */
+export function describeCausalLmExamples(
+  kind: PreparedGenerative['report']['kind'],
+  data: CausalLmRunData,
+): string {
+  const d = data.options;
+  return (
+    `${data.train.length} training and ${data.validation.length} validation ` +
+    `${d.packing ? `blocks of ${d.block_size}` : `rows (at most ${d.block_size} tokens)`}` +
+    (kind === 'instruction' ? `, completion_only_loss ${d.completion_only_loss}` : '') +
+    (kind === 'chat' ? `, assistant_only_loss ${d.assistant_only_loss}` : '')
+  );
 }
 
 /** Greedy completions of the prompts (max_new_tokens: each reference's length), scored against the references. */
@@ -178,4 +230,31 @@ export function causalLmHyperparameters(
   options: CausalLmDataOptions,
 ): TrainingHyperparameters {
   return trainingArgumentsRecord(args, { task: 'causal-lm', causalLm: options });
+}
+
+/**
+ * How a run's rows became examples, beside its data options: what its Trainer project reproduces (the CLI's run
+ * record and the app's stored run keep it).
+ */
+export function causalLmExampleFacts(
+  setup: CausalLmRunSetup,
+  padTokenId: number,
+  contextLength: number,
+): {
+  options: CausalLmDataOptions;
+  eosTokenId: number;
+  eosTokenIds: readonly number[];
+  padTokenId: number;
+  contextLength: number;
+  chatTemplateAdded: boolean;
+} {
+  return {
+    options: setup.data.options,
+    // setUpCausalLmRun refuses a model without one.
+    eosTokenId: setup.settings.eosTokenIds[0]!,
+    eosTokenIds: setup.settings.eosTokenIds,
+    padTokenId,
+    contextLength,
+    chatTemplateAdded: setup.chatTemplateAdded,
+  };
 }

@@ -11,6 +11,9 @@ import type { CausalLmRunDescription } from '../export/project';
 import type { TensorMap } from '../hub/tensors';
 import type { TrainingArguments } from '../train/arguments';
 import type { LoraConfig } from '../lora/config';
+import type { CausalLmDataSummary, CausalLmFinalEvaluation } from '../export/causal-lm-folder';
+import type { GenerativeKind } from '../data/generative';
+import type { CausalLmDataOptions } from '../train/causal-lm-examples';
 
 /**
  * What is stored. running: a worker is training it (or was, when the tab closed: see `runState`); paused: stopped
@@ -57,6 +60,24 @@ export interface RunRecord {
   maxLength: number;
   /** The resolved arguments, under transformers' TrainingArguments names. */
   args: TrainingArguments;
+  /** What the run trains; absent: sequence-classification (every run stored before causal LMs). */
+  task?: 'sequence-classification' | 'causal-lm';
+  /**
+   * causal-lm: the data options as given when it started (TRL's names; block_size, packing, the loss masks),
+   * then as resolved once its data was read: a resume prepares the data with them and checks it makes the same
+   * examples.
+   */
+  causalLm?: Partial<CausalLmDataOptions>;
+  /** causal-lm: what its data was, once read (the kind, over-long rows and their lost tokens, ChatML added). */
+  causalLmData?: {
+    kind: GenerativeKind;
+    tooLong?: { rows: number; tokensLost: number };
+    chatTemplateAdded: boolean;
+    /** Tokens packing dropped at the end of each split. */
+    remainderDropped: { train: number; validation: number };
+  };
+  /** causal-lm: the final evaluation of the weights it ended with (what the export's metrics.json holds). */
+  finalEvaluation?: Omit<CausalLmFinalEvaluation, 'samples'>;
   /** With args.mode 'lora': the LoRA fields as set (a resume attaches the same adapters before restoring). */
   lora?: Partial<LoraConfig>;
   /**
@@ -92,7 +113,7 @@ export interface RunRecord {
    * A causal-LM run: its generative rows after cleaning and the split and how they became examples, what its
    * Trainer project needs ("Download as a training project"). Absent for a classifier's run.
    */
-  causalLm?: CausalLmRunDescription;
+  causalLmProject?: CausalLmRunDescription;
 }
 
 export interface RunLogRecord {
@@ -132,6 +153,20 @@ export interface StoredRunResults {
    * saved modules, which a later page attaches to the base model again.
    */
   lora?: LoraConfig;
+  /** A causal-LM run's record for its export (the folder causal-lm-folder.ts builds) and the Evaluate table. */
+  causalLm?: CausalLmTrainingRecord;
+}
+
+/** What a causal-LM run knows that its export writes (model card, training_args.json, metrics.json). */
+export interface CausalLmTrainingRecord {
+  dataset: CausalLmDataSummary;
+  hyperparameters: TrainingHyperparameters;
+  logHistory: LogHistoryEntry[];
+  /** Absent when the run ended paused (it has not been evaluated). */
+  finalEvaluation?: CausalLmFinalEvaluation;
+  run: RunInfo;
+  /** ChatML as chat_template.jinja when the model had no chat template and the data is chat. */
+  chatTemplateAdded: boolean;
 }
 
 /** What a training run knows that the export writes into the model card and training files. */

@@ -4,11 +4,10 @@
 // or one example per row, cut at block_size. Instruction data: the ids of prompt + completion and EOS, the
 // prompt's tokens without loss by default (completion_only_loss). Chat: the conversation rendered with the
 // model's chat template, only the assistant turns with loss by default (assistant_only_loss).
-import type { ChatTurn, GenerativeKind, GenerativeRecord } from '../data/generative';
+import type { ChatTurn, GenerativeRecord } from '../data/generative';
 import { IGNORE_INDEX } from '../models/causal-lm';
 import type { CausalLmExample } from '../tasks/causal-lm';
 import type { TextTokenizer } from '../tokenize/tokenizer';
-import { tableDefault } from '../argument-table';
 
 /**
  * ChatML, the template TRL's clone_chat_template gives a model without one. WebTune adds the template only: its
@@ -18,39 +17,13 @@ export const CHATML_TEMPLATE =
   "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}" +
   "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-export interface CausalLmDataOptions {
-  /** Tokens per packed block, and the longest unpacked example. */
-  block_size: number;
-  packing: boolean;
-  /** Instruction data: loss only on the completion's tokens. */
-  completion_only_loss: boolean;
-  /** Chat: loss only on the assistant turns. */
-  assistant_only_loss: boolean;
-}
-
-/** The block size when none is given: min(model context, 512), as the issue and run_clm (1024 there) choose. */
-export function defaultBlockSize(modelMaxLength: number): number {
-  return Math.min(modelMaxLength, 512);
-}
-
-/** The given options over the defaults for this kind of data (TRL's: packing for plain text only). */
-export function resolveCausalLmDataOptions(
-  kind: GenerativeKind,
-  given: Partial<CausalLmDataOptions>,
-  modelMaxLength: number,
-): CausalLmDataOptions {
-  const options: CausalLmDataOptions = {
-    block_size: given.block_size ?? defaultBlockSize(modelMaxLength),
-    packing: given.packing ?? kind === 'text',
-    completion_only_loss: given.completion_only_loss ?? (tableDefault('completion_only_loss') as boolean),
-    assistant_only_loss: given.assistant_only_loss ?? (tableDefault('assistant_only_loss') as boolean),
-  };
-  if (!Number.isInteger(options.block_size) || options.block_size < 2)
-    throw new Error(`block_size must be an integer ≥ 2, got ${options.block_size}`);
-  if (options.block_size > modelMaxLength)
-    throw new Error(`block_size ${options.block_size} is more than the model's ${modelMaxLength} positions`);
-  return options;
-}
+// The options and their defaults live with the data (tfjs-free), so the app's Train form checks them too.
+export {
+  defaultBlockSize,
+  resolveCausalLmDataOptions,
+  type CausalLmDataOptions,
+} from '../data/causal-lm-options';
+import type { CausalLmDataOptions } from '../data/causal-lm-options';
 
 /** One record's ids and labels, whole (not cut to the block size). */
 export function tokenizeRecord(

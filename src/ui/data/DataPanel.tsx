@@ -2,6 +2,7 @@
 // split, and confirm with "Use this dataset" (which hands the dataset's id to the next step).
 import { useEffect, useMemo, useState } from 'react';
 import { readSession, saveSession } from '../app/session-store';
+import { looksGenerative } from '../../core/data/generative';
 import { DEFAULT_CLEANING, DEFAULT_SPLIT, type DatasetConfig } from '../../core/data/prepare';
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { CleaningReportView, SplitView } from './CleaningReportView';
@@ -9,6 +10,7 @@ import { DataErrorBoundary } from './DataErrorBoundary';
 import { DatasetList, StorageInfo } from './DatasetList';
 import { DropZone } from './DropZone';
 import { FileRoles } from './FileRoles';
+import { GenerativeReportView } from './GenerativeReportView';
 import { MappingForm } from './MappingForm';
 import { useDatasets } from './useDatasets';
 import './data.css';
@@ -16,9 +18,19 @@ import './data.css';
 /** The sample dataset in public/samples (300 SST-2 rows, see SOURCES.md there), for a first try. */
 const SAMPLE = { file: 'movie-reviews.csv', url: `${import.meta.env.BASE_URL}samples/movie-reviews.csv` };
 
+/** Generative when the columns say so (core/data/generative.ts's looksGenerative), else labelled examples. */
+function guessedPurpose(dataset: DatasetMeta): DatasetConfig['purpose'] {
+  const first = dataset.parts[0];
+  const singleTxt = dataset.parts.length === 1 && first?.format === 'txt';
+  return looksGenerative(first?.columns ?? [], dataset.guessedMapping?.label, singleTxt)
+    ? 'generative'
+    : 'classification';
+}
+
 function initialConfig(dataset: DatasetMeta): DatasetConfig {
   return (
     dataset.confirmed ?? {
+      purpose: guessedPurpose(dataset),
       mapping: dataset.guessedMapping ?? { text: dataset.parts[0]?.columns[0] ?? '' },
       cleaning: DEFAULT_CLEANING,
       split: DEFAULT_SPLIT,
@@ -97,7 +109,12 @@ function DataStep({ onUseDataset, onDeleted }: Props) {
   };
 
   const report = data.analysis?.datasetId === selectedId ? data.analysis?.report : undefined;
-  const blocked = !report || report.problems.length > 0 || Boolean(data.importing);
+  const generative = config?.purpose === 'generative';
+  const genAnalysis = report ? data.analysis?.generative : undefined;
+  const blocked =
+    !report ||
+    Boolean(data.importing) ||
+    (generative ? !genAnalysis?.ok || genAnalysis.trainRows === 0 : report.problems.length > 0);
 
   return (
     <div className="data-panel">
@@ -156,31 +173,66 @@ function DataStep({ onUseDataset, onDeleted }: Props) {
           {selected.parts.length > 1 && (
             <FileRoles dataset={selected} onChange={(roles) => void data.setRoles(selected.id, roles)} />
           )}
-          <MappingForm
-            dataset={selected}
-            mapping={config.mapping}
-            onChange={(mapping) => setConfig({ ...config, mapping })}
-          />
-          {report ? (
-            <>
-              {report.problems.map((p) => (
-                <div key={p.code + p.message} role="alert" className="alert" data-code={p.code}>
-                  {selected.name}: {p.message}
-                </div>
-              ))}
-              <CleaningReportView
-                report={report}
-                cleaning={config.cleaning}
-                onCleaning={(cleaning) => setConfig({ ...config, cleaning })}
-              />
-              <SplitView
-                report={report}
+          <fieldset className="data-purpose">
+            <legend>What this data trains</legend>
+            <label>
+              <input
+                type="radio"
+                name="data-purpose"
+                checked={!generative}
+                onChange={() => setConfig({ ...config, purpose: 'classification' })}
+              />{' '}
+              A classifier (labelled texts)
+            </label>{' '}
+            <label>
+              <input
+                type="radio"
+                name="data-purpose"
+                checked={generative}
+                onChange={() => setConfig({ ...config, purpose: 'generative' })}
+              />{' '}
+              A text generator (causal LM: plain text, instruction or chat data)
+            </label>
+          </fieldset>
+          {generative ? (
+            report && genAnalysis ? (
+              <GenerativeReportView
+                analysis={genAnalysis}
                 split={config.split}
                 onSplit={(split) => setConfig({ ...config, split })}
               />
-            </>
+            ) : (
+              <p>Checking the rows…</p>
+            )
           ) : (
-            <p>Checking the rows…</p>
+            <>
+              <MappingForm
+                dataset={selected}
+                mapping={config.mapping}
+                onChange={(mapping) => setConfig({ ...config, mapping })}
+              />
+              {report ? (
+                <>
+                  {report.problems.map((p) => (
+                    <div key={p.code + p.message} role="alert" className="alert" data-code={p.code}>
+                      {selected.name}: {p.message}
+                    </div>
+                  ))}
+                  <CleaningReportView
+                    report={report}
+                    cleaning={config.cleaning}
+                    onCleaning={(cleaning) => setConfig({ ...config, cleaning })}
+                  />
+                  <SplitView
+                    report={report}
+                    split={config.split}
+                    onSplit={(split) => setConfig({ ...config, split })}
+                  />
+                </>
+              ) : (
+                <p>Checking the rows…</p>
+              )}
+            </>
           )}
           {confirmError && <div role="alert">{confirmError}</div>}
           <button

@@ -2,6 +2,7 @@
 // files and computes cleaning reports. Every failure becomes an alert; nothing here throws into React.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DataErrorInfo } from '../../core/data/errors';
+import type { GenerativeAnalysis } from '../../core/data/generative';
 import type { CleaningReport, DatasetConfig, FileRole } from '../../core/data/prepare';
 import {
   deleteDataset,
@@ -62,6 +63,7 @@ export function useDatasets(
     datasetId: string;
     requestId: number;
     report?: CleaningReport;
+    generative?: GenerativeAnalysis;
   }>();
   const worker = useRef<ImportWorker | null>(null);
   const db = useRef<Promise<WebTuneDatabase> | null>(null);
@@ -103,7 +105,11 @@ export function useDatasets(
         importedListener.current?.(event.dataset);
         void refresh();
       } else if (event.type === 'analysis') {
-        setAnalysis((a) => (a && a.requestId === event.requestId ? { ...a, report: event.report } : a));
+        setAnalysis((a) =>
+          a && a.requestId === event.requestId
+            ? { ...a, report: event.report, generative: event.generative }
+            : a,
+        );
       } else {
         const files = pendingFiles.current.get(event.requestId);
         pendingFiles.current.delete(event.requestId);

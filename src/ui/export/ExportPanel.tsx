@@ -5,6 +5,8 @@ import { FileTable } from './FileTable';
 import type { LoraExportKind } from '../../core/lora/export';
 import { useResultsModel } from '../evaluate/results-store';
 import { useZipDownload } from './useZipDownload';
+import { CausalLmExport } from './CausalLmExport';
+import { useCausalLmInfo } from './useCausalLmInfo';
 import '../evaluate/results.css';
 
 // core/lora/export.ts's kinds, listed here because that module loads tfjs (through the model registry).
@@ -12,6 +14,11 @@ const LORA_EXPORT_KINDS: readonly LoraExportKind[] = ['both', 'adapter', 'merged
 
 /** Export: the worker builds the Hugging Face folder (with the ONNX models) as a zip; the page saves the bytes. */
 export function ExportPanel() {
+  const causalLm = useCausalLmInfo();
+  return causalLm ? <CausalLmExport info={causalLm} /> : <ClassifierExport />;
+}
+
+function ClassifierExport() {
   const { info } = useResultsModel();
   const { busy, done, error, download } = useZipDownload();
   // A LoRA model: the PEFT adapter, the merged model, or both (the CLI's --export, default both).

@@ -11,6 +11,7 @@ import type {
   PlaygroundGenerationSettings,
 } from '../../worker/protocol';
 import { SamplingSettings } from './SamplingSettings';
+import { BeforeAfter } from './BeforeAfter';
 import '../evaluate/results.css';
 import './generation.css';
 
@@ -28,7 +29,14 @@ const FALLBACK: PlaygroundGenerationSettings = {
  * A decoder's Playground: text that the model continues, or a chat when its tokenizer has a chat template;
  * the answer streams in token by token, with the sampling settings beside it.
  */
-export function GenerationPlayground({ facts }: { facts: ModelFacts }) {
+export function GenerationPlayground({
+  facts,
+  fineTunedRun,
+}: {
+  facts: ModelFacts;
+  /** The last causal-LM run of this model, when there is one: the before / after view compares with it. */
+  fineTunedRun?: string;
+}) {
   const [settings, setSettings] = useState<PlaygroundGenerationSettings>(facts.generation ?? FALLBACK);
   const [view, setView] = useState<'chat' | 'text'>(facts.chatTemplate ? 'chat' : 'text');
   const [prompt, setPrompt] = useState('');
@@ -177,6 +185,7 @@ export function GenerationPlayground({ facts }: { facts: ModelFacts }) {
         </div>
         <SamplingSettings settings={settings} onChange={setSettings} disabled={busy} />
       </div>
+      {fineTunedRun !== undefined && <BeforeAfter settings={settings} runName={fineTunedRun} />}
     </section>
   );
 }

@@ -8,10 +8,13 @@ const fixed = (x: number | undefined, digits: number) => (x === undefined ? '–
 export function LatestEvaluation({ record }: { record: LogEntry | undefined }) {
   return (
     <p className="metrics-latest" data-testid="metrics-latest-summary">
-      {record
-        ? `Latest evaluation (weights of step ${record.step}, epoch ${record.epoch.toFixed(2)}): accuracy ` +
-          `${percent(record.eval_accuracy)}, macro F1 ${fixed(record.eval_f1, 3)}, loss ${fixed(record.eval_loss, 4)}.`
-        : 'No evaluation yet.'}
+      {record && record.eval_perplexity !== undefined
+        ? `Latest evaluation (weights of step ${record.step}, epoch ${record.epoch.toFixed(2)}): loss ` +
+          `${fixed(record.eval_loss, 4)}, perplexity ${fixed(record.eval_perplexity, 2)}.`
+        : record
+          ? `Latest evaluation (weights of step ${record.step}, epoch ${record.epoch.toFixed(2)}): accuracy ` +
+            `${percent(record.eval_accuracy)}, macro F1 ${fixed(record.eval_f1, 3)}, loss ${fixed(record.eval_loss, 4)}.`
+          : 'No evaluation yet.'}
       <span data-testid="metrics-latest" hidden>
         {latestMetricsJson(record)}
       </span>

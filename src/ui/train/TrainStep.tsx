@@ -16,6 +16,14 @@ import { LatestEvaluation } from './LatestEvaluation';
 import { canStartAgain, RunList } from './RunList';
 import { statusText, useTraining } from './useTraining';
 import { WatchPanel } from './WatchPanel';
+import { CausalLmFields } from './CausalLmFields';
+import { CausalLmRunFacts } from './CausalLmRunFacts';
+import {
+  causalLmDefaultSettings,
+  generativeKindOf,
+  parseCausalLmFields,
+  type CausalLmText,
+} from './causal-lm-settings';
 import './train.css';
 
 interface Props {
@@ -76,7 +84,16 @@ export function TrainStep({
     error?: string;
   }>();
   const shown = budget && budget.model === facts?.name ? budget : undefined;
-  const defaults = settingsText(defaultSettings(facts?.parameters ?? 0, shown?.budget));
+  // A decoder trains as a causal LM (task causal-lm), on generative data, from causal-LM defaults.
+  const decoder = facts?.kind === 'decoder';
+  const generativeKind = generativeKindOf(training.dataset);
+  const sizeDefaults = defaultSettings(facts?.parameters ?? 0, shown?.budget);
+  const defaults = settingsText(decoder ? causalLmDefaultSettings(sizeDefaults) : sizeDefaults);
+  const [causalLmEdits, setCausalLmEdits] = useState<CausalLmText>({});
+  const causalLm =
+    decoder && generativeKind && facts
+      ? parseCausalLmFields(generativeKind, facts.maxLength, causalLmEdits)
+      : undefined;
   const text = edited && edited.model === facts?.name ? { ...defaults, ...edited.text } : defaults;
   const parsed = parseSettings(text);
   const [asking, setAsking] = useState<RunRecord>();
@@ -105,11 +122,16 @@ export function TrainStep({
 
   const status = statusText(current, activity);
   const running = training.busy;
-  // Fine-tuning a decoder (generative fine-tuning) is not in the app yet: it generates in the Playground.
-  const decoder = facts?.kind === 'decoder';
   // LoRA fields the worker refused (a target that matches no layer) would only fail the run.
   const loraRefused = text.mode === 'lora' && shown?.query === query && shown?.error !== undefined;
-  const canStart = Boolean(facts && !decoder && datasetId && parsed.settings && !running && !loraRefused);
+  const canStart = Boolean(
+    facts &&
+    datasetId &&
+    parsed.settings &&
+    !running &&
+    !loraRefused &&
+    (!decoder || (causalLm !== undefined && causalLm.error === undefined)),
+  );
   const canResume = current !== undefined && isResumable(current, activity) && !running;
   const ownRun = current !== undefined && current.id === activity.activeRunId;
   const canStop =
@@ -118,7 +140,7 @@ export function TrainStep({
     (status === 'interrupted' && current?.lastCheckpoint !== undefined);
   const startNew = () => {
     setAsking(undefined);
-    if (parsed.settings) training.start(parsed.settings, modelSource);
+    if (parsed.settings) training.start(parsed.settings, modelSource, causalLm?.options);
   };
   const onStart = () => {
     const paused = pausedRun(training.runs, current, (r) => isResumable(r, activity));
@@ -142,6 +164,17 @@ export function TrainStep({
         </dd>
         <dt>Dataset</dt>
         <dd>{datasetId ? (training.dataset?.name ?? '…') : 'none chosen: pick one in the Data step'}</dd>
+        <dt>Task</dt>
+        <dd
+          data-testid="train-task"
+          data-task={facts ? (decoder ? 'causal-lm' : 'sequence-classification') : ''}
+        >
+          {facts
+            ? decoder
+              ? 'causal-lm: the decoder learns to continue your texts (plain text, instruction or chat data)'
+              : 'sequence-classification: the encoder learns to label your texts'
+            : 'set by the model: an encoder classifies, a decoder generates (causal-lm)'}
+        </dd>
         <dt>Backend</dt>
         <dd data-testid="train-backend">{backend ? describeBackend(backend) : 'starting…'}</dd>
       </dl>
@@ -182,6 +215,16 @@ export function TrainStep({
           ) : undefined
         }
       />
+
+      {decoder && generativeKind && facts && (
+        <CausalLmFields
+          kind={generativeKind}
+          modelMaxLength={facts.maxLength}
+          edits={causalLmEdits}
+          onChange={setCausalLmEdits}
+          disabled={running}
+        />
+      )}
 
       <div className="run-controls" role="group" aria-label="Run controls">
         <button type="button" className="primary" disabled={!canStart} onClick={onStart}>
@@ -250,7 +293,10 @@ export function TrainStep({
             (training.phase.phase !== 'training' || training.phase.detail) && (
               <span className="phase">
                 {' '}
-                · {PHASES[training.phase.phase]}
+                ·{' '}
+                {decoder && training.phase.phase === 'building'
+                  ? 'Building the causal LM'
+                  : PHASES[training.phase.phase]}
                 {training.phase.detail ? ` (${training.phase.detail})` : ''}…
               </span>
             )}
@@ -300,10 +346,11 @@ export function TrainStep({
             : ''}
         </p>
       )}
-      {decoder ? (
+      {decoder && !generativeKind ? (
         <p className="hint" data-testid="train-decoder-note">
-          {facts?.name} generates text: try it in the Playground (Evaluate step). This step fine-tunes text
-          classifiers (BERT, DistilBERT, RoBERTa) on a labelled dataset.
+          {facts?.name} generates text: try it in the Playground (Evaluate step), or fine-tune it here as a
+          causal LM on generative data (plain text, instruction or chat): choose such a dataset in the Data
+          step as &ldquo;A text generator&rdquo;.
         </p>
       ) : !facts || !datasetId ? (
         <p className="hint">Start training needs a loaded model and a chosen dataset.</p>
@@ -326,6 +373,7 @@ export function TrainStep({
       )}
 
       <LatestEvaluation record={training.latestEval} />
+      {current?.task === 'causal-lm' && <CausalLmRunFacts run={current} />}
 
       {current && <WatchPanel store={training.store} run={current} clock={training.clock} />}
 

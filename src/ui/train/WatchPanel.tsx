@@ -150,18 +150,29 @@ export function WatchPanel({
             { label: 'eval loss', stroke: COLORS.eval, width: 2, points: true },
           ]}
         />
-        <LiveChart
-          {...shared}
-          placeholder="No evaluation yet: accuracy and F1 appear after the first one."
-          title="Accuracy and macro F1 (validation)"
-          data={(s) => s.evals}
-          format={fixed(3)}
-          yRange={[0, 1]}
-          series={[
-            { label: 'accuracy', stroke: COLORS.acc, width: 2, points: true },
-            { label: 'macro F1', stroke: COLORS.f1, width: 2, points: true, dash: [6, 3] },
-          ]}
-        />
+        {run.task === 'causal-lm' ? (
+          <LiveChart
+            {...shared}
+            placeholder="No evaluation yet: perplexity appears after the first one."
+            title="Perplexity (validation)"
+            data={(s) => s.perplexity}
+            format={fixed(2)}
+            series={[{ label: 'perplexity', stroke: COLORS.acc, width: 2, points: true }]}
+          />
+        ) : (
+          <LiveChart
+            {...shared}
+            placeholder="No evaluation yet: accuracy and F1 appear after the first one."
+            title="Accuracy and macro F1 (validation)"
+            data={(s) => s.evals}
+            format={fixed(3)}
+            yRange={[0, 1]}
+            series={[
+              { label: 'accuracy', stroke: COLORS.acc, width: 2, points: true },
+              { label: 'macro F1', stroke: COLORS.f1, width: 2, points: true, dash: [6, 3] },
+            ]}
+          />
+        )}
         <LiveChart
           {...shared}
           placeholder={waiting}

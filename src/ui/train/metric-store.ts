@@ -25,6 +25,8 @@ export class MetricStore {
   readonly train: [number[], number[], number[]] = [[], [], []];
   /** Evaluations: step, accuracy, macro F1. */
   readonly evals: [number[], number[], number[]] = [[], [], []];
+  /** A causal LM's evaluations: step, perplexity (exp of eval_loss). */
+  readonly perplexity: [number[], number[]] = [[], []];
   /** The step at which each epoch ended (epoch k at index k - 1), for the charts' epoch markers. */
   readonly epochEnds: number[] = [];
   /** Each evaluation (step, eval_loss) and the smoothed training loss then, for the overfitting check. */
@@ -53,7 +55,8 @@ export class MetricStore {
   }
 
   clear(): void {
-    for (const columns of [this.loss, this.train, this.evals]) for (const c of columns) c.length = 0;
+    for (const columns of [this.loss, this.train, this.evals, this.perplexity])
+      for (const c of columns) c.length = 0;
     this.evalPoints.length = 0;
     this.epochEnds.length = 0;
     this.latestTrain = this.latestEval = this.summary = undefined;
@@ -100,6 +103,10 @@ export class MetricStore {
     this.evals[0].push(r.step);
     this.evals[1].push(r.eval_accuracy ?? 0);
     this.evals[2].push(r.eval_f1 ?? 0);
+    if (r.eval_perplexity !== undefined) {
+      this.perplexity[0].push(r.step);
+      this.perplexity[1].push(r.eval_perplexity);
+    }
     const lastSmooth = smoothed.findLast((v) => v !== null);
     this.evalPoints.push({
       step: r.step,
@@ -119,5 +126,7 @@ export function latestMetricsJson(record: LogEntry | undefined): string {
     eval_loss: record.eval_loss,
     eval_accuracy: record.eval_accuracy,
     eval_f1: record.eval_f1,
+    // A causal LM's evaluation (undefined for a classifier's, so JSON leaves it out).
+    eval_perplexity: record.eval_perplexity,
   });
 }

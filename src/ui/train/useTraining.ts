@@ -2,6 +2,7 @@
 // and the metric store the charts read. Requests go to the training worker; its events update the state.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { getDataset } from '../../core/storage/datasets';
+import type { CausalLmDataOptions } from '../../core/train/causal-lm-examples';
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { openWebTuneDB, type WebTuneDatabase } from '../../core/storage/db';
 import type { RunModelSource, RunRecord } from '../../core/storage/run-types';
@@ -262,11 +263,16 @@ export function useTraining(
   );
 
   const start = useCallback(
-    (settings: TrainSettings, modelSource: ModelSourceSpec | undefined) => {
+    (
+      settings: TrainSettings,
+      modelSource: ModelSourceSpec | undefined,
+      causalLm?: Partial<CausalLmDataOptions>,
+    ) => {
       if (!datasetId) return;
       send({
         datasetId,
         args: toTrainingArguments(settings),
+        ...(causalLm ? { causalLm } : {}),
         ...(settings.mode === 'lora' ? { lora: toLoraFields(settings) } : {}),
         maxLength: settings.max_length,
         modelSource: runSource(modelSource),
@@ -299,6 +305,7 @@ export function useTraining(
         maxLength: run.maxLength,
         modelSource: run.modelSource,
         modelName: run.modelName,
+        ...(run.causalLm ? { causalLm: run.causalLm } : {}),
         ...(run.datasetConfig ? { datasetConfig: run.datasetConfig } : {}),
       }),
     [send],

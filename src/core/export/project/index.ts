@@ -41,7 +41,7 @@ export interface ProjectInputs {
 
 /**
  * What a causal-LM run's project needs besides the common fields: its generative rows after cleaning and the
- * split, and how WebTune made them into examples. A stored run keeps it as is (RunRecord.causalLm).
+ * split, and how WebTune made them into examples. A stored run keeps it as is (RunRecord.causalLmProject).
  */
 export interface CausalLmRunDescription {
   kind: GenerativeKind;

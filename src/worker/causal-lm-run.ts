@@ -1,0 +1,121 @@
+// The worker's side of a causal-LM run (a decoder fine-tuned on plain text, instruction or chat data): the
+// stored dataset's rows read as generative data, the decoder built (with LoRA adapters for mode lora) and what
+// the run keeps for its export. The data preparation and the final evaluation themselves are core/run's, which
+// the CLI drives too; training-session.ts runs the trainer with the same hooks as a classifier's run.
+import { DEFAULT_SPLIT } from '../core/data/prepare';
+import { generativeParts, prepareGenerative, type PreparedGenerative } from '../core/data/generative';
+import { attachLora } from '../core/lora/attach';
+import { resolveLoraConfig } from '../core/lora/config';
+import { buildCausalLM, type CausalLM } from '../core/models/causal-lm';
+import { causalLmDataSummary, causalLmHyperparameters, type CausalLmRunSetup } from '../core/run/causal-lm';
+import type { DatasetMeta } from '../core/storage/dataset-types';
+import { readDatasetParts } from '../core/storage/datasets';
+import type { WebTuneDatabase } from '../core/storage/db';
+import type { CausalLmTrainingRecord, RunRecord } from '../core/storage/run-types';
+import type { CausalLmFinalEvaluation } from '../core/export/causal-lm-folder';
+import type { RunInfo } from '../core/export/types';
+import type { TrainingArguments } from '../core/train/arguments';
+import type { LogRecord } from '../core/train/trainer';
+import type { LoadedDecoder, LoadedModel } from './model-session';
+
+/** The run's dataset as generative data, under the split it was confirmed with (the Data step's analysis). */
+export async function readGenerativeData(
+  db: WebTuneDatabase,
+  meta: DatasetMeta,
+  run: Pick<RunRecord, 'datasetConfig'>,
+): Promise<PreparedGenerative> {
+  const config = run.datasetConfig ?? meta.confirmed;
+  const parts = generativeParts(await readDatasetParts(db, meta));
+  return prepareGenerative(parts, config?.split ?? DEFAULT_SPLIT);
+}
+
+/**
+ * The decoder of a run: the base model's weights and, for mode lora, new adapters from the run's LoRA fields
+ * (PEFT's CAUSAL_LM defaults for the rest), seeded by the run's seed so a resume attaches the same layers
+ * before its checkpoint restores what trains; or the loaded CAUSAL_LM adapter's values when the run continues it.
+ */
+export function buildRunCausalLm(
+  loaded: LoadedDecoder,
+  run: Pick<RunRecord, 'args' | 'lora' | 'loraAdapter' | 'name'>,
+  resuming: boolean,
+): CausalLM {
+  const model = buildCausalLM(loaded.config, loaded.pretrained.weights, {
+    seed: run.args.seed,
+    modelName: loaded.facts.name,
+  });
+  try {
+    if (run.args.mode === 'head')
+      throw new Error('mode head trains a classifier’s new head; a causal LM has none');
+    if (run.args.mode === 'lora') {
+      const adapter = run.loraAdapter ? importedCausalLmAdapter(run, loaded) : undefined;
+      attachLora(
+        model,
+        adapter?.config ?? resolveLoraConfig(model.architecture, 'CAUSAL_LM', run.lora ?? {}),
+        {
+          seed: run.args.seed,
+          modelName: run.loraAdapter ?? loaded.facts.name,
+          ...(adapter && !resuming ? { weights: adapter.weights } : {}),
+        },
+      );
+    }
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+function importedCausalLmAdapter(run: Pick<RunRecord, 'name' | 'loraAdapter'>, loaded: LoadedModel) {
+  const adapter = loaded.adapter;
+  if (!adapter || adapter.facts.name !== run.loraAdapter)
+    throw new Error(
+      `Run ${run.name} continues the LoRA adapter ${run.loraAdapter}: load it again in the Model step.`,
+    );
+  if (adapter.adapter.config.task_type !== 'CAUSAL_LM')
+    throw new Error(
+      `${adapter.facts.name} is a ${adapter.adapter.config.task_type} adapter, not a causal LM's (CAUSAL_LM)`,
+    );
+  return adapter.adapter;
+}
+
+/** What the run keeps for its export and the Evaluate table (plain data, stored with its final weights). */
+export function causalLmTrainingRecord(
+  run: Pick<RunRecord, 'datasetName'>,
+  meta: DatasetMeta,
+  prepared: PreparedGenerative,
+  setup: CausalLmRunSetup,
+  split: { validationShare: number; seed: number },
+  args: TrainingArguments,
+  logHistory: LogRecord[],
+  finalEvaluation: CausalLmFinalEvaluation | undefined,
+  info: RunInfo,
+): CausalLmTrainingRecord {
+  const validationFile = meta.parts.find((p) => p.role === 'validation')?.file;
+  return {
+    dataset: causalLmDataSummary(
+      run.datasetName,
+      prepared,
+      setup.data,
+      validationFile
+        ? { kind: 'file', validationFileName: validationFile }
+        : { kind: 'random', validationFraction: split.validationShare, seed: split.seed },
+      setup.chatTemplateAdded,
+    ),
+    hyperparameters: causalLmHyperparameters(args, setup.data.options),
+    logHistory,
+    ...(finalEvaluation ? { finalEvaluation } : {}),
+    run: info,
+    chatTemplateAdded: setup.chatTemplateAdded,
+  };
+}
+
+/** The run record's facts of its data, once read: the Train step shows them, a resume checks them. */
+export function causalLmDataFacts(setup: CausalLmRunSetup, kind: PreparedGenerative['report']['kind']) {
+  const tooLong = setup.data.issues.find((i) => i.kind === 'too-long');
+  return {
+    kind,
+    ...(tooLong ? { tooLong: { rows: tooLong.count, tokensLost: tooLong.tokensLost ?? 0 } } : {}),
+    chatTemplateAdded: setup.chatTemplateAdded,
+    remainderDropped: setup.data.remainderDropped,
+  };
+}

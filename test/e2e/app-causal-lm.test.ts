@@ -1,0 +1,348 @@
+// Generative fine-tuning in the app, as a person does it: the Data step says which of the three forms a dropped
+// file is (plain text, instruction, chat) and shows its cleaning report and split; choosing a decoder in the
+// Model step makes the Train step a causal-LM run (task, causal-LM defaults, block_size / packing /
+// completion_only_loss); the worker trains it (pause and resume from the stored checkpoint), Watch charts
+// perplexity, and the run ends with its final evaluation. Data rows are made here with known dirt (duplicates,
+// empty texts, malformed conversations, over-long rows), so every count the page shows is known in advance.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runPythonStack } from '../support/python';
+import { repoRoot, sharedPath } from '../support/shared';
+import { launchChromium, openPage, type WatchedPage } from './browser';
+
+const SHOTS = `${repoRoot}/test-results/app-causal-lm`;
+
+const WORDS = ['apple', 'river', 'stone', 'cloud', 'green', 'music', 'paper', 'light', 'market', 'winter'];
+/** Distinct instruction rows, the CLI test's: the i-th pair of words to repeat. */
+const instructionRows = (n: number) =>
+  Array.from({ length: n }, (_, i) => {
+    const w = WORDS[i % WORDS.length]!;
+    const v = WORDS[Math.floor(i / WORDS.length)]!;
+    return { prompt: `Repeat twice: ${w} ${v}\nAnswer:`, completion: ` ${w} ${v} ${w} ${v}` };
+  });
+/** Two rows far longer than a block of 32 tokens (60 words of completion each). */
+const LONG = [0, 1].map((k) => ({
+  prompt: `Write out the list ${k}:`,
+  completion: ` ${Array.from({ length: 60 }, (_, i) => WORDS[(i + k) % WORDS.length]).join(' ')}`,
+}));
+const jsonl = (xs: object[]) => Buffer.from(xs.map((x) => JSON.stringify(x)).join('\n') + '\n');
+
+// 40 good rows + 2 long ones, one duplicate, one with an empty completion: 44 read, 42 kept, 4 held out (10 %).
+const INSTRUCTION = [
+  ...instructionRows(40),
+  ...LONG,
+  instructionRows(1)[0]!,
+  { prompt: 'Repeat twice: nothing\nAnswer:', completion: '' },
+];
+const chat = (i: number) => ({
+  messages: [
+    { role: 'user', content: `Say ${WORDS[i % 10]} ${WORDS[Math.floor(i / 10)]}` },
+    { role: 'assistant', content: `${WORDS[i % 10]} ${WORDS[Math.floor(i / 10)]}` },
+  ],
+});
+// 20 good conversations, one duplicate, two malformed (a role that is none of the three, no assistant turn).
+const CHAT = [
+  ...Array.from({ length: 20 }, (_, i) => chat(i)),
+  chat(3),
+  { messages: [{ role: 'bot', content: 'hi' }] },
+  { messages: [{ role: 'user', content: 'anyone?' }] },
+];
+// 30 distinct lines and two repeated.
+const TEXT_LINES = [
+  ...Array.from(
+    { length: 30 },
+    (_, i) => `The ${WORDS[i % 10]} by the ${WORDS[Math.floor(i / 10) + 3]} is quiet.`,
+  ),
+  'The apple by the cloud is quiet.',
+  'The river by the cloud is quiet.',
+];
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+const runStatus = (page: Page) => page.getByTestId('run-status').textContent();
+
+async function drop(page: Page, name: string, buffer: Buffer) {
+  await page
+    .getByLabel('Dataset files', { exact: true })
+    .setInputFiles([{ name, mimeType: 'text/plain', buffer }]);
+  await page
+    .locator(`[aria-label="Dataset ${name}"] [data-testid="generative-split"]`)
+    .waitFor({ timeout: 30_000 });
+}
+
+async function issueCounts(page: Page): Promise<Record<string, number>> {
+  return page
+    .getByTestId('generative-issues')
+    .locator('tr[data-count]')
+    .evaluateAll((rows) =>
+      Object.fromEntries(
+        rows.map((r) => [(r as HTMLElement).dataset.issue, Number((r as HTMLElement).dataset.count)]),
+      ),
+    );
+}
+
+async function split(page: Page): Promise<[number, number]> {
+  const el = page.getByTestId('generative-split');
+  return [Number(await el.getAttribute('data-train')), Number(await el.getAttribute('data-validation'))];
+}
+
+describe('generative fine-tuning in the app', () => {
+  let tokensLost = 0;
+  let finalEval: Record<string, number> = {};
+  let browser: Browser;
+  let watched: WatchedPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
+    watched = await openPage(browser, `${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=wasm`);
+    page = watched.page;
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('the Data step says which form a generative file is, with its cleaning report and split', async () => {
+    await drop(page, 'notes.txt', Buffer.from(TEXT_LINES.join('\n') + '\n'));
+    expect(await page.getByTestId('generative-kind').getAttribute('data-kind')).toBe('text');
+    expect(await issueCounts(page)).toEqual({ 'empty-texts': 0, duplicates: 2 });
+    expect(await split(page)).toEqual([27, 3]);
+
+    await drop(page, 'conversations.jsonl', jsonl(CHAT));
+    expect(await page.getByTestId('generative-kind').getAttribute('data-kind')).toBe('chat');
+    expect(await issueCounts(page)).toEqual({
+      'empty-texts': 0,
+      duplicates: 1,
+      'malformed-conversations': 2,
+    });
+    expect(await page.getByTestId('generative-issues').innerText()).toContain(
+      'conversations.jsonl row 22: message 1 has role "bot", not system, user or assistant',
+    );
+    expect(await split(page)).toEqual([18, 2]);
+
+    await drop(page, 'support.jsonl', jsonl(INSTRUCTION));
+    expect(await page.getByTestId('generative-kind').getAttribute('data-kind')).toBe('instruction');
+    expect(await issueCounts(page)).toEqual({ 'empty-texts': 1, duplicates: 1 });
+    expect(await split(page)).toEqual([38, 4]);
+    await shot(page, '1-data');
+    await page.getByRole('button', { name: 'Use this dataset' }).click();
+  });
+
+  it('a decoder makes the Train step a causal-LM run that trains, pauses, resumes and is evaluated', async () => {
+    const field = page.getByLabel('Model', { exact: true });
+    await field.fill('webtune/gpt2-tiny-lm');
+    await field.press('Enter');
+    await page.locator('[data-testid="model-facts"][data-model-kind="decoder"]').waitFor({ timeout: 60_000 });
+
+    await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
+    expect(await page.getByTestId('train-task').getAttribute('data-task')).toBe('causal-lm');
+    expect(await page.getByTestId('train-decoder-note').count()).toBe(0);
+    const fields = page.getByTestId('causal-lm-fields');
+    expect(await fields.getAttribute('data-kind')).toBe('instruction');
+    // The core's defaults for instruction data on a 256-position model: block min(256, 512), no packing, loss
+    // on the completion only; assistant_only_loss is for chat and not shown.
+    expect(await page.getByLabel('block_size').inputValue()).toBe('256');
+    expect(await page.getByLabel('packing').inputValue()).toBe('false');
+    expect(await page.getByLabel('completion_only_loss').inputValue()).toBe('true');
+    expect(await page.getByLabel('assistant_only_loss').count()).toBe(0);
+    expect(await page.getByLabel('metric_for_best_model').inputValue()).toBe('loss');
+    await page.getByLabel('block_size').fill('300');
+    expect(await page.getByTestId('causal-lm-fields-error').innerText()).toContain('more than the model');
+    expect(await page.getByRole('button', { name: 'Start training', exact: true }).isDisabled()).toBe(true);
+    await page.getByLabel('block_size').fill('32');
+    await shot(page, '2-train-ready');
+
+    const start = page.getByRole('button', { name: 'Start training', exact: true });
+    expect(await start.isEnabled()).toBe(true);
+    await start.click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="progress-step"]')?.textContent?.split('/')[0]) >= 2,
+      undefined,
+      { timeout: 90_000 },
+    );
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('paused');
+    const pausedAt = Number((await page.getByTestId('progress-step').textContent())?.split('/')[0]);
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+    await expect.poll(() => runStatus(page), { timeout: 180_000, interval: 500 }).toBe('finished');
+    await shot(page, '3-finished');
+
+    const [done, total] = ((await page.getByTestId('progress-step').textContent()) ?? '')
+      .split('/')
+      .map((x) => Number(x.trim()));
+    // 38 rows, batch 8, 2 epochs (the causal-LM defaults): 5 updates per epoch.
+    expect(total).toBe(10);
+    expect(done).toBe(total);
+    expect(pausedAt).toBeLessThan(total!);
+    const latest = JSON.parse((await page.getByTestId('metrics-latest').textContent()) ?? '') as Record<
+      string,
+      number
+    >;
+    expect(Object.keys(latest)).toEqual(['step', 'epoch', 'eval_loss', 'eval_perplexity']);
+    expect(latest.eval_perplexity).toBeCloseTo(Math.exp(latest.eval_loss!), 6);
+    expect(await page.getByText('Perplexity (validation)').count()).toBe(1);
+
+    const data = page.getByTestId('causal-lm-data');
+    expect(await data.getAttribute('data-kind')).toBe('instruction');
+    tokensLost = Number(/lose (\d+) tokens/.exec(await data.innerText())?.[1]);
+    expect(await data.innerText()).toMatch(
+      /38 training and 4 validation rows of at most 32 tokens; 2 over-long rows lose \d+ tokens/,
+    );
+    const final = JSON.parse((await page.getByTestId('causal-lm-final-json').textContent()) ?? '') as Record<
+      string,
+      number
+    >;
+    finalEval = final;
+    expect(final.step).toBe(total);
+    expect(final.perplexity).toBeCloseTo(Math.exp(final.eval_loss!), 6);
+    // The last evaluation scored the same weights on the same rows (eval at the last epoch's end).
+    expect(Math.abs(final.eval_loss! - latest.eval_loss!)).toBeLessThan(1e-6);
+    expect(final.eval_bleu).toBeGreaterThanOrEqual(0);
+    expect(final.eval_rougeL).toBeGreaterThanOrEqual(0);
+    expect(watched.errors).toEqual([]);
+    expect(watched.offMachine).toEqual([]);
+  });
+
+  it('Evaluate shows the generations, the Playground compares base and fine-tuned, the download loads in transformers', async () => {
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    await steps.getByRole('button', { name: /Evaluate/ }).click();
+    const table = page.getByTestId('generation-table');
+    await table.waitFor({ timeout: 30_000 });
+    const rows = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) =>
+          ['prompt', 'reference', 'generated'].map((c) => tr.querySelector(`td.${c}`)!.textContent),
+        ),
+      );
+    // The 4 validation rows, each one of the rows dropped on the Data step, with the model's greedy answer.
+    expect(rows).toHaveLength(4);
+    for (const [prompt, reference] of rows)
+      expect(INSTRUCTION).toContainEqual({ prompt, completion: reference });
+    expect(await page.getByTestId('causal-lm-evaluation-figures').innerText()).toContain(
+      `BLEU ${finalEval.eval_bleu!.toFixed(2)}, ROUGE-L ${finalEval.eval_rougeL!.toFixed(4)}`,
+    );
+
+    // Before / after: one prompt, greedy, answered by the base model and by the fine-tuned one.
+    const question = 'Repeat twice: stone light\nAnswer:';
+    await page.getByLabel(/max_new_tokens/).fill('8');
+    await page.getByLabel('Prompt for both models').fill(question);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.locator('[data-testid="compare-fine-tuned"][data-token-ids]').waitFor({ timeout: 60_000 });
+    const ids = async (side: string) =>
+      JSON.parse(
+        (await page.getByTestId(`compare-${side}`).getAttribute('data-token-ids')) ?? '[]',
+      ) as number[];
+    const [baseIds, tunedIds] = [await ids('base'), await ids('fine-tuned')];
+    await shot(page, '4-evaluate');
+
+    await steps.getByRole('button', { name: /Export/ }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.getByRole('button', { name: 'Download model' }).click(),
+    ]);
+    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const dir = mkdtempSync(join(tmpdir(), 'webtune-app-clm-'));
+    try {
+      for (const [name, bytes] of Object.entries(entries)) {
+        const path = join(dir, ...name.split('/').slice(1));
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, bytes);
+      }
+      const names = Object.keys(entries).map((n) => n.split('/').slice(1).join('/'));
+      for (const file of [
+        'config.json',
+        'generation_config.json',
+        'model.safetensors',
+        'tokenizer.json',
+        'tokenizer_config.json',
+        'README.md',
+        'training_args.json',
+        'metrics.json',
+      ])
+        expect(names).toContain(file);
+      const metrics = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
+      expect(metrics.eval_loss).toBe(finalEval.eval_loss);
+      const args = JSON.parse(readFileSync(join(dir, 'training_args.json'), 'utf8'));
+      expect([args.block_size, args.packing, args.completion_only_loss]).toEqual([32, false, true]);
+      expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('pipeline_tag: text-generation');
+
+      // The real transformers on the downloaded folder: the same greedy answers, the same eval loss on the same
+      // rows (TRL's prompt + completion + EOS, completion-only labels, cut at block_size 32, batch-weighted), the
+      // same tokens lost by the over-long rows, and the base model's answer as the before side showed it.
+      const py = runPythonStack<{
+        generated: string[];
+        eval_loss: number;
+        lost: number;
+        tuned: number[];
+        base: number[];
+      }>(
+        `
+import json, sys, torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+d = json.load(sys.stdin)
+tok = AutoTokenizer.from_pretrained(d["out"])
+model = AutoModelForCausalLM.from_pretrained(d["out"]).eval()
+base = AutoModelForCausalLM.from_pretrained(d["base"]).eval()
+B = d["block"]
+def greedy(m, prompt, n):
+    ids = tok(prompt, return_tensors="pt").input_ids
+    out = m.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, do_sample=False, pad_token_id=tok.eos_token_id)
+    return out[0][ids.shape[1]:].tolist()
+generated, rows = [], []
+with torch.no_grad():
+    for g in d["generations"]:
+        n = len(tok(g["reference"], add_special_tokens=False).input_ids)
+        generated.append(tok.decode(greedy(model, g["prompt"], n), skip_special_tokens=True))
+        p = tok(g["prompt"]).input_ids
+        ids = tok(g["prompt"] + g["reference"]).input_ids + [tok.eos_token_id]
+        rows.append((ids[:B], ([-100] * len(p) + ids[len(p):])[:B]))
+    total, bs = 0.0, d["batch"]
+    for s in range(0, len(rows), bs):
+        chunk = rows[s:s + bs]
+        L = max(len(i) for i, _ in chunk)
+        ids = torch.tensor([i + [tok.eos_token_id] * (L - len(i)) for i, _ in chunk])
+        mask = torch.tensor([[1] * len(i) + [0] * (L - len(i)) for i, _ in chunk])
+        labels = torch.tensor([l + [-100] * (L - len(l)) for _, l in chunk])
+        total += model(input_ids=ids, attention_mask=mask, labels=labels).loss.item() * len(chunk)
+    lost = sum(max(0, len(tok(r["prompt"] + r["completion"]).input_ids) + 1 - B) for r in d["long"])
+    tuned, before = greedy(model, d["question"], 8), greedy(base, d["question"], 8)
+print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "lost": lost, "tuned": tuned, "base": before}))
+`,
+        {
+          out: dir,
+          base: sharedPath('models', 'webtune--gpt2-tiny-lm'),
+          generations: metrics.generations,
+          block: 32,
+          batch: args.per_device_eval_batch_size,
+          long: LONG,
+          question,
+        },
+      );
+      expect(py.generated).toEqual(metrics.generations.map((g: { generated: string }) => g.generated));
+      expect(rows.map((r) => r[2])).toEqual(py.generated);
+      expect(Math.abs(py.eval_loss - finalEval.eval_loss!)).toBeLessThanOrEqual(1e-3);
+      expect(tokensLost).toBe(py.lost);
+      // transformers pads a finished sequence with the pad (eos) id; WebTune stops at EOS: compare up to it.
+      const upToEos = (xs: number[], eos: number) =>
+        xs.includes(eos) ? xs.slice(0, xs.indexOf(eos) + 1) : xs;
+      const eos = JSON.parse(readFileSync(join(dir, 'generation_config.json'), 'utf8'))
+        .eos_token_id as number;
+      expect(tunedIds).toEqual(upToEos(py.tuned, eos));
+      expect(baseIds).toEqual(upToEos(py.base, eos));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(watched.errors).toEqual([]);
+    expect(watched.offMachine).toEqual([]);
+  });
+});
