@@ -185,6 +185,7 @@ function DataStep({ onUseDataset, onDeleted }: Props) {
           {confirmError && <div role="alert">{confirmError}</div>}
           <button
             type="button"
+            className="primary"
             disabled={blocked}
             onClick={() => {
               data
