@@ -5,6 +5,7 @@ import { describeBackend, type BackendInfo } from '../../core/backend-info';
 import type { RunRecord } from '../../core/storage/run-types';
 import { isResumable, isTrainingElsewhere, runState, runStoredBytes } from '../../core/storage/runs';
 import { megabytes, storageShortMessage } from '../../core/storage/space';
+import { formatTime } from '../app/dates';
 import { readSession, saveSession } from '../app/session-store';
 import type { AdapterFacts, ModelFacts, ModelSourceSpec, TrainingBudget } from '../../worker/protocol';
 import { askResults } from '../../worker/results-client';
@@ -16,6 +17,8 @@ import { LatestEvaluation } from './LatestEvaluation';
 import { canStartAgain, RunList } from './RunList';
 import { statusText, useTraining } from './useTraining';
 import { WatchPanel } from './WatchPanel';
+import { RunsPanel } from '../run-history/RunsPanel';
+import type { RunsSource } from '../run-history/types';
 import './train.css';
 
 interface Props {
@@ -30,6 +33,8 @@ interface Props {
   onOpenRun?: (runId: string | undefined) => void;
   /** The run that was open before a reload: it opens again once the runs are read. */
   initialRunId?: string;
+  /** The stored runs for the comparison under the run list. */
+  runsSource?: RunsSource;
 }
 
 const PHASES = {
@@ -60,6 +65,7 @@ export function TrainStep({
   backend,
   onOpenRun,
   initialRunId,
+  runsSource,
 }: Props) {
   const training = useTraining(channel, datasetId, onOpenRun, initialRunId);
   const { current, activity } = training;
@@ -105,6 +111,10 @@ export function TrainStep({
 
   const status = statusText(current, activity);
   const running = training.busy;
+  // Stop was pressed on the run training here: it ends after the step in progress (and its checkpoint), which
+  // can take a while on a large model, so the page says so at once and offers nothing more to press.
+  const [stoppingId, setStoppingId] = useState<string>();
+  const stopping = stoppingId !== undefined && stoppingId === current?.id && status === 'running';
   // Fine-tuning a decoder (generative fine-tuning) is not in the app yet: it generates in the Playground.
   const decoder = facts?.kind === 'decoder';
   // LoRA fields the worker refused (a target that matches no layer) would only fail the run.
@@ -113,7 +123,7 @@ export function TrainStep({
   const canResume = current !== undefined && isResumable(current, activity) && !running;
   const ownRun = current !== undefined && current.id === activity.activeRunId;
   const canStop =
-    (status === 'running' && ownRun) ||
+    (status === 'running' && ownRun && !stopping) ||
     status === 'paused' ||
     (status === 'interrupted' && current?.lastCheckpoint !== undefined);
   const startNew = () => {
@@ -181,13 +191,24 @@ export function TrainStep({
         <button type="button" className="primary" disabled={!canStart} onClick={onStart}>
           Start training
         </button>
-        <button type="button" disabled={!(status === 'running' && ownRun)} onClick={training.pause}>
+        <button
+          type="button"
+          disabled={!(status === 'running' && ownRun) || stopping}
+          onClick={training.pause}
+        >
           Pause
         </button>
         <button type="button" disabled={!canResume} onClick={() => current && void training.resume(current)}>
           Resume
         </button>
-        <button type="button" disabled={!canStop} onClick={() => void training.stop()}>
+        <button
+          type="button"
+          disabled={!canStop}
+          onClick={() => {
+            if (status === 'running') setStoppingId(current?.id);
+            void training.stop();
+          }}
+        >
           Stop
         </button>
         {current && current.id !== activity.activeRunId && (
@@ -239,7 +260,14 @@ export function TrainStep({
           <strong data-testid="run-status" className={`status-${status}`}>
             {status}
           </strong>
+          {stopping && (
+            <span className="phase" data-testid="run-stopping">
+              {' '}
+              · stopping… (after the step in progress)
+            </span>
+          )}
           {status === 'running' &&
+            !stopping &&
             training.phase &&
             (training.phase.phase !== 'training' || training.phase.detail) && (
               <span className="phase">
@@ -287,7 +315,7 @@ export function TrainStep({
           {training.checkpoint?.state === 'writing'
             ? `Saving the checkpoint of step ${training.checkpoint.step}… (training goes on)`
             : current.lastCheckpoint || training.checkpoint
-              ? `Last checkpoint: step ${training.checkpoint?.step ?? current.lastCheckpoint?.step}, saved at ${new Date(training.checkpoint?.at ?? current.lastCheckpoint?.savedAt ?? 0).toLocaleTimeString('en-GB')}.`
+              ? `Last checkpoint: step ${training.checkpoint?.step ?? current.lastCheckpoint?.step}, saved at ${formatTime(training.checkpoint?.at ?? current.lastCheckpoint?.savedAt ?? 0)}.`
               : 'No checkpoint yet.'}
           {current.args.save_seconds > 0
             ? ` Checkpoints every ${current.args.save_seconds} s of training at most.`
@@ -343,6 +371,12 @@ export function TrainStep({
             onStartAgain={training.startAgain}
             onDelete={(run) => void training.remove(run)}
           />
+          {training.runs.length > 0 && (
+            <RunsPanel
+              source={runsSource}
+              refresh={training.runs.map((r) => `${r.id}:${r.status}:${r.name}`).join()}
+            />
+          )}
         </>
       )}
     </section>
