@@ -49,6 +49,7 @@ export function App() {
     );
   const [step, setStepState] = useState<StepId>(restoredStep);
   const [datasetId, setDatasetId] = useState<string | undefined>(restored.datasetId);
+  const [trainExamples, setTrainExamples] = useState<number | undefined>(restored.trainExamples);
   const setStep = useCallback((next: StepId) => {
     setStepState(next);
     saveSession({ step: next });
@@ -92,15 +93,17 @@ export function App() {
             a run and its charts carry on while the person looks elsewhere. */}
         <div hidden={step !== 'data'}>
           <DataPanel
-            onUseDataset={(id) => {
+            onUseDataset={(id, examples) => {
               setDatasetId(id);
-              saveSession({ datasetId: id });
+              setTrainExamples(examples);
+              saveSession({ datasetId: id, trainExamples: examples });
               setStep('model');
             }}
             onDeleted={(id) => {
               if (id === datasetId) {
                 setDatasetId(undefined);
-                saveSession({ datasetId: undefined });
+                setTrainExamples(undefined);
+                saveSession({ datasetId: undefined, trainExamples: undefined });
               }
             }}
           />
@@ -132,6 +135,7 @@ export function App() {
           <TrainStep
             channel={channel}
             datasetId={datasetId}
+            trainExamples={trainExamples}
             facts={model.facts}
             adapter={adapter.facts}
             modelSource={modelSource}

@@ -28,7 +28,7 @@ function initialConfig(dataset: DatasetMeta): DatasetConfig {
 
 interface Props {
   /** Gets the id of the dataset confirmed with "Use this dataset". */
-  onUseDataset: (datasetId: string) => void;
+  onUseDataset: (datasetId: string, trainExamples: number) => void;
   /** Gets the id of a dataset the person deleted. */
   onDeleted?: (datasetId: string) => void;
 }
@@ -190,7 +190,9 @@ function DataStep({ onUseDataset, onDeleted }: Props) {
             onClick={() => {
               data
                 .confirm(selected.id, config)
-                .then(() => onUseDataset(selected.id))
+                .then(() =>
+                  onUseDataset(selected.id, report ? report.classCounts.train.reduce((n, c) => n + c, 0) : 0),
+                )
                 .catch((err: unknown) =>
                   setConfirmError(`${selected.name} could not be saved: ${String(err)}`),
                 );

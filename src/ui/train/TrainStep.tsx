@@ -17,6 +17,9 @@ import { LatestEvaluation } from './LatestEvaluation';
 import { canStartAgain, RunList } from './RunList';
 import { statusText, useTraining } from './useTraining';
 import { WatchPanel } from './WatchPanel';
+import { countTrainingSteps } from '../../core/train/steps';
+import { formatBytes } from '../../core/export/listing';
+import type { TrainingArguments, TrainingMode } from '../../core/train/arguments';
 import { RunsPanel } from '../run-history/RunsPanel';
 import type { RunsSource } from '../run-history/types';
 import './train.css';
@@ -24,6 +27,8 @@ import './train.css';
 interface Props {
   channel: WorkerChannel;
   datasetId?: string;
+  /** The chosen dataset's training rows (Data step), to count the steps before Start. */
+  trainExamples?: number;
   facts?: ModelFacts;
   /** The PEFT adapter loaded onto the model (Model step): a LoRA run continues it. */
   adapter?: AdapterFacts;
@@ -59,6 +64,7 @@ function pausedRun(
 export function TrainStep({
   channel,
   datasetId,
+  trainExamples,
   facts,
   adapter,
   modelSource,
@@ -186,6 +192,14 @@ export function TrainStep({
           ) : undefined
         }
       />
+
+      {canStart && parsed.settings && trainExamples !== undefined && trainExamples > 0 && (
+        <RunPlan
+          examples={trainExamples}
+          args={parsed.settings}
+          memoryBytes={shown?.budget?.modes[text.mode as TrainingMode]?.memoryBytes}
+        />
+      )}
 
       <div className="run-controls" role="group" aria-label="Run controls">
         <button type="button" className="primary" disabled={!canStart} onClick={onStart}>
@@ -380,6 +394,34 @@ export function TrainStep({
         </>
       )}
     </section>
+  );
+}
+
+/** Before Start: how many optimizer steps the settings make of the dataset, and the memory they hold. */
+function RunPlan({
+  examples,
+  args,
+  memoryBytes,
+}: {
+  examples: number;
+  args: Pick<
+    TrainingArguments,
+    'per_device_train_batch_size' | 'gradient_accumulation_steps' | 'num_train_epochs'
+  >;
+  memoryBytes?: number;
+}) {
+  const { totalSteps, updatesPerEpoch } = countTrainingSteps(examples, args);
+  const epochs = args.num_train_epochs;
+  return (
+    <p className="run-plan" data-testid="run-plan" data-steps={totalSteps}>
+      <strong>
+        {totalSteps.toLocaleString()} step{totalSteps === 1 ? '' : 's'}
+      </strong>{' '}
+      ({examples.toLocaleString()} training examples, {updatesPerEpoch.toLocaleString()} updates of{' '}
+      {args.per_device_train_batch_size * args.gradient_accumulation_steps} per epoch, {epochs} epoch
+      {epochs === 1 ? '' : 's'})
+      {memoryBytes !== undefined && <>; memory needed about {formatBytes(memoryBytes)} plus activations</>}.
+    </p>
   );
 }
 
