@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { chartTheme, themedAxis } from '../train/chart-theme';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { fullStepRange, STEP_INCREMENTS, stepTick } from '../train/chart-scale';
@@ -27,14 +28,20 @@ export function OverlayChart({
     const element = box.current;
     if (!element || empty) return;
     const [min, max] = fullStepRange(0, data[0].at(-1));
+    const theme = chartTheme();
     const chart = new uPlot(
       {
         width: Math.max(320, element.clientWidth || 800),
         height: 320,
         scales: { x: { time: false }, y: log && isLoss ? { distr: 3 } : {} },
         axes: [
-          { label: 'step', incrs: STEP_INCREMENTS as number[], values: (_u, ticks) => ticks.map(stepTick) },
-          { size: 64 },
+          {
+            ...themedAxis(theme),
+            label: 'step',
+            incrs: STEP_INCREMENTS as number[],
+            values: (_u, ticks) => ticks.map(stepTick),
+          },
+          { ...themedAxis(theme), size: 64 },
         ],
         series: [
           { label: 'step' },
