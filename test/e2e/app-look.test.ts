@@ -193,6 +193,16 @@ describe('the look of every step', () => {
     await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
     await page.getByLabel('max_length', { exact: true }).fill('16');
     await checkStep(page, '3-train-ready', problems);
+    // Before Start: the steps the settings make of the 270 training rows (ceil(270 / 16) = 17 per epoch) and the
+    // memory; the run then takes exactly that many.
+    const plan = page.getByTestId('run-plan');
+    expect(await plan.getAttribute('data-steps')).toBe('17');
+    expect(await plan.innerText()).toMatch(
+      /^17 steps \(270 training examples, 17 updates of 16 per epoch, 1 epoch\); memory needed about [\d.]+ MiB/,
+    );
+    await page.getByLabel('num_train_epochs', { exact: true }).fill('2');
+    await expect.poll(() => plan.getAttribute('data-steps')).toBe('34');
+    await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
     // axe skips disabled controls: their text is measured here (Pause is disabled before a run).
     expect(await contrastOf(page.getByRole('button', { name: 'Pause', exact: true }))).toBeGreaterThanOrEqual(
       4.5,
@@ -208,6 +218,9 @@ describe('the look of every step', () => {
       .poll(() => page.getByTestId('run-status').textContent(), { timeout: 120_000, interval: 500 })
       .toBe('finished');
     await checkStep(page, '3-train-finished', problems);
+    expect(await page.getByTestId('progress-step').textContent()).toBe('17 / 17');
+    // What Start needed is there: its message is gone.
+    expect(await page.getByText('Start training needs a loaded model').count()).toBe(0);
 
     // Stop on a long run: "stopping…" shows at once, while the status still says running, and goes when stopped.
     await page.getByLabel('num_train_epochs', { exact: true }).fill('200');

@@ -6,6 +6,7 @@ import {
   initBackend,
   isSoftwareAdapter,
   runsOnGpu,
+  type BackendInfo,
 } from '../../src/core/backend';
 
 describe('backend choice', () => {
@@ -46,7 +47,12 @@ describe('backend choice', () => {
     expect(isSoftwareAdapter('microsoft Microsoft Basic Render Driver')).toBe(true);
     expect(isSoftwareAdapter('nvidia ampere NVIDIA GeForce RTX 3060')).toBe(false);
     expect(isSoftwareAdapter('apple metal-3 Apple M2')).toBe(false);
-    const webgpu = { name: 'webgpu', requested: 'auto', fallbacks: [], adapter: 'nvidia ampere' } as const;
+    const webgpu: BackendInfo = {
+      name: 'webgpu',
+      requested: 'auto',
+      fallbacks: [],
+      adapter: 'nvidia ampere',
+    };
     expect(runsOnGpu(webgpu)).toBe(true);
     expect(runsOnGpu({ ...webgpu, requested: 'webgpu', softwareAdapter: 'google swiftshader' })).toBe(false);
     expect(
