@@ -55,7 +55,8 @@ export function runSummary(run: StoredRun): RunSummary {
   if (split?.validationShare !== undefined) settings.validation_share = split.validationShare;
   if (split?.seed !== undefined) settings.split_seed = split.seed;
   for (const [name, value] of Object.entries(run.datasetConfig?.cleaning ?? {}) as [string, unknown][])
-    if (['string', 'number', 'boolean'].includes(typeof value)) settings[`cleaning.${name}`] = value as string;
+    if (['string', 'number', 'boolean'].includes(typeof value))
+      settings[`cleaning.${name}`] = value as string;
   if (run.loraAdapter) settings.lora_adapter = run.loraAdapter;
   if (run.continuedFrom)
     settings.continued_from = `${run.continuedFrom.runName} (step ${run.continuedFrom.step})`;
