@@ -158,6 +158,8 @@ describe('the look of every step', () => {
 
     // A model the Hub does not give: the step says how to get a gated or private one (it takes no token).
     const field = page.getByLabel('Model', { exact: true });
+    // "Use this dataset" saves the choice, then opens the Model step.
+    await field.waitFor();
     await field.focus();
     await page.keyboard.type('webtune/no-such-model');
     await page.keyboard.press('Enter');
@@ -242,6 +244,10 @@ describe('the look of every step', () => {
           w.stoppingSeen = true;
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
+    // The ETA is a duration once the pace is known (unit/eta.test.ts checks its smoothing).
+    await expect
+      .poll(() => page.getByTestId('progress-eta').innerText())
+      .toMatch(/^\d+ (s|min \d+ s|h \d+ min)$/);
     const stop = page.getByRole('button', { name: 'Stop', exact: true });
     await stop.click();
     await expect
@@ -252,6 +258,49 @@ describe('the look of every step', () => {
       .toBe('stopped');
     expect(await page.getByTestId('run-stopping').count()).toBe(0);
 
+    // Runs: default names tell the two apart (the second says the setting that differs), dates are written in
+    // the browser's locale, and the comparison lives in the Train step with every setting, the differing marked.
+    const stored = page.getByRole('table', { name: 'Stored runs' });
+    await expect.poll(() => stored.getByRole('rowheader').count(), { timeout: 30_000 }).toBe(2);
+    const names = (await stored.getByRole('rowheader').allInnerTexts()).map((t) => t.split('\n')[0]!.trim());
+    expect(names[0]).toMatch(/^tiny-random-bert-cls · movie-reviews\.csv · num_train_epochs 200 · \d/);
+    expect(names[1]).toMatch(/^tiny-random-bert-cls · movie-reviews\.csv · \d[^·]*$/);
+    const dates = await page
+      .locator('.run-list time, [aria-label="Stored runs"] time')
+      .evaluateAll((times) =>
+        times.map((t) => [
+          t.textContent,
+          new Date(t.getAttribute('datetime')!).toLocaleString(undefined, {
+            dateStyle: 'medium',
+            timeStyle: 'short',
+          }),
+        ]),
+      );
+    expect(dates.length).toBe(4);
+    for (const [shown, expected] of dates) expect(shown).toBe(expected);
+    for (const name of names) await page.getByRole('checkbox', { name: `Compare ${name}` }).check();
+    const side = page.getByRole('table', { name: 'Settings side by side' });
+    await side.waitFor();
+    const rows = await side
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [tr.querySelector('th')!.textContent!, tr.classList.contains('differs')] as const),
+      );
+    expect(rows.filter(([, differs]) => differs).map(([name]) => name)).toEqual(['num_train_epochs']);
+    for (const setting of [
+      'learning_rate',
+      'warmup_ratio',
+      'weight_decay',
+      'save_seconds',
+      'max_length',
+      'validation_share',
+      'model',
+      'dataset',
+      'backend',
+    ])
+      expect(rows.map(([name]) => name)).toContain(setting);
+    await checkStep(page, '3-train-compare', problems);
+
     await goToStep(page, 'Evaluate');
     await page.getByTestId('results-model').waitFor({ timeout: 60_000 });
     await page.getByRole('table', { name: /per-class/i }).waitFor({ timeout: 60_000 });
@@ -259,6 +308,8 @@ describe('the look of every step', () => {
 
     await goToStep(page, 'Export');
     await page.getByRole('heading', { name: 'Download' }).waitFor();
+    // The comparison moved to the Train step.
+    expect(await page.getByRole('heading', { name: 'Compare runs' }).count()).toBe(0);
     await checkStep(page, '5-export', problems);
 
     expect(problems).toEqual([]);

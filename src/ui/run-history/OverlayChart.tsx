@@ -31,7 +31,7 @@ export function OverlayChart({
     const theme = chartTheme();
     const chart = new uPlot(
       {
-        width: Math.max(320, element.clientWidth || 800),
+        width: Math.max(200, element.clientWidth || 800),
         height: 320,
         scales: { x: { time: false }, y: log && isLoss ? { distr: 3 } : {} },
         axes: [
@@ -52,7 +52,15 @@ export function OverlayChart({
       element,
     );
     chart.setScale('x', { min, max });
-    return () => chart.destroy();
+    // The chart follows its box (a narrower window, a phone turned), as the live charts do.
+    const resize = new ResizeObserver(() =>
+      chart.setSize({ width: Math.max(200, element.clientWidth), height: 320 }),
+    );
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+    };
   }, [title, names, data, log, isLoss, empty]);
   return (
     <figure className="overlay-figure">
