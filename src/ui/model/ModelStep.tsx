@@ -81,10 +81,24 @@ export function ModelStep({ hub, state, onLoad, adapter, onLoadAdapter, initialT
             disabled={state.loading}
           />
         </label>
-        <button type="submit" disabled={state.loading || text.trim() === ''}>
+        <button type="submit" className="primary" disabled={state.loading || text.trim() === ''}>
           Load model
         </button>
       </form>
+      {/* Right under the field, so that the answer to "Load model" is in view on a phone too. */}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {!invalid && (state.errorCode === 'gated' || state.errorCode === 'unknown-repo') && (
+        <p className="hint" data-testid="access-token-note">
+          WebTune has no field for a Hugging Face access token: a token typed into a web page would stay in
+          its memory and storage. For a gated or private model, accept its conditions on the Hub, download its
+          folder with your token (<code>hf download {text.trim() || 'org/name'} --local-dir model</code>),
+          then pick that folder below under “Or drop a model folder”.
+        </p>
+      )}
       <p className="hint">
         A Hugging Face model id, downloaded from {hub}: an encoder to fine-tune as a text classifier (BERT,
         MiniLM, DistilBERT, RoBERTa) or a decoder that generates text (GPT-2, Llama-style models such as
@@ -124,19 +138,6 @@ export function ModelStep({ hub, state, onLoad, adapter, onLoadAdapter, initialT
         />
       </label>
 
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {!invalid && (state.errorCode === 'gated' || state.errorCode === 'unknown-repo') && (
-        <p className="hint" data-testid="access-token-note">
-          WebTune has no field for a Hugging Face access token: a token typed into a web page would stay in
-          its memory and storage. For a gated or private model, accept its conditions on the Hub, download its
-          folder with your token (<code>hf download {text.trim() || 'org/name'} --local-dir model</code>),
-          then pick that folder below under “Or drop a model folder”.
-        </p>
-      )}
       {Object.keys(state.progress).length > 0 && <DownloadProgress progress={state.progress} />}
       {state.facts && <ModelFactsView facts={state.facts} />}
       {state.facts && !state.loading && onContinue && (
