@@ -265,17 +265,15 @@ describe('the look of every step', () => {
     const names = (await stored.getByRole('rowheader').allInnerTexts()).map((t) => t.split('\n')[0]!.trim());
     expect(names[0]).toMatch(/^tiny-random-bert-cls · movie-reviews\.csv · num_train_epochs 200 · \d/);
     expect(names[1]).toMatch(/^tiny-random-bert-cls · movie-reviews\.csv · \d[^·]*$/);
-    const dates = await page
-      .locator('.run-list time, [aria-label="Stored runs"] time')
-      .evaluateAll((times) =>
-        times.map((t) => [
-          t.textContent,
-          new Date(t.getAttribute('datetime')!).toLocaleString(undefined, {
-            dateStyle: 'medium',
-            timeStyle: 'short',
-          }),
-        ]),
-      );
+    const dates = await page.locator('.run-list time, [aria-label="Stored runs"] time').evaluateAll((times) =>
+      times.map((t) => [
+        t.textContent,
+        new Date(t.getAttribute('datetime')!).toLocaleString(undefined, {
+          dateStyle: 'medium',
+          timeStyle: 'short',
+        }),
+      ]),
+    );
     expect(dates.length).toBe(4);
     for (const [shown, expected] of dates) expect(shown).toBe(expected);
     for (const name of names) await page.getByRole('checkbox', { name: `Compare ${name}` }).check();
