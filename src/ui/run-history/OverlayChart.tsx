@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { chartTheme, themedAxis } from '../train/chart-theme';
+import { chartTheme, themedAxis, useColorScheme } from '../train/chart-theme';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { fullStepRange, STEP_INCREMENTS, stepTick } from '../train/chart-scale';
@@ -24,6 +24,7 @@ export function OverlayChart({
   const [log, setLog] = useState(false);
   const isLoss = /loss/.test(title);
   const empty = data[0].length === 0;
+  const scheme = useColorScheme();
   useEffect(() => {
     const element = box.current;
     if (!element || empty) return;
@@ -61,7 +62,7 @@ export function OverlayChart({
       resize.disconnect();
       chart.destroy();
     };
-  }, [title, names, data, log, isLoss, empty]);
+  }, [title, names, data, log, isLoss, empty, scheme]);
   return (
     <figure className="overlay-figure">
       <figcaption>

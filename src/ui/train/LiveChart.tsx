@@ -2,7 +2,7 @@
 // once per animation frame (however many records arrived), and resized with its container. Every chart of a run
 // shows the same x range (0 to the run's last step, or the shared zoom a drag on any of them sets), integer step
 // ticks and a dashed line where each epoch ended; until the first point a placeholder says what will come.
-import { chartTheme, themedAxis, type ChartTheme } from './chart-theme';
+import { chartTheme, themedAxis, useColorScheme, type ChartTheme } from './chart-theme';
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -46,6 +46,7 @@ export function LiveChart(props: Props) {
   const [log, setLog] = useState(false);
   const [empty, setEmpty] = useState(() => (data(store)[0]?.length ?? 0) === 0);
 
+  const scheme = useColorScheme();
   useEffect(() => {
     const element = box.current;
     if (!element) return;
@@ -149,7 +150,7 @@ export function LiveChart(props: Props) {
       resize.disconnect();
       chart.destroy();
     };
-  }, [store, zoom, totalSteps, height, log]);
+  }, [store, zoom, totalSteps, height, log, scheme]);
 
   return (
     <figure className="live-chart">

@@ -1,6 +1,25 @@
 // The charts' axis, grid and label colours from the page's theme (app.css custom properties), so that uPlot's
-// canvas text reads in the dark theme too. Read when a chart is made; a theme switch shows on the next one.
+// canvas text reads in the dark theme too. Read when a chart is made; useColorScheme makes the charts again when
+// the system switches between light and dark.
+import { useSyncExternalStore } from 'react';
 import type uPlot from 'uplot';
+
+const DARK = '(prefers-color-scheme: dark)';
+
+function subscribe(onChange: () => void): () => void {
+  const query = window.matchMedia(DARK);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
+}
+
+/** 'dark' or 'light', following the system: a chart's effect lists it so the chart is drawn again in the new colours. */
+export function useColorScheme(): 'dark' | 'light' {
+  return useSyncExternalStore(
+    subscribe,
+    () => (window.matchMedia(DARK).matches ? 'dark' : 'light'),
+    () => 'light',
+  );
+}
 
 export interface ChartTheme {
   text: string;
