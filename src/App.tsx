@@ -1,7 +1,7 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { readSession, saveSession, type SavedModelSource } from './ui/app/session-store';
 import type { ModelSourceSpec } from './worker/protocol';
-import { BackendStatus } from './ui/app/BackendStatus';
+import { BackendStatus, whereItTrains } from './ui/app/BackendStatus';
 import { DataPanel } from './ui/data/DataPanel';
 import { Stepper, STEPS, type StepId } from './ui/app/Stepper';
 import { useTrainingWorker } from './ui/app/useTrainingWorker';
@@ -11,7 +11,6 @@ import { EvaluatePanel } from './ui/evaluate/EvaluatePanel';
 import { DecoderEvaluate } from './ui/evaluate/DecoderEvaluate';
 import { PlaygroundPanel } from './ui/playground/PlaygroundPanel';
 import { ExportPanel } from './ui/export/ExportPanel';
-import { RunsPanel } from './ui/run-history/RunsPanel';
 import { browserRunsSource } from './ui/run-history/stored-runs';
 import { TrainStep } from './ui/train/TrainStep';
 
@@ -50,6 +49,7 @@ export function App() {
     );
   const [step, setStepState] = useState<StepId>(restoredStep);
   const [datasetId, setDatasetId] = useState<string | undefined>(restored.datasetId);
+  const [trainExamples, setTrainExamples] = useState<number | undefined>(restored.trainExamples);
   const setStep = useCallback((next: StepId) => {
     setStepState(next);
     saveSession({ step: next });
@@ -63,6 +63,16 @@ export function App() {
   );
   const restoredModelId = restored.model?.kind === 'hub' ? restored.model.id : restored.model?.url;
   const current = STEPS.find((s) => s.id === step) ?? STEPS[0];
+  // The tab's title names the step (the header and the step navigation say WebTune and the step once each).
+  useEffect(() => {
+    document.title = `${current.title} · WebTune`;
+  }, [current.title]);
+  const summary =
+    step === 'evaluate' && model.facts?.kind === 'decoder'
+      ? 'Try the model: it writes text on this machine, with the settings you choose.'
+      : step === 'train'
+        ? `${current.summary} ${whereItTrains(backend)}.`
+        : current.summary;
 
   return (
     <div className="app">
@@ -76,24 +86,24 @@ export function App() {
       <Stepper current={step} onSelect={setStep} />
       <main className="step-panel">
         <h2 id="step-title">{current.title}</h2>
-        <p>
-          {step === 'evaluate' && model.facts?.kind === 'decoder'
-            ? 'Try the model: it writes text on this machine, with the settings you choose.'
-            : current.summary}
+        <p className="step-summary" data-testid="step-summary">
+          {summary}
         </p>
         {/* Data, Model and Train stay mounted (hidden when another step is shown): an import, a typed model id,
             a run and its charts carry on while the person looks elsewhere. */}
         <div hidden={step !== 'data'}>
           <DataPanel
-            onUseDataset={(id) => {
+            onUseDataset={(id, examples) => {
               setDatasetId(id);
-              saveSession({ datasetId: id });
+              setTrainExamples(examples);
+              saveSession({ datasetId: id, trainExamples: examples });
               setStep('model');
             }}
             onDeleted={(id) => {
               if (id === datasetId) {
                 setDatasetId(undefined);
-                saveSession({ datasetId: undefined });
+                setTrainExamples(undefined);
+                saveSession({ datasetId: undefined, trainExamples: undefined });
               }
             }}
           />
@@ -106,6 +116,7 @@ export function App() {
             adapter={adapter}
             onLoadAdapter={loadAdapter}
             initialText={restoredModelId}
+            onContinue={() => setStep('train')}
           />
         </div>
         {/* A decoder generates text: its Playground replaces the classifier's Evaluate and Playground. */}
@@ -120,16 +131,17 @@ export function App() {
           )
         )}
         {step === 'export' && <ExportPanel />}
-        {step === 'export' && <RunsPanel source={runsSource} />}
         <div hidden={step !== 'train'}>
           <TrainStep
             channel={channel}
             datasetId={datasetId}
+            trainExamples={trainExamples}
             facts={model.facts}
             adapter={adapter.facts}
             modelSource={modelSource}
             backend={backend}
             initialRunId={restored.openRunId}
+            runsSource={runsSource}
             onOpenRun={(id) => saveSession({ openRunId: id })}
           />
         </div>

@@ -14,12 +14,31 @@ export interface BackendInfo {
   requested: BackendRequest;
   /** The GPU adapter, when the backend is webgpu (vendor / architecture / description as the browser gives them). */
   adapter?: string;
+  /**
+   * The WebGPU adapter is software (SwiftShader, llvmpipe, Microsoft Basic Render Driver: the CPU drawing for a
+   * missing GPU driver): its name. Set when webgpu runs on it (asked for) and when `auto` passed it over for wasm.
+   */
+  softwareAdapter?: string;
   /** Why each preferred backend was passed over, in order; empty when the first choice runs. */
   fallbacks: { backend: BackendName; reason: string }[];
   /** wasm: the threads its matrix kernels run on (XNNPACK's pool). */
   threads?: number;
   /** wasm on one thread although more were asked for: why. */
   singleThreadReason?: string;
+}
+
+/**
+ * A software WebGPU adapter's words (vendor, architecture, description): SwiftShader, llvmpipe, Microsoft's Basic
+ * Render Driver. On them webgpu is far slower than wasm on the same CPU (~50× for training here), so `auto`
+ * passes them over.
+ */
+export function isSoftwareAdapter(words: string): boolean {
+  return /swiftshader|llvmpipe|lavapipe|software|basic render driver/i.test(words);
+}
+
+/** Whether the backend runs on a real GPU (webgpu on a hardware adapter): the only case the page says "your GPU". */
+export function runsOnGpu(info: BackendInfo | undefined): boolean {
+  return info?.name === 'webgpu' && info.softwareAdapter === undefined;
 }
 
 /** One line for people: "WebGPU: <adapter>", "wasm, 2 threads: WebGPU unavailable because …", "cpu (as requested)". */

@@ -3,7 +3,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-import { BACKENDS, type BackendInfo, type BackendName, type BackendRequest } from './backend-info';
+import {
+  BACKENDS,
+  isSoftwareAdapter,
+  type BackendInfo,
+  type BackendName,
+  type BackendRequest,
+} from './backend-info';
 import {
   useThreadedWasm,
   useTfjsWasm,
@@ -36,7 +42,18 @@ export function backendOrder(prefer: BackendRequest): BackendName[] {
 
 class BackendUnavailable extends Error {}
 
-async function tryWebGPU(): Promise<string> {
+/** `auto` found only a software WebGPU adapter (its name kept, for the page to offer it anyway). */
+class SoftwareAdapter extends BackendUnavailable {
+  constructor(
+    message: string,
+    readonly adapter: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The adapter's description, and whether it is software; `auto` passes a software one over (`skipSoftware`). */
+async function tryWebGPU(skipSoftware: boolean): Promise<{ adapter: string; software: boolean }> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new BackendUnavailable('WebGPU unavailable because this environment has no navigator.gpu');
   let adapter: GPUAdapter | null;
@@ -46,11 +63,18 @@ async function tryWebGPU(): Promise<string> {
     throw new BackendUnavailable(`WebGPU unavailable because the adapter request failed: ${messageOf(err)}`);
   }
   if (!adapter) throw new BackendUnavailable('WebGPU unavailable because no GPU adapter was found');
+  const described = describeAdapter(adapter.info);
+  const software = isSoftwareAdapter(described);
+  if (software && skipSoftware)
+    throw new SoftwareAdapter(
+      `WebGPU passed over because its only adapter is software (${described}), much slower than wasm on the same CPU`,
+      described,
+    );
   // The webgpu backend registers itself only when navigator.gpu exists at import time, hence the late import.
   await import('@tensorflow/tfjs-backend-webgpu');
   await setBackend('webgpu', 'WebGPU unavailable because the tfjs webgpu backend failed to initialise');
   tuneMatMulFor(adapter.info);
-  return describeAdapter(adapter.info);
+  return { adapter: described, software };
 }
 
 /** tfjs-backend-webgpu's MatMulPackedProgram, its WEBGPU_MATMUL_PROGRAM_TYPE value (-1: chosen per shape). */
@@ -119,15 +143,19 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Initialises the first backend that works, in the order of `backendOrder(prefer)`. */
+/**
+ * Initialises the first backend that works, in the order of `backendOrder(prefer)`. With `auto`, a software WebGPU
+ * adapter counts as unavailable (wasm is much faster on the same CPU); asking for webgpu still gets it.
+ */
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
   const requested = options.prefer ?? 'auto';
   const fallbacks: BackendInfo['fallbacks'] = [];
+  let softwareAdapter: string | undefined;
   for (const name of backendOrder(requested)) {
     try {
       if (name === 'webgpu') {
-        const adapter = await tryWebGPU();
-        return { name, requested, adapter, fallbacks };
+        const { adapter, software } = await tryWebGPU(requested === 'auto');
+        return { name, requested, adapter, fallbacks, ...(software ? { softwareAdapter: adapter } : {}) };
       }
       if (name === 'wasm') {
         const singleThreadReason = await tryWasm(options);
@@ -138,12 +166,14 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
           fallbacks,
           threads,
           ...(singleThreadReason && threads <= 1 ? { singleThreadReason } : {}),
+          ...(softwareAdapter ? { softwareAdapter } : {}),
         };
       }
       await setBackend('cpu', 'the cpu backend failed to initialise');
-      return { name, requested, fallbacks };
+      return { name, requested, fallbacks, ...(softwareAdapter ? { softwareAdapter } : {}) };
     } catch (err) {
       if (!(err instanceof BackendUnavailable)) throw err;
+      if (err instanceof SoftwareAdapter) softwareAdapter = err.adapter;
       fallbacks.push({ backend: name, reason: err.message });
     }
   }

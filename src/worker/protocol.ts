@@ -2,6 +2,7 @@
 import type { BackendInfo, BackendRequest } from '../core/backend-info';
 import type { ExportEntry } from '../core/export/listing';
 import type { DatasetConfig } from '../core/data/prepare';
+import type { ModelLoadErrorCode } from '../core/hub/errors';
 import type { FileProgress } from '../core/hub/source';
 import type { EvaluationDetails, ResultsModelInfo } from './results-types';
 import type { RunLogEntry, RunModelSource, RunRecord } from '../core/storage/run-types';
@@ -69,7 +70,13 @@ export type WorkerEvent =
   | { type: 'model-progress'; progress: FileProgress }
   | { type: 'model-loaded'; facts: ModelFacts }
   | { type: 'adapter-loaded'; facts: AdapterFacts }
-  | { type: 'error'; context: 'backend' | 'model' | 'adapter'; message: string }
+  | {
+      type: 'error';
+      context: 'backend' | 'model' | 'adapter';
+      message: string;
+      /** A model that would not load: why (core/hub/errors.ts), e.g. `gated` for a gated or private model. */
+      code?: ModelLoadErrorCode;
+    }
   | ResultsEvent
   | GenerationEvent
   | TrainingEvent;

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { describeBackend, type BackendInfo } from '../core/backend-info';
+import { defaultRunName } from '../core/storage/run-names';
 import { buildClassifier } from '../core/models/build';
 import { attachLora } from '../core/lora/attach';
 import { resolveLoraConfig, type LoraConfig } from '../core/lora/config';
@@ -210,9 +211,22 @@ export class TrainingSession {
           ? earlier.lora
           : request.lora;
       const now = Date.now();
+      const name =
+        request.name ??
+        defaultRunName(
+          {
+            modelName: loaded.facts.name,
+            datasetId: dataset.id,
+            datasetName: dataset.name,
+            args,
+            maxLength,
+            createdAt: now,
+          },
+          await listRuns(db).catch(() => []),
+        );
       run = {
         id: newRunId(),
-        name: request.name ?? `${loaded.facts.name} on ${dataset.name}`,
+        name,
         createdAt: now,
         updatedAt: now,
         status: 'running',

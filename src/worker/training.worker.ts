@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 // The training worker: owns TensorFlow.js and every tensor; the page only sends requests and reads events.
 import { initBackend, type BackendInfo } from '../core/backend';
+import { ModelLoadError } from '../core/hub/errors';
 import type { ProgressCallback } from '../core/hub/source';
 import { loadModel, type LoadedModel } from './model-session';
 import type { ModelSourceSpec, WorkerEvent, WorkerRequest } from './protocol';
@@ -100,7 +101,12 @@ async function handle(request: WorkerRequest): Promise<void> {
         generation.release();
         await loadShared(request.source);
       } catch (err) {
-        post({ type: 'error', context: 'model', message: messageOf(err) });
+        post({
+          type: 'error',
+          context: 'model',
+          message: messageOf(err),
+          ...(err instanceof ModelLoadError ? { code: err.code } : {}),
+        });
       }
       return;
     case 'load-adapter':

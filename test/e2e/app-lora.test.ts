@@ -291,7 +291,7 @@ describe('LoRA in the app', () => {
       page: gpu,
       errors,
       offMachine,
-    } = await openPage(browser, `${inject('appUrl')}/?hub=${inject('hubUrl')}`);
+    } = await openPage(browser, `${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=webgpu`);
     await gpu.waitForFunction(
       () => document.querySelector('[data-testid="backend"]')?.getAttribute('data-backend') === 'webgpu',
     );

@@ -48,7 +48,10 @@ describe('resume after a reload on webgpu', () => {
   });
 
   it('ends within tolerance of the uninterrupted run', async () => {
-    const { page, errors } = await openPage(browser, `${inject('appUrl')}/?hub=${inject('hubUrl')}`);
+    const { page, errors } = await openPage(
+      browser,
+      `${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=webgpu`,
+    );
     await page.waitForFunction(
       () => document.querySelector('[data-testid="backend"]')?.getAttribute('data-backend') === 'webgpu',
     );

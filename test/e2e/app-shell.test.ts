@@ -11,8 +11,9 @@ describe('the app in Chromium', () => {
     await browser?.close();
   });
 
-  it('gets a WebGPU adapter and runs the webgpu backend', async () => {
-    const { page, errors, offMachine } = await openPage(browser, inject('appUrl'));
+  it('gets a WebGPU adapter and runs the webgpu backend when asked, saying it is a software one', async () => {
+    // The app's own choice passes SwiftShader over (app-look.test.ts); asking for webgpu gets it.
+    const { page, errors, offMachine } = await openPage(browser, `${inject('appUrl')}/?backend=webgpu`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('WebTune');
 
     const adapter = await page.evaluate(async () => {
@@ -27,6 +28,12 @@ describe('the app in Chromium', () => {
     );
     expect(await status.getAttribute('data-backend')).toBe('webgpu');
     expect(await status.textContent()).toContain('WebGPU: ');
+    // SwiftShader is the CPU standing in for a GPU: the page says so, offers wasm, and never says "your GPU".
+    expect(await page.getByTestId('backend-choice').innerText()).toMatch(/software .*Use wasm instead/);
+    expect(await page.getByRole('link', { name: 'Use wasm instead' }).getAttribute('href')).toBe(
+      '?backend=wasm',
+    );
+    expect(await page.locator('body').innerText()).not.toMatch(/your (own )?GPU/);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 
     const steps = await page.getByRole('navigation', { name: 'Steps' }).getByRole('button').allTextContents();

@@ -18,7 +18,7 @@ describe('the Train step on webgpu', () => {
   it('trains a tiny model in the worker after warming up the shaders', async () => {
     const { page, errors, offMachine } = await openPage(
       browser,
-      `${inject('appUrl')}/?hub=${inject('hubUrl')}`,
+      `${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=webgpu`,
     );
     await page.waitForFunction(
       () => document.querySelector('[data-testid="backend"]')?.getAttribute('data-backend') === 'webgpu',

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { backendOrder, describeBackend, initBackend } from '../../src/core/backend';
+import {
+  backendOrder,
+  describeBackend,
+  initBackend,
+  isSoftwareAdapter,
+  runsOnGpu,
+  type BackendInfo,
+} from '../../src/core/backend';
 
 describe('backend choice', () => {
   it('tries the requested backend first, then the rest by speed', () => {
@@ -31,5 +38,25 @@ describe('backend choice', () => {
     const info = await initBackend({ prefer: 'cpu' });
     expect(info).toEqual({ name: 'cpu', requested: 'cpu', fallbacks: [] });
     expect(describeBackend(info)).toBe('cpu (as requested)');
+  });
+
+  it('tells software WebGPU adapters from GPUs, and says "GPU" only for a hardware webgpu backend', () => {
+    // What Chromium's SwiftShader, Mesa's llvmpipe and Windows' fallback report, against real GPUs.
+    expect(isSoftwareAdapter('google swiftshader SwiftShader Device (Subzero)')).toBe(true);
+    expect(isSoftwareAdapter('mesa llvmpipe (LLVM 15.0.6, 256 bits)')).toBe(true);
+    expect(isSoftwareAdapter('microsoft Microsoft Basic Render Driver')).toBe(true);
+    expect(isSoftwareAdapter('nvidia ampere NVIDIA GeForce RTX 3060')).toBe(false);
+    expect(isSoftwareAdapter('apple metal-3 Apple M2')).toBe(false);
+    const webgpu: BackendInfo = {
+      name: 'webgpu',
+      requested: 'auto',
+      fallbacks: [],
+      adapter: 'nvidia ampere',
+    };
+    expect(runsOnGpu(webgpu)).toBe(true);
+    expect(runsOnGpu({ ...webgpu, requested: 'webgpu', softwareAdapter: 'google swiftshader' })).toBe(false);
+    expect(
+      runsOnGpu({ name: 'wasm', requested: 'auto', fallbacks: [], softwareAdapter: 'google swiftshader' }),
+    ).toBe(false);
   });
 });

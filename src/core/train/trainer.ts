@@ -20,6 +20,10 @@ import { sequenceClassificationTask } from '../tasks/sequence-classification';
 import type { TaskExample, TrainingTask } from '../tasks/types';
 import { AdamW, type AdamWState } from './adamw';
 import { resolveTrainingArguments, type TrainingArguments } from './arguments';
+import { countTrainingSteps } from './steps';
+
+// The step count lives in a module without tfjs (the page shows it before a run); callers keep importing it here.
+export { countTrainingSteps };
 import { epochBatches, type TokenizedExample } from './batching';
 import { clipByGlobalNorm } from './clip';
 import {
@@ -120,19 +124,6 @@ export class TrainingDivergedError extends Error {
     super(message);
     this.name = 'TrainingDivergedError';
   }
-}
-
-/** How many optimizer steps a run takes: ceil(micro-batches / accumulation) per epoch, as the Trainer counts. */
-export function countTrainingSteps(
-  numExamples: number,
-  args: TrainingArguments,
-): {
-  updatesPerEpoch: number;
-  totalSteps: number;
-} {
-  const batchesPerEpoch = Math.ceil(numExamples / args.per_device_train_batch_size);
-  const updatesPerEpoch = Math.ceil(batchesPerEpoch / args.gradient_accumulation_steps);
-  return { updatesPerEpoch, totalSteps: Math.ceil(updatesPerEpoch * args.num_train_epochs) };
 }
 
 /**

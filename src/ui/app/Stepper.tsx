@@ -10,7 +10,8 @@ export const STEPS = [
     title: 'Model',
     summary: 'Pick a small pre-trained model from the Hugging Face Hub or drop its folder.',
   },
-  { id: 'train', title: 'Train', summary: 'Set the hyper-parameters and fine-tune on your own GPU.' },
+  // The page adds where it trains (your GPU only when it is one: BackendStatus's whereItTrains).
+  { id: 'train', title: 'Train', summary: 'Set the hyper-parameters and fine-tune the model' },
   {
     id: 'evaluate',
     title: 'Evaluate',

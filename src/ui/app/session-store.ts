@@ -16,6 +16,8 @@ export interface SavedSession {
   step?: string;
   /** The dataset confirmed with "Use this dataset" (what Train uses). */
   datasetId?: string;
+  /** Its training split's size when it was confirmed (the Train step counts the steps before Start). */
+  trainExamples?: number;
   /** The dataset selected in the Data step and the config being edited there. */
   dataDraft?: { datasetId: string; config: DatasetConfig };
   model?: SavedModelSource;

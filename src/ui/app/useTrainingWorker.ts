@@ -38,13 +38,20 @@ export function useTrainingWorker(prefer: BackendRequest, restoreModel?: ModelSo
           setModel((m) => ({ ...m, progress: { ...m.progress, [event.progress.file]: event.progress } }));
           break;
         case 'model-loaded':
-          setModel((m) => ({ ...m, loading: false, facts: event.facts, error: undefined }));
+          setModel((m) => ({
+            ...m,
+            loading: false,
+            facts: event.facts,
+            error: undefined,
+            errorCode: undefined,
+          }));
           break;
         case 'adapter-loaded':
           setAdapter({ loading: false, facts: event.facts });
           break;
         case 'error':
-          if (event.context === 'model') setModel((m) => ({ ...m, loading: false, error: event.message }));
+          if (event.context === 'model')
+            setModel((m) => ({ ...m, loading: false, error: event.message, errorCode: event.code }));
           // A refused adapter leaves the one loaded before (if any) in place, as the worker does.
           else if (event.context === 'adapter')
             setAdapter((a) => ({ ...a, loading: false, error: event.message }));

@@ -40,7 +40,7 @@ function initialConfig(dataset: DatasetMeta): DatasetConfig {
 
 interface Props {
   /** Gets the id of the dataset confirmed with "Use this dataset". */
-  onUseDataset: (datasetId: string) => void;
+  onUseDataset: (datasetId: string, trainExamples: number) => void;
   /** Gets the id of a dataset the person deleted. */
   onDeleted?: (datasetId: string) => void;
 }
@@ -237,11 +237,14 @@ function DataStep({ onUseDataset, onDeleted }: Props) {
           {confirmError && <div role="alert">{confirmError}</div>}
           <button
             type="button"
+            className="primary"
             disabled={blocked}
             onClick={() => {
               data
                 .confirm(selected.id, config)
-                .then(() => onUseDataset(selected.id))
+                .then(() =>
+                  onUseDataset(selected.id, report ? report.classCounts.train.reduce((n, c) => n + c, 0) : 0),
+                )
                 .catch((err: unknown) =>
                   setConfirmError(`${selected.name} could not be saved: ${String(err)}`),
                 );

@@ -23,7 +23,12 @@ export function ClassTable({ rows }: { rows: readonly ClassRow[] }) {
   const ariaSort = (key: Column) =>
     sort?.key === key ? (sort.descending ? 'descending' : 'ascending') : undefined;
   return (
-    <div className="results-scroll class-scroll">
+    <div
+      className="results-scroll class-scroll"
+      tabIndex={0}
+      role="region"
+      aria-label="Per-class scores, scrollable"
+    >
       <table className="class-table" aria-label="Per-class scores">
         <thead>
           <tr>

@@ -18,7 +18,12 @@ export function ConfusionMatrix({
   const layout = confusionLayout(labels, confusion);
   const shown = keep ?? layout.labels.map((_l, i) => i);
   return (
-    <div className="results-scroll confusion-scroll">
+    <div
+      className="results-scroll confusion-scroll"
+      tabIndex={0}
+      role="region"
+      aria-label="Confusion matrix, scrollable"
+    >
       <table
         className="confusion"
         aria-label="Confusion matrix (rows: true class, columns: predicted class; share of the row)"
@@ -71,9 +76,13 @@ export function ConfusionMatrix({
   );
 }
 
-/** Blue for correct predictions, red for mistakes; the stronger, the larger the share of the row. */
+/**
+ * The theme's accent for correct predictions, its danger colour for mistakes; the stronger, the larger the share
+ * of the row. Up to half the row the tint stays light under the page's text; above it the cell is dark enough for
+ * the accent's own text colour (the `strong` class): both keep 4.5:1 in the light and the dark theme.
+ */
 function shade(share: number, correct: boolean): string | undefined {
   if (share === 0) return undefined;
-  const alpha = (0.12 + 0.7 * share).toFixed(2);
-  return correct ? `rgba(43, 89, 195, ${alpha})` : `rgba(196, 48, 43, ${alpha})`;
+  const percent = share > 0.5 ? 80 + 40 * (share - 0.5) : 8 + 70 * share;
+  return `color-mix(in srgb, var(${correct ? '--accent' : '--danger'}) ${percent.toFixed(0)}%, var(--surface))`;
 }

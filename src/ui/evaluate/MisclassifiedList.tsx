@@ -12,7 +12,12 @@ export function MisclassifiedList({ items }: { items: readonly Misclassified[] }
   const shown = items.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
   return (
     <div>
-      <div className="results-scroll">
+      <div
+        className="results-scroll"
+        tabIndex={0}
+        role="region"
+        aria-label="Misclassified examples, scrollable"
+      >
         <table className="misclassified" aria-label="Misclassified examples">
           <thead>
             <tr>

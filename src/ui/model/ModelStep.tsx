@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { AdapterFacts, FileProgress, ModelFacts, ModelSourceSpec } from '../../worker/protocol';
+import type { ModelLoadErrorCode } from '../../core/hub/errors';
 import { SUGGESTED_MODELS } from './suggested-models';
 
 export interface ModelState {
@@ -7,6 +8,8 @@ export interface ModelState {
   progress: Record<string, FileProgress>;
   facts?: ModelFacts;
   error?: string;
+  /** Why the model would not load (core/hub/errors.ts): `gated` and `unknown-repo` get the access-token note. */
+  errorCode?: ModelLoadErrorCode;
 }
 
 /** The PEFT adapter loaded onto the model, if any (loading another model drops it). */
@@ -24,6 +27,8 @@ interface Props {
   onLoadAdapter: (source: ModelSourceSpec) => void;
   /** What the field held before a reload (the model loads again by itself). */
   initialText?: string;
+  /** The next step, offered once a model is loaded ("Continue to training"). */
+  onContinue?: () => void;
 }
 
 /** Splits `org/name@revision` into the id and the revision (default `main`). */
@@ -43,7 +48,7 @@ function typedSource(value: string, hub: string, what: string): ModelSourceSpec 
   return { kind: 'hub', id: parsed.id, revision: parsed.revision, endpoint: hub };
 }
 
-export function ModelStep({ hub, state, onLoad, adapter, onLoadAdapter, initialText }: Props) {
+export function ModelStep({ hub, state, onLoad, adapter, onLoadAdapter, initialText, onContinue }: Props) {
   const [text, setText] = useState(initialText ?? '');
   const [invalid, setInvalid] = useState<string>();
 
@@ -76,10 +81,24 @@ export function ModelStep({ hub, state, onLoad, adapter, onLoadAdapter, initialT
             disabled={state.loading}
           />
         </label>
-        <button type="submit" disabled={state.loading || text.trim() === ''}>
+        <button type="submit" className="primary" disabled={state.loading || text.trim() === ''}>
           Load model
         </button>
       </form>
+      {/* Right under the field, so that the answer to "Load model" is in view on a phone too. */}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {!invalid && (state.errorCode === 'gated' || state.errorCode === 'unknown-repo') && (
+        <p className="hint" data-testid="access-token-note">
+          WebTune has no field for a Hugging Face access token: a token typed into a web page would stay in
+          its memory and storage. For a gated or private model, accept its conditions on the Hub, download its
+          folder with your token (<code>hf download {text.trim() || 'org/name'} --local-dir model</code>),
+          then pick that folder below under “Or drop a model folder”.
+        </p>
+      )}
       <p className="hint">
         A Hugging Face model id, downloaded from {hub}: an encoder to fine-tune as a text classifier (BERT,
         MiniLM, DistilBERT, RoBERTa) or a decoder that generates text (GPT-2, Llama-style models such as
@@ -119,13 +138,21 @@ export function ModelStep({ hub, state, onLoad, adapter, onLoadAdapter, initialT
         />
       </label>
 
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
       {Object.keys(state.progress).length > 0 && <DownloadProgress progress={state.progress} />}
       {state.facts && <ModelFactsView facts={state.facts} />}
+      {state.facts && !state.loading && onContinue && (
+        <div className="next-action">
+          <p>
+            {state.facts.name} is loaded.{' '}
+            {state.facts.kind === 'decoder'
+              ? 'Next: train it, or try it in the Playground (Evaluate step).'
+              : 'Next: set the hyper-parameters and train it.'}
+          </p>
+          <button type="button" className="primary" onClick={onContinue}>
+            Continue to training
+          </button>
+        </div>
+      )}
       {state.facts && !state.loading && (
         <AdapterLoader hub={hub} kind={state.facts.kind} adapter={adapter} onLoad={onLoadAdapter} />
       )}

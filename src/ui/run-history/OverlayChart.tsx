@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { chartTheme, themedAxis, useColorScheme } from '../train/chart-theme';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { fullStepRange, STEP_INCREMENTS, stepTick } from '../train/chart-scale';
@@ -23,18 +24,25 @@ export function OverlayChart({
   const [log, setLog] = useState(false);
   const isLoss = /loss/.test(title);
   const empty = data[0].length === 0;
+  const scheme = useColorScheme();
   useEffect(() => {
     const element = box.current;
     if (!element || empty) return;
     const [min, max] = fullStepRange(0, data[0].at(-1));
+    const theme = chartTheme();
     const chart = new uPlot(
       {
-        width: Math.max(320, element.clientWidth || 800),
+        width: Math.max(200, element.clientWidth || 800),
         height: 320,
         scales: { x: { time: false }, y: log && isLoss ? { distr: 3 } : {} },
         axes: [
-          { label: 'step', incrs: STEP_INCREMENTS as number[], values: (_u, ticks) => ticks.map(stepTick) },
-          { size: 64 },
+          {
+            ...themedAxis(theme),
+            label: 'step',
+            incrs: STEP_INCREMENTS as number[],
+            values: (_u, ticks) => ticks.map(stepTick),
+          },
+          { ...themedAxis(theme), size: 64 },
         ],
         series: [
           { label: 'step' },
@@ -45,8 +53,16 @@ export function OverlayChart({
       element,
     );
     chart.setScale('x', { min, max });
-    return () => chart.destroy();
-  }, [title, names, data, log, isLoss, empty]);
+    // The chart follows its box (a narrower window, a phone turned), as the live charts do.
+    const resize = new ResizeObserver(() =>
+      chart.setSize({ width: Math.max(200, element.clientWidth), height: 320 }),
+    );
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+    };
+  }, [title, names, data, log, isLoss, empty, scheme]);
   return (
     <figure className="overlay-figure">
       <figcaption>

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { formatDateTime } from '../app/dates';
 import { OverlayChart } from './OverlayChart';
 import { loggedMetrics, overlaySeries, settingsSideBySide } from './overlay';
 import type { RunLogEntry, RunsSource, RunSummary } from './types';
@@ -6,8 +7,11 @@ import '../evaluate/results.css';
 
 const FINAL = ['eval_accuracy', 'eval_f1', 'eval_loss'] as const;
 
-/** Runs: every stored run with its settings and final figures; pick several to compare; rename; delete. */
-export function RunsPanel({ source }: { source?: RunsSource }) {
+/**
+ * Runs: every stored run with its settings and final figures; pick several to compare; rename; delete. It lives
+ * in the Train step beside the run list; `refresh` changes when the runs there change, and the list is read again.
+ */
+export function RunsPanel({ source, refresh }: { source?: RunsSource; refresh?: string }) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [picked, setPicked] = useState<string[]>([]);
   const [histories, setHistories] = useState<Record<string, RunLogEntry[]>>({});
@@ -27,7 +31,7 @@ export function RunsPanel({ source }: { source?: RunsSource }) {
     return () => {
       live = false;
     };
-  }, [source, version]);
+  }, [source, version, refresh]);
 
   const act = async (work: () => Promise<void>) => {
     setError(undefined);
@@ -65,7 +69,7 @@ export function RunsPanel({ source }: { source?: RunsSource }) {
   const compared = runs.filter((r) => picked.includes(r.id) && histories[r.id]);
   return (
     <section className="results-panel" aria-labelledby="runs-title">
-      <h3 id="runs-title">Runs</h3>
+      <h3 id="runs-title">Compare runs</h3>
       {!source && <p>Stored runs appear here once training has saved one.</p>}
       {source && runs.length === 0 && <p>No run is stored yet.</p>}
       {runs.length > 0 && (
@@ -89,7 +93,7 @@ interface TableProps {
 
 export function RunsTable({ runs, picked, onToggle, onRename, onDelete }: TableProps) {
   return (
-    <div className="results-scroll">
+    <div className="results-scroll" tabIndex={0} role="region" aria-label="Stored runs, scrollable">
       <table className="runs-table" aria-label="Stored runs">
         <thead>
           <tr>
@@ -121,7 +125,11 @@ export function RunsTable({ runs, picked, onToggle, onRename, onDelete }: TableP
               <th scope="row">
                 {run.name}
                 <br />
-                <small>{new Date(run.createdAt).toLocaleString()}</small>
+                <small>
+                  <time dateTime={new Date(run.createdAt).toISOString()}>
+                    {formatDateTime(run.createdAt)}
+                  </time>
+                </small>
               </th>
               <td>{run.model}</td>
               <td>{run.dataset}</td>
@@ -185,7 +193,12 @@ export function RunComparison({ runs, histories }: { runs: RunSummary[]; histori
         </label>
       )}
       {shown && data && <OverlayChart title={shown} names={names} data={data} />}
-      <div className="results-scroll">
+      <div
+        className="results-scroll"
+        tabIndex={0}
+        role="region"
+        aria-label="Settings side by side, scrollable"
+      >
         <table className="runs-table" aria-label="Settings side by side">
           <thead>
             <tr>

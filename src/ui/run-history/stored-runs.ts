@@ -19,6 +19,13 @@ export interface StoredRun {
   lora?: object;
   backend?: string;
   latestEval?: Record<string, number>;
+  /** Longest tokenised sequence kept (the form's max_length). */
+  maxLength?: number;
+  /** The mapping, cleaning and split the run's data went through. */
+  datasetConfig?: { split?: { validationShare?: number; seed?: number }; cleaning?: object };
+  /** The PEFT adapter a LoRA run continued, and the run a continued run started from. */
+  loraAdapter?: string;
+  continuedFrom?: { runName: string; step: number };
 }
 
 export interface StoredRunsApi {
@@ -40,6 +47,19 @@ export function runSummary(run: StoredRun): RunSummary {
   for (const [name, value] of Object.entries(run.lora ?? {}) as [string, unknown][])
     settings[name] = Array.isArray(value) ? value.join(',') : (value as string | number | boolean | null);
   if (run.backend) settings.backend = run.backend;
+  // Everything else that makes a run what it is, so that a comparison shows every difference.
+  settings.model = run.modelName;
+  settings.dataset = run.datasetName;
+  if (run.maxLength !== undefined) settings.max_length = run.maxLength;
+  const split = run.datasetConfig?.split;
+  if (split?.validationShare !== undefined) settings.validation_share = split.validationShare;
+  if (split?.seed !== undefined) settings.split_seed = split.seed;
+  for (const [name, value] of Object.entries(run.datasetConfig?.cleaning ?? {}) as [string, unknown][])
+    if (['string', 'number', 'boolean'].includes(typeof value))
+      settings[`cleaning.${name}`] = value as string;
+  if (run.loraAdapter) settings.lora_adapter = run.loraAdapter;
+  if (run.continuedFrom)
+    settings.continued_from = `${run.continuedFrom.runName} (step ${run.continuedFrom.step})`;
   return {
     id: run.id,
     name: run.name,

@@ -2,6 +2,7 @@
 // once per animation frame (however many records arrived), and resized with its container. Every chart of a run
 // shows the same x range (0 to the run's last step, or the shared zoom a drag on any of them sets), integer step
 // ticks and a dashed line where each epoch ended; until the first point a placeholder says what will come.
+import { chartTheme, themedAxis, useColorScheme, type ChartTheme } from './chart-theme';
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -45,6 +46,7 @@ export function LiveChart(props: Props) {
   const [log, setLog] = useState(false);
   const [empty, setEmpty] = useState(() => (data(store)[0]?.length ?? 0) === 0);
 
+  const scheme = useColorScheme();
   useEffect(() => {
     const element = box.current;
     if (!element) return;
@@ -53,6 +55,7 @@ export function LiveChart(props: Props) {
       v === null || v === undefined ? '–' : fmt ? fmt(v) : String(v);
     const xRange = (): [number, number] => zoom.range ?? fullStepRange(totalSteps, pick(store)[0]?.at(-1));
     const [xMin, xMax] = xRange();
+    const theme = chartTheme();
     const chart = new uPlot(
       {
         width: Math.max(element.clientWidth, 200),
@@ -62,8 +65,18 @@ export function LiveChart(props: Props) {
           y: log ? { distr: 3 } : range ? { range } : {},
         },
         axes: [
-          { label: 'step', incrs: STEP_INCREMENTS as number[], values: (_u, ticks) => ticks.map(stepTick) },
-          { label, size: 64, values: fmt ? (_u, ticks) => ticks.map((t) => fmt(t)) : undefined },
+          {
+            ...themedAxis(theme),
+            label: 'step',
+            incrs: STEP_INCREMENTS as number[],
+            values: (_u, ticks) => ticks.map(stepTick),
+          },
+          {
+            ...themedAxis(theme),
+            label,
+            size: 64,
+            values: fmt ? (_u, ticks) => ticks.map((t) => fmt(t)) : undefined,
+          },
         ],
         legend: { live: true },
         cursor: {
@@ -87,7 +100,7 @@ export function LiveChart(props: Props) {
               u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
             },
           ],
-          draw: [(u) => drawEpochEnds(u, store.epochEnds)],
+          draw: [(u) => drawEpochEnds(u, store.epochEnds, theme)],
         },
         series: [
           { label: 'step', value: (_u, v) => (v === null ? '–' : stepTick(v)) },
@@ -137,7 +150,7 @@ export function LiveChart(props: Props) {
       resize.disconnect();
       chart.destroy();
     };
-  }, [store, zoom, totalSteps, height, log]);
+  }, [store, zoom, totalSteps, height, log, scheme]);
 
   return (
     <figure className="live-chart">
@@ -170,7 +183,7 @@ export function LiveChart(props: Props) {
  * A dashed vertical line at each step where an epoch ended (inside the plotted range), labelled; with many
  * epochs only every k-th line and label is drawn, so they stay apart (lines 8 px, labels 56 px at least).
  */
-function drawEpochEnds(u: uPlot, epochEnds: readonly number[]) {
+function drawEpochEnds(u: uPlot, epochEnds: readonly number[], theme: ChartTheme) {
   if (epochEnds.length === 0) return;
   const { ctx } = u;
   const { left, top, width, height } = u.bbox;
@@ -180,8 +193,8 @@ function drawEpochEnds(u: uPlot, epochEnds: readonly number[]) {
   const lineEvery = Math.max(1, Math.ceil(8 / pxPerEpoch));
   const labelEvery = Math.max(1, Math.ceil(56 / pxPerEpoch));
   ctx.save();
-  ctx.strokeStyle = '#8b95a5';
-  ctx.fillStyle = '#4a5568';
+  ctx.strokeStyle = theme.text;
+  ctx.fillStyle = theme.text;
   ctx.lineWidth = 1;
   ctx.setLineDash([4, 4]);
   ctx.font = `${Math.round(11 * devicePixelRatio)}px sans-serif`;

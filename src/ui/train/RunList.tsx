@@ -1,6 +1,7 @@
 // The stored runs, newest first: state, progress, latest scores and storage size, with the actions each state
 // allows. Automation contract: each row is `data-testid="run-row"` with `data-run-status` (a RunState); its
 // first button is the run's name and opens the run (Evaluate, Playground and Download model then act on it).
+import { formatDateTime } from '../app/dates';
 import type { RunRecord } from '../../core/storage/run-types';
 import {
   isResumable,
@@ -75,7 +76,7 @@ export function RunList({
                   : ' · interrupted before its first checkpoint'
                 : ''}{' '}
               · <span data-testid="run-size">{megabytes(bytes)}</span> ·{' '}
-              {new Date(run.createdAt).toLocaleString('en-GB')}
+              <time dateTime={new Date(run.createdAt).toISOString()}>{formatDateTime(run.createdAt)}</time>
             </span>
             {run.error && <span className="run-error"> {run.error}</span>}{' '}
             {isResumable(run, activity) && (

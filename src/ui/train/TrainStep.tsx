@@ -5,6 +5,7 @@ import { describeBackend, type BackendInfo } from '../../core/backend-info';
 import type { RunRecord } from '../../core/storage/run-types';
 import { isResumable, isTrainingElsewhere, runState, runStoredBytes } from '../../core/storage/runs';
 import { megabytes, storageShortMessage } from '../../core/storage/space';
+import { formatTime } from '../app/dates';
 import { readSession, saveSession } from '../app/session-store';
 import type { AdapterFacts, ModelFacts, ModelSourceSpec, TrainingBudget } from '../../worker/protocol';
 import { askResults } from '../../worker/results-client';
@@ -24,11 +25,18 @@ import {
   parseCausalLmFields,
   type CausalLmText,
 } from './causal-lm-settings';
+import { countTrainingSteps } from '../../core/train/steps';
+import { formatBytes } from '../../core/export/listing';
+import type { TrainingArguments, TrainingMode } from '../../core/train/arguments';
+import { RunsPanel } from '../run-history/RunsPanel';
+import type { RunsSource } from '../run-history/types';
 import './train.css';
 
 interface Props {
   channel: WorkerChannel;
   datasetId?: string;
+  /** The chosen dataset's training rows (Data step), to count the steps before Start. */
+  trainExamples?: number;
   facts?: ModelFacts;
   /** The PEFT adapter loaded onto the model (Model step): a LoRA run continues it. */
   adapter?: AdapterFacts;
@@ -38,6 +46,8 @@ interface Props {
   onOpenRun?: (runId: string | undefined) => void;
   /** The run that was open before a reload: it opens again once the runs are read. */
   initialRunId?: string;
+  /** The stored runs for the comparison under the run list. */
+  runsSource?: RunsSource;
 }
 
 const PHASES = {
@@ -62,12 +72,14 @@ function pausedRun(
 export function TrainStep({
   channel,
   datasetId,
+  trainExamples,
   facts,
   adapter,
   modelSource,
   backend,
   onOpenRun,
   initialRunId,
+  runsSource,
 }: Props) {
   const training = useTraining(channel, datasetId, onOpenRun, initialRunId);
   const { current, activity } = training;
@@ -122,6 +134,10 @@ export function TrainStep({
 
   const status = statusText(current, activity);
   const running = training.busy;
+  // Stop was pressed on the run training here: it ends after the step in progress (and its checkpoint), which
+  // can take a while on a large model, so the page says so at once and offers nothing more to press.
+  const [stoppingId, setStoppingId] = useState<string>();
+  const stopping = stoppingId !== undefined && stoppingId === current?.id && status === 'running';
   // LoRA fields the worker refused (a target that matches no layer) would only fail the run.
   const loraRefused = text.mode === 'lora' && shown?.query === query && shown?.error !== undefined;
   const canStart = Boolean(
@@ -135,7 +151,7 @@ export function TrainStep({
   const canResume = current !== undefined && isResumable(current, activity) && !running;
   const ownRun = current !== undefined && current.id === activity.activeRunId;
   const canStop =
-    (status === 'running' && ownRun) ||
+    (status === 'running' && ownRun && !stopping) ||
     status === 'paused' ||
     (status === 'interrupted' && current?.lastCheckpoint !== undefined);
   const startNew = () => {
@@ -226,17 +242,36 @@ export function TrainStep({
         />
       )}
 
+      {canStart && !decoder && parsed.settings && trainExamples !== undefined && trainExamples > 0 && (
+        <RunPlan
+          examples={trainExamples}
+          args={parsed.settings}
+          memoryBytes={shown?.budget?.modes[text.mode as TrainingMode]?.memoryBytes}
+        />
+      )}
+
       <div className="run-controls" role="group" aria-label="Run controls">
         <button type="button" className="primary" disabled={!canStart} onClick={onStart}>
           Start training
         </button>
-        <button type="button" disabled={!(status === 'running' && ownRun)} onClick={training.pause}>
+        <button
+          type="button"
+          disabled={!(status === 'running' && ownRun) || stopping}
+          onClick={training.pause}
+        >
           Pause
         </button>
         <button type="button" disabled={!canResume} onClick={() => current && void training.resume(current)}>
           Resume
         </button>
-        <button type="button" disabled={!canStop} onClick={() => void training.stop()}>
+        <button
+          type="button"
+          disabled={!canStop}
+          onClick={() => {
+            if (status === 'running') setStoppingId(current?.id);
+            void training.stop();
+          }}
+        >
           Stop
         </button>
         {current && current.id !== activity.activeRunId && (
@@ -288,7 +323,14 @@ export function TrainStep({
           <strong data-testid="run-status" className={`status-${status}`}>
             {status}
           </strong>
+          {stopping && (
+            <span className="phase" data-testid="run-stopping">
+              {' '}
+              · stopping… (after the step in progress)
+            </span>
+          )}
           {status === 'running' &&
+            !stopping &&
             training.phase &&
             (training.phase.phase !== 'training' || training.phase.detail) && (
               <span className="phase">
@@ -339,7 +381,7 @@ export function TrainStep({
           {training.checkpoint?.state === 'writing'
             ? `Saving the checkpoint of step ${training.checkpoint.step}… (training goes on)`
             : current.lastCheckpoint || training.checkpoint
-              ? `Last checkpoint: step ${training.checkpoint?.step ?? current.lastCheckpoint?.step}, saved at ${new Date(training.checkpoint?.at ?? current.lastCheckpoint?.savedAt ?? 0).toLocaleTimeString('en-GB')}.`
+              ? `Last checkpoint: step ${training.checkpoint?.step ?? current.lastCheckpoint?.step}, saved at ${formatTime(training.checkpoint?.at ?? current.lastCheckpoint?.savedAt ?? 0)}.`
               : 'No checkpoint yet.'}
           {current.args.save_seconds > 0
             ? ` Checkpoints every ${current.args.save_seconds} s of training at most.`
@@ -397,9 +439,43 @@ export function TrainStep({
             onStartAgain={training.startAgain}
             onDelete={(run) => void training.remove(run)}
           />
+          {training.runs.length > 0 && (
+            <RunsPanel
+              source={runsSource}
+              refresh={training.runs.map((r) => `${r.id}:${r.status}:${r.name}`).join()}
+            />
+          )}
         </>
       )}
     </section>
+  );
+}
+
+/** Before Start: how many optimizer steps the settings make of the dataset, and the memory they hold. */
+function RunPlan({
+  examples,
+  args,
+  memoryBytes,
+}: {
+  examples: number;
+  args: Pick<
+    TrainingArguments,
+    'per_device_train_batch_size' | 'gradient_accumulation_steps' | 'num_train_epochs'
+  >;
+  memoryBytes?: number;
+}) {
+  const { totalSteps, updatesPerEpoch } = countTrainingSteps(examples, args);
+  const epochs = args.num_train_epochs;
+  return (
+    <p className="run-plan" data-testid="run-plan" data-steps={totalSteps}>
+      <strong>
+        {totalSteps.toLocaleString()} step{totalSteps === 1 ? '' : 's'}
+      </strong>{' '}
+      ({examples.toLocaleString()} training examples, {updatesPerEpoch.toLocaleString()} updates of{' '}
+      {args.per_device_train_batch_size * args.gradient_accumulation_steps} per epoch, {epochs} epoch
+      {epochs === 1 ? '' : 's'})
+      {memoryBytes !== undefined && <>; memory needed about {formatBytes(memoryBytes)} plus activations</>}.
+    </p>
   );
 }
 

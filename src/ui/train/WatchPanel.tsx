@@ -1,4 +1,5 @@
 // Watch: the live charts, the progress line (step, epoch, elapsed, ETA) and the overfitting warning.
+import { etaSeconds } from './eta';
 import { useEffect, useMemo, useState, type RefObject } from 'react';
 import type { RunRecord } from '../../core/storage/run-types';
 import { ChartZoom } from './chart-scale';
@@ -53,7 +54,7 @@ function ProgressLine({
   const { elapsed: at, at: when } = clock.current;
   // eslint-disable-next-line react-hooks/purity -- the clock line is meant to move with time
   const elapsed = running ? at + (performance.now() - when) / 1000 : run.trainSeconds || at;
-  const eta = step > 0 && run.totalSteps > step ? (elapsed / step) * (run.totalSteps - step) : 0;
+  const eta = run.totalSteps > step ? etaSeconds(clock.current, run.totalSteps, elapsed) : 0;
   return (
     <dl className="progress-line" data-testid="run-progress">
       <div>
@@ -74,7 +75,9 @@ function ProgressLine({
       </div>
       <div>
         <dt>ETA</dt>
-        <dd>{running ? (step > 0 ? formatDuration(eta) : 'estimating…') : '–'}</dd>
+        <dd data-testid="progress-eta">
+          {running ? (eta !== undefined ? formatDuration(eta) : 'estimating…') : '–'}
+        </dd>
       </div>
       <div>
         <dt>Samples/s</dt>

@@ -1,5 +1,6 @@
 // The Train step's state: the run it follows (started here, resumed, or picked from the list), the stored runs,
 // and the metric store the charts read. Requests go to the training worker; its events update the state.
+import { nextClock, type PacedClock } from './eta';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { getDataset } from '../../core/storage/datasets';
 import type { CausalLmDataOptions } from '../../core/train/causal-lm-examples';
@@ -63,10 +64,7 @@ export interface CheckpointState {
 const LOCK_POLL_MS = 2000;
 
 /** The live clock of a run: training seconds at the last record and when that record arrived. */
-export interface RunClock {
-  elapsed: number;
-  at: number;
-}
+export type RunClock = PacedClock;
 
 function runSource(spec: ModelSourceSpec | undefined): RunModelSource {
   if (spec?.kind === 'hub')
@@ -107,7 +105,7 @@ export function useTraining(
   useEffect(() => {
     openListener.current = onOpenRun;
   });
-  const clock = useRef<RunClock>({ elapsed: 0, at: 0 });
+  const clock = useRef<RunClock>({ elapsed: 0, at: 0, step: 0 });
   const followed = useRef<string | undefined>(undefined);
   /** Log records held by the store for the followed run; a resume re-sends some, which are skipped. */
   const logCount = useRef(0);
@@ -190,7 +188,13 @@ export function useTraining(
       store.clear();
       logCount.current = 0;
       setLatestEval(run.latestEval as LogEntry | undefined);
-      clock.current = { elapsed: run.trainSeconds, at: performance.now() };
+      clock.current = {
+        elapsed: run.trainSeconds,
+        at: performance.now(),
+        step: run.globalStep,
+        // A stored run's pace so far, until its own records (a resume) refine it.
+        secondsPerStep: run.globalStep > 0 ? run.trainSeconds / run.globalStep : undefined,
+      };
       if (!withLogs) return;
       const logs = (await readRunLogs(await database(), run.id)) as LogEntry[];
       if (followed.current !== run.id) return;
@@ -229,7 +233,7 @@ export function useTraining(
           case 'run-log':
             if (event.runId !== followed.current || event.index < logCount.current) break;
             logCount.current = event.index + 1;
-            clock.current = { elapsed: event.elapsed, at: performance.now() };
+            clock.current = nextClock(clock.current, event.record.step, event.elapsed, performance.now());
             store.add(event.record as LogEntry);
             if ('eval_loss' in event.record) setLatestEval(event.record as LogEntry);
             break;
@@ -254,7 +258,7 @@ export function useTraining(
       setPhase(undefined);
       store.clear();
       logCount.current = 0;
-      clock.current = { elapsed: 0, at: performance.now() };
+      clock.current = { elapsed: 0, at: performance.now(), step: 0 };
       control.current = newControl();
       setRequested(true);
       channel.send({ type: 'start-training', control: control.current, ...request });

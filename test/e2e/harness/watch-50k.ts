@@ -41,7 +41,7 @@ export async function stream50k(total = 50_000, perFrame = 500) {
     logCount: 0,
   };
   const clock = createRef<RunClock>() as RefObject<RunClock>;
-  clock.current = { elapsed: 0, at: performance.now() };
+  clock.current = { elapsed: 0, at: performance.now(), step: 0 };
   createRoot(host).render(createElement(WatchPanel, { store, run, clock }));
   for (let i = 0; i < 5 && host.querySelectorAll('canvas').length < 4; i++) await nextFrame();
   const before = [...host.querySelectorAll('canvas')];
