@@ -8,6 +8,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../support/shared';
 import { launchChromium, openPage } from './browser';
+import { trainField } from './harness/train-form';
 
 const shots = join(repoRoot, 'test-results', 'look');
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -192,8 +193,8 @@ describe('the look of every step', () => {
       "Set the hyper-parameters and fine-tune the model on this machine's CPU (wasm).",
     );
 
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
-    await page.getByLabel('max_length', { exact: true }).fill('16');
+    await trainField(page, 'num_train_epochs').fill('1');
+    await trainField(page, 'max_length').fill('16');
     await checkStep(page, '3-train-ready', problems);
     // Before Start: the steps the settings make of the 270 training rows (ceil(270 / 16) = 17 per epoch) and the
     // memory; the run then takes exactly that many.
@@ -202,9 +203,9 @@ describe('the look of every step', () => {
     expect(await plan.innerText()).toMatch(
       /^17 steps \(270 training examples, 17 updates of 16 per epoch, 1 epoch\); memory needed about [\d.]+ MiB/,
     );
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('2');
+    await trainField(page, 'num_train_epochs').fill('2');
     await expect.poll(() => plan.getAttribute('data-steps')).toBe('34');
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('1');
+    await trainField(page, 'num_train_epochs').fill('1');
     // axe skips disabled controls: their text is measured here (Pause is disabled before a run).
     expect(await contrastOf(page.getByRole('button', { name: 'Pause', exact: true }))).toBeGreaterThanOrEqual(
       4.5,
@@ -225,7 +226,7 @@ describe('the look of every step', () => {
     expect(await page.getByText('Start training needs a loaded model').count()).toBe(0);
 
     // Stop on a long run: "stopping…" shows at once, while the status still says running, and goes when stopped.
-    await page.getByLabel('num_train_epochs', { exact: true }).fill('200');
+    await trainField(page, 'num_train_epochs').fill('200');
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect
       .poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 })
