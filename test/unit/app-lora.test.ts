@@ -109,7 +109,9 @@ describe('the Train form with LoRA', () => {
     expect('target_modules' in toLoraFields({ ...settings, target_modules: ' ' })).toBe(false);
     expect(parseSettings({ ...text, target_modules: 'query;value' }).error).toMatch(/module names/);
     expect(parseSettings({ ...text, r: '0' }).error).toMatch(/r must be at least 1/);
-    expect(parseSettings({ ...text, lora_dropout: '1' }).error).toMatch(/lora_dropout must be at most/);
+    expect(parseSettings({ ...text, lora_dropout: '1' }).error).toMatch(
+      /lora_dropout must be ≥ 0 and < 1, got 1/,
+    );
   });
 
   it('makes LoRA the default, with a higher learning rate, for a model too big for full fine-tuning', () => {

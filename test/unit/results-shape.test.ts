@@ -296,7 +296,15 @@ describe('stored runs for the Runs panel', () => {
       status: 'failed: NaN loss at step 3',
       model: 'prajjwal1/bert-tiny',
       dataset: 'sst2.csv',
-      settings: { learning_rate: 1e-4, seed: 42, fp16: false, backend: 'wasm' },
+      // Compare shows every setting, the model and the dataset among them.
+      settings: {
+        learning_rate: 1e-4,
+        seed: 42,
+        fp16: false,
+        backend: 'wasm',
+        model: 'prajjwal1/bert-tiny',
+        dataset: 'sst2.csv',
+      },
       final: { step: 3, eval_f1: 0.5 },
     });
     expect(await source.history('r1')).toEqual([{ step: 1, loss: 2 }]);
