@@ -108,7 +108,8 @@ describe('a decoder in the app', () => {
 
     // Sampling: the same seed gives the same reply twice.
     await page.getByLabel(/do_sample/).check();
-    await page.getByLabel(/^Seed/).fill('7');
+    // The Playground's seed (the Train form, mounted too, has a "Seed · seed" of its own).
+    await page.getByRole('group', { name: 'Generation settings' }).getByLabel(/^Seed/).fill('7');
     await page.getByRole('radio', { name: 'Plain text' }).check();
     const sample = async () => {
       await page.getByLabel('Text to continue').fill(reference.prompts[1]!);
