@@ -9,6 +9,7 @@ import type {
   SplitOptions,
 } from '../../core/data/prepare';
 import type { SplitSummary } from '../../core/data/split';
+import { SplitFields } from './SplitFields';
 
 const TITLES: Record<IssueKind, string> = {
   'label-spellings': 'Label spellings',
@@ -185,31 +186,12 @@ export function SplitView({
   return (
     <section aria-label="Split">
       <h3>Split</h3>
-      {report.validationFrom === 'file' ? (
-        <p>Validation rows come from the validation file.</p>
-      ) : (
-        <div className="field-row">
-          <label htmlFor="split-share">Validation share (%)</label>{' '}
-          <input
-            id="split-share"
-            type="number"
-            min={1}
-            max={50}
-            value={Math.round(split.validationShare * 100)}
-            onChange={(e) => {
-              const pct = Number(e.target.value);
-              if (pct >= 1 && pct <= 50) onSplit({ ...split, validationShare: pct / 100 });
-            }}
-          />{' '}
-          <label htmlFor="split-seed">Seed</label>{' '}
-          <input
-            id="split-seed"
-            type="number"
-            value={split.seed}
-            onChange={(e) => onSplit({ ...split, seed: Math.trunc(Number(e.target.value)) || 0 })}
-          />
-        </div>
-      )}
+      <SplitFields
+        idPrefix="split"
+        validationFromFile={report.validationFrom === 'file'}
+        split={split}
+        onSplit={onSplit}
+      />
       {report.split && <SplitNotes summary={report.split} />}
       <table className="class-counts" aria-label="Class counts per split">
         <thead>

@@ -4,6 +4,7 @@
 // step's run reports them, with the tokens they lose, when it tokenises.
 import type { GenerativeAnalysis, GenerativeIssueKind } from '../../core/data/generative';
 import type { SplitOptions } from '../../core/data/prepare';
+import { SplitFields } from './SplitFields';
 
 const KIND_TEXT = {
   text: 'plain text (each text packed into blocks, EOS after each)',
@@ -83,31 +84,12 @@ export function GenerativeReportView({
         </tbody>
       </table>
       <h3>Split</h3>
-      {analysis.validationFrom === 'file' ? (
-        <p>Validation rows come from the validation file.</p>
-      ) : (
-        <div className="field-row">
-          <label htmlFor="gen-split-share">Validation share (%)</label>{' '}
-          <input
-            id="gen-split-share"
-            type="number"
-            min={1}
-            max={50}
-            value={Math.round(split.validationShare * 100)}
-            onChange={(e) => {
-              const pct = Number(e.target.value);
-              if (pct >= 1 && pct <= 50) onSplit({ ...split, validationShare: pct / 100 });
-            }}
-          />{' '}
-          <label htmlFor="gen-split-seed">Seed</label>{' '}
-          <input
-            id="gen-split-seed"
-            type="number"
-            value={split.seed}
-            onChange={(e) => onSplit({ ...split, seed: Math.trunc(Number(e.target.value)) || 0 })}
-          />
-        </div>
-      )}
+      <SplitFields
+        idPrefix="gen-split"
+        validationFromFile={analysis.validationFrom === 'file'}
+        split={split}
+        onSplit={onSplit}
+      />
       <p
         data-testid="generative-split"
         data-train={analysis.trainRows}
