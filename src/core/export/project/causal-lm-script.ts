@@ -9,9 +9,9 @@ import { MAX_GENERATION_PROMPTS } from '../../run/causal-lm';
 import type { TrainingArguments } from '../../train/arguments';
 import { CHATML_TEMPLATE, type CausalLmDataOptions } from '../../train/causal-lm-examples';
 import type { ProjectLora } from './lora';
-import { loraBlock, loraImports, loraParserLines, loraSaveBlock } from './lora';
-import { pyCall, pyValue } from './python';
-import { trainingArgumentsBlock } from './trainer-arguments';
+import { loraBlock, loraImports, loraParserLines } from './lora';
+import { pyValue } from './python';
+import { saveAndReportBlock, trainerBlock, trainingArgumentsBlock } from './trainer-arguments';
 
 export interface CausalLmScriptSpec {
   /** Where from_pretrained finds the base model: a Hub id, or a folder the person must point at. */
@@ -113,23 +113,12 @@ export function causalLmTrainScript(spec: CausalLmScriptSpec): string {
     `rows = read_rows(cli.data_dir${spec.hasValidation ? '' : ', validation=False'})`,
     'examples = make_examples(tokenizer, rows)',
     '',
-    'trainer = Trainer(',
-    '    model=model,',
-    '    args=training_args,',
-    '    train_dataset=examples["train"],',
-    ...(evaluates ? ['    eval_dataset=examples["validation"],'] : []),
-    '    processing_class=tokenizer,',
-    `    data_collator=${spec.options.packing ? 'default_data_collator' : 'collate'},`,
-    ...(args.early_stopping_patience !== undefined
-      ? [
-          `    callbacks=[${pyCall('EarlyStoppingCallback', {
-            early_stopping_patience: args.early_stopping_patience,
-            early_stopping_threshold: args.early_stopping_threshold,
-          })}],`,
-        ]
-      : []),
-    ')',
-    'trainer.train()',
+    ...trainerBlock(args, {
+      trainDataset: 'examples["train"]',
+      evalDataset: evaluates ? 'examples["validation"]' : undefined,
+      dataCollator: spec.options.packing ? 'default_data_collator' : 'collate',
+      computeMetrics: false,
+    }),
     '',
     spec.hasValidation
       ? 'final = trainer.evaluate(examples["validation"])'
@@ -137,11 +126,7 @@ export function causalLmTrainScript(spec: CausalLmScriptSpec): string {
     '# exp of the mean token loss, as run_clm and WebTune report it.',
     'final["perplexity"] = math.exp(final["eval_loss"])',
     ...(metrics ? ['final.update(generation_metrics(trainer.model, tokenizer, rows["validation"]))'] : []),
-    ...(spec.lora
-      ? loraSaveBlock(spec.lora)
-      : ['trainer.save_model(cli.output_dir)', 'write_model_card(cli.output_dir, trainer, final)']),
-    "# The last line is the final evaluation, one JSON object with the Trainer's metric names.",
-    'print(json.dumps(final))',
+    ...saveAndReportBlock(spec.lora),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -3,9 +3,9 @@
 // only the lines that run needs: no branches on options the run did not use.
 import type { TrainingArguments } from '../../train/arguments';
 import type { ProjectLora } from './lora';
-import { loraBlock, loraImports, loraParserLines, loraSaveBlock } from './lora';
-import { pyCall, pyValue } from './python';
-import { trainingArgumentsBlock } from './trainer-arguments';
+import { loraBlock, loraImports, loraParserLines } from './lora';
+import { pyValue } from './python';
+import { saveAndReportBlock, trainerBlock, trainingArgumentsBlock } from './trainer-arguments';
 
 export interface ClassificationScriptSpec {
   /** Where from_pretrained finds the base model: a Hub id, or a folder the person must point at. */
@@ -98,33 +98,17 @@ export function classificationScript(spec: ClassificationScriptSpec): string {
     ...computeMetricsBlock(),
     '',
     '',
-    'trainer = Trainer(',
-    '    model=model,',
-    '    args=training_args,',
-    '    train_dataset=data["train"],',
-    ...(evaluates || spec.hasValidation ? ['    eval_dataset=data["validation"],'] : []),
-    '    processing_class=tokenizer,',
-    '    data_collator=DataCollatorWithPadding(tokenizer),',
-    '    compute_metrics=compute_metrics,',
-    ...(args.early_stopping_patience !== undefined
-      ? [
-          `    callbacks=[${pyCall('EarlyStoppingCallback', {
-            early_stopping_patience: args.early_stopping_patience,
-            early_stopping_threshold: args.early_stopping_threshold,
-          })}],`,
-        ]
-      : []),
-    ')',
-    'trainer.train()',
+    ...trainerBlock(args, {
+      trainDataset: 'data["train"]',
+      evalDataset: evaluates || spec.hasValidation ? 'data["validation"]' : undefined,
+      dataCollator: 'DataCollatorWithPadding(tokenizer)',
+      computeMetrics: true,
+    }),
     '',
     spec.hasValidation
       ? 'final = trainer.evaluate()'
       : '# No validation split: the final evaluation scores the training rows, as WebTune does.\nfinal = trainer.evaluate(data["train"])',
-    ...(spec.lora
-      ? loraSaveBlock(spec.lora)
-      : ['trainer.save_model(cli.output_dir)', 'write_model_card(cli.output_dir, trainer, final)']),
-    "# The last line is the final evaluation, one JSON object with the Trainer's metric names.",
-    'print(json.dumps(final))',
+    ...saveAndReportBlock(spec.lora),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,8 @@
-// The one table from WebTune's TrainingArguments to the Trainer's, for every generated train.py: the same names
-// and values, the Trainer's checkpoints kept out of the exported folder.
+// The Trainer part of every generated train.py: the one table from WebTune's TrainingArguments to the Trainer's
+// (the same names and values, the Trainer's checkpoints kept out of the exported folder), the Trainer call, and
+// the end of the script (the export, the final evaluation as the last line).
 import type { TrainingArguments } from '../../train/arguments';
+import { loraSaveBlock, type ProjectLora } from './lora';
 import { pyCall, type PyArgs } from './python';
 
 export interface TrainerArgumentsOptions {
@@ -48,4 +50,47 @@ export function trainingArgumentsBlock(a: TrainingArguments, options: TrainerArg
   };
   const indent = options.indent ?? '';
   return [`${indent}training_args = ${pyCall('TrainingArguments', values, indent)}`];
+}
+
+export interface TrainerCallOptions {
+  /** Python expressions of the datasets; no eval dataset when the run does not evaluate. */
+  trainDataset: string;
+  evalDataset?: string;
+  dataCollator: string;
+  computeMetrics: boolean;
+}
+
+/** The Trainer built from training_args, with early stopping as the run had it, then trained. */
+export function trainerBlock(a: TrainingArguments, options: TrainerCallOptions): string[] {
+  return [
+    'trainer = Trainer(',
+    '    model=model,',
+    '    args=training_args,',
+    `    train_dataset=${options.trainDataset},`,
+    ...(options.evalDataset ? [`    eval_dataset=${options.evalDataset},`] : []),
+    '    processing_class=tokenizer,',
+    `    data_collator=${options.dataCollator},`,
+    ...(options.computeMetrics ? ['    compute_metrics=compute_metrics,'] : []),
+    ...(a.early_stopping_patience !== undefined
+      ? [
+          `    callbacks=[${pyCall('EarlyStoppingCallback', {
+            early_stopping_patience: a.early_stopping_patience,
+            early_stopping_threshold: a.early_stopping_threshold,
+          })}],`,
+        ]
+      : []),
+    ')',
+    'trainer.train()',
+  ];
+}
+
+/** After the final evaluation: the export (the adapter or the merged model, else the model), then its JSON line. */
+export function saveAndReportBlock(lora: ProjectLora | undefined): string[] {
+  return [
+    ...(lora
+      ? loraSaveBlock(lora)
+      : ['trainer.save_model(cli.output_dir)', 'write_model_card(cli.output_dir, trainer, final)']),
+    "# The last line is the final evaluation, one JSON object with the Trainer's metric names.",
+    'print(json.dumps(final))',
+  ];
 }
