@@ -102,7 +102,9 @@ export type ResultsRequest =
   /** The last causal-LM run's decoder (training-session.ts keeps it), or null. */
   | { type: 'causal-lm-info'; id: number }
   /** Its Hugging Face folder (causal-lm-folder.ts), zipped; with LoRA the adapter, the merged model or both. */
-  | { type: 'causal-lm-export'; id: number; loraExport?: LoraExportKind };
+  | { type: 'causal-lm-export'; id: number; loraExport?: LoraExportKind }
+  /** The last causal-LM run as a Hugging Face Trainer project (results-project.ts), zipped. */
+  | { type: 'causal-lm-project'; id: number; includeData: boolean };
 
 /** What the page shows of the last causal-LM run's decoder (Export, Evaluate). */
 export interface CausalLmResultsInfo {

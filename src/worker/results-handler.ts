@@ -164,6 +164,7 @@ async function answer(
     }
     case 'causal-lm-info':
     case 'causal-lm-export':
+    case 'causal-lm-project':
       // The training worker answers these from its training session (causal-lm-results.ts).
       throw new Error(`${request.type} is answered by the training session`);
   }

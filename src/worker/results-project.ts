@@ -1,12 +1,11 @@
-// "Download as a training project" for the results model's stored run: the run's own record (arguments, label
-// order, max length, dataset config) and its rows after cleaning and the split, read back from IndexedDB, made
-// into the core's Trainer project and zipped. The same builder as `npm run train --project`, by task: a causal-LM
-// run's record carries its generative rows and data options (RunRecord.causalLmProject), a classifier's its dataset
-// config, from which the rows are derived again.
+// "Download as a training project" for a stored run: the run's own record read back from IndexedDB, made into the
+// core's Trainer project and zipped, with the same builder as `npm run train --project`. A classifier's record
+// (the results model's run) keeps its dataset config, from which its rows are derived again and checked; a causal
+// LM's (the training session's last decoder run) keeps its rows as split and how they became examples
+// (RunRecord.causalLmProject).
 import {
   buildTrainingProject,
   projectListing,
-  type CausalLmRunDescription,
   type ProjectInputs,
   type ProjectRun,
 } from '../core/export/project';
@@ -17,6 +16,7 @@ import { loadPreparedDataset } from '../core/storage/prepared';
 import type { RunRecord } from '../core/storage/run-types';
 import { getRun } from '../core/storage/runs';
 import type { ResultsModel } from './results-state';
+import type { TrainedCausalLm } from './training-session';
 
 let dbPromise: Promise<WebTuneDatabase> | undefined;
 
@@ -26,20 +26,59 @@ export interface ProjectZip {
   zip: Uint8Array;
 }
 
+/** The results model's run (a classifier trained here, or opened from the run list). */
 export async function runProjectZip(model: ResultsModel, includeData: boolean): Promise<ProjectZip> {
   if (!model.run)
     throw new Error(
       'A training project reproduces a stored run: train one, or open one from the run list (a loaded model used as it is has none)',
     );
+  const db = await database();
+  const run = await storedRun(db, model.run.id, model.run.name);
+  return projectZip(run, await classificationProjectRun(db, run, model, includeData));
+}
+
+/** The last causal-LM run of this page: its stored record says which rows it trained on and how. */
+export async function causalLmProjectZip(
+  trained: TrainedCausalLm | undefined,
+  includeData: boolean,
+): Promise<ProjectZip> {
+  if (!trained) throw new Error('No causal-LM run to export yet: train a decoder first');
+  const db = await database();
+  const run = await storedRun(db, trained.runId, trained.runId);
+  if (!run.causalLmProject)
+    throw new Error(`Run ${run.name} does not say how its rows became examples: train it again to export it`);
+  const source = run.modelSource;
+  return projectZip(run, {
+    ...run.causalLmProject,
+    task: 'causal-lm',
+    runName: run.name,
+    baseModel: {
+      ...(source.kind === 'hub' ? { hubId: source.id, revision: source.revision } : {}),
+      displayName: trained.loaded.facts.name,
+      config: trained.loaded.config,
+    },
+    args: run.args,
+    includeData,
+    // As for a classifier: the adapters as attached, saved as the app's download does by default.
+    ...(run.args.mode === 'lora' && trained.model.lora
+      ? { lora: { config: trained.model.lora.config, export: 'both' as const } }
+      : {}),
+  });
+}
+
+async function database(): Promise<WebTuneDatabase> {
   dbPromise ??= openWebTuneDB();
-  const db = await dbPromise;
-  const run = await getRun(db, model.run.id);
-  if (!run) throw new Error(`Run ${model.run.name} is no longer stored (was it deleted?)`);
-  const files = buildTrainingProject(
-    run.causalLmProject
-      ? causalLmProjectRun(run, run.causalLmProject, model, includeData)
-      : await classificationProjectRun(db, run, model, includeData),
-  );
+  return dbPromise;
+}
+
+async function storedRun(db: WebTuneDatabase, id: string, name: string): Promise<RunRecord> {
+  const run = await getRun(db, id);
+  if (!run) throw new Error(`Run ${name} is no longer stored (was it deleted?)`);
+  return run;
+}
+
+function projectZip(run: RunRecord, project: ProjectRun): ProjectZip {
+  const files = buildTrainingProject(project);
   const folder = `${safeName(run.name)}-training-project`;
   const zip = zipExport(files, { folder, mtime: new Date(run.updatedAt) });
   return { fileName: `${folder}.zip`, files: projectListing(files), zip };
@@ -52,23 +91,6 @@ function projectBaseModel(model: ResultsModel): ProjectInputs['baseModel'] {
     revision: model.revision,
     displayName: model.base.facts.name,
     config: model.base.config,
-  };
-}
-
-/** A causal-LM run: the stored run keeps its rows and how they became examples. */
-function causalLmProjectRun(
-  run: RunRecord,
-  description: CausalLmRunDescription,
-  model: ResultsModel,
-  includeData: boolean,
-): ProjectRun {
-  return {
-    ...description,
-    task: 'causal-lm',
-    runName: run.name,
-    baseModel: projectBaseModel(model),
-    args: run.args,
-    includeData,
   };
 }
 

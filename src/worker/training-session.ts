@@ -65,9 +65,14 @@ import type { LoadedDecoder, LoadedModel } from './model-session';
 import type { CausalLM } from '../core/models/causal-lm';
 import type { TokenizerFiles } from '../core/hub/load';
 import type { TextTokenizer } from '../core/tokenize/tokenizer';
-import { causalLmTask } from '../core/tasks/causal-lm';
+import { causalLmPadId, causalLmTask } from '../core/tasks/causal-lm';
 import { DEFAULT_SPLIT } from '../core/data/prepare';
-import { describeCausalLmExamples, evaluateCausalLm, setUpCausalLmRun } from '../core/run/causal-lm';
+import {
+  causalLmExampleFacts,
+  describeCausalLmExamples,
+  evaluateCausalLm,
+  setUpCausalLmRun,
+} from '../core/run/causal-lm';
 import {
   buildRunCausalLm,
   causalLmDataFacts,
@@ -614,6 +619,13 @@ export class TrainingSession {
             task: 'causal-lm',
             causalLm: data.options,
             causalLmData: causalLmDataFacts(setup, generative.report.kind),
+            // What "Download as a training project" writes: the rows as split and how they became examples.
+            causalLmProject: {
+              kind: generative.report.kind,
+              train: generative.train,
+              validation: generative.validation,
+              ...causalLmExampleFacts(setup, causalLmPadId(causal), causal.maxLength),
+            },
             labels: [],
             trainExamples: data.train.length,
             evalExamples: data.validation.length,

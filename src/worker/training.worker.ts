@@ -11,6 +11,7 @@ import { handleResultsRequest } from './results-handler';
 import { clearResultsModel, resultsModel } from './results-state';
 import { TrainingSession } from './training-session';
 import { causalLmExportZip, causalLmResultsInfo } from './causal-lm-results';
+import { causalLmProjectZip } from './results-project';
 import { threadedWasmAssets, wasmPaths } from './wasm-assets';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -147,11 +148,13 @@ async function handle(request: WorkerRequest): Promise<void> {
       });
       return;
     case 'causal-lm-export':
+    case 'causal-lm-project':
       try {
-        const { fileName, files, zip } = await causalLmExportZip(
-          session.trainedCausalLm(),
-          request.loraExport,
-        );
+        const trained = session.trainedCausalLm();
+        const { fileName, files, zip } =
+          request.type === 'causal-lm-export'
+            ? await causalLmExportZip(trained, request.loraExport)
+            : await causalLmProjectZip(trained, request.includeData);
         self.postMessage(
           { type: 'results-reply', id: request.id, reply: { kind: 'zip', fileName, files, zip } },
           { transfer: [zip.buffer] },

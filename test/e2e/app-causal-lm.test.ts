@@ -95,6 +95,8 @@ async function split(page: Page): Promise<[number, number]> {
 describe('generative fine-tuning in the app', () => {
   let tokensLost = 0;
   let finalEval: Record<string, number> = {};
+  /** The validation rows' prompts, as the Evaluate step's generation table lists them. */
+  let validationPrompts: string[] = [];
   let browser: Browser;
   let watched: WatchedPage;
   let page: Page;
@@ -228,6 +230,7 @@ describe('generative fine-tuning in the app', () => {
     expect(rows).toHaveLength(4);
     for (const [prompt, reference] of rows)
       expect(INSTRUCTION).toContainEqual({ prompt, completion: reference });
+    validationPrompts = rows.map((r) => r[0]!);
     expect(await page.getByTestId('causal-lm-evaluation-figures').innerText()).toContain(
       `BLEU ${finalEval.eval_bleu!.toFixed(2)}, ROUGE-L ${finalEval.eval_rougeL!.toFixed(4)}`,
     );
@@ -344,5 +347,52 @@ print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "lost"
     }
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
+  });
+
+  it('downloads the causal-LM run as a Hugging Face Trainer project with the rows it trained on', async () => {
+    // The Export step still shows the run (the previous test left the page there).
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      page.getByRole('button', { name: 'Download as a training project', exact: true }).click(),
+    ]);
+    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const folder = Object.keys(entries)[0]!.split('/')[0]!;
+    const names = Object.keys(entries).map((n) => n.slice(folder.length + 1));
+    expect(names.sort()).toEqual([
+      'README.md',
+      'accelerate_config.yaml',
+      'data/train.jsonl',
+      'data/validation.jsonl',
+      'generation_metrics.py',
+      'lm_examples.py',
+      'model_card.py',
+      'requirements.txt',
+      'train.py',
+    ]);
+    const file = (name: string) => new TextDecoder().decode(entries[`${folder}/${name}`]);
+    const rows = (name: string) =>
+      file(name)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { prompt: string; completion: string });
+    // The run's rows after cleaning and the split: 38 + 4 of the 42 kept, each a dropped row, none twice, and the
+    // validation rows the ones Evaluate generated for.
+    const train = rows('data/train.jsonl');
+    const validation = rows('data/validation.jsonl');
+    expect([train.length, validation.length]).toEqual([38, 4]);
+    for (const row of [...train, ...validation]) expect(INSTRUCTION).toContainEqual(row);
+    expect(new Set([...train, ...validation].map((r) => r.prompt)).size).toBe(42);
+    expect(validation.map((r) => r.prompt).sort()).toEqual([...validationPrompts].sort());
+    // The recipe the app ran: its model class, block size, padding (no packing) and completion-only loss.
+    expect(file('train.py')).toContain('AutoModelForCausalLM.from_pretrained(');
+    const examples = file('lm_examples.py');
+    expect(examples).toContain('BLOCK_SIZE = 32');
+    expect(examples).toContain('cut to BLOCK_SIZE.');
+    expect(examples).not.toContain('def pack(');
+    // completion_only_loss: the prompt's tokens are masked out of the loss.
+    expect(examples).toContain('labels = [IGNORE_INDEX if t < prompt_length else token');
+    await page.getByTestId('project-done').waitFor();
+    await shot(page, '5-export-project');
+    expect(watched.errors).toEqual([]);
   });
 });

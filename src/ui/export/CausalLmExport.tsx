@@ -6,6 +6,7 @@ import { formatBytes } from '../../core/export/listing';
 import type { LoraExportKind } from '../../core/lora/export';
 import type { CausalLmResultsInfo } from '../../worker/protocol';
 import { FileTable } from './FileTable';
+import { TrainingProjectPanel } from './TrainingProjectPanel';
 import { useZipDownload } from './useZipDownload';
 
 const LORA_EXPORT_KINDS: readonly LoraExportKind[] = ['both', 'adapter', 'merged'];
@@ -61,6 +62,7 @@ export function CausalLmExport({ info }: { info: CausalLmResultsInfo }) {
         </>
       )}
       {error && <p role="alert">{error}</p>}
+      <TrainingProjectPanel hasRun causalLm />
     </section>
   );
 }

@@ -79,7 +79,7 @@ function ClassifierExport() {
         </>
       )}
       {error && <p role="alert">{error}</p>}
-      <TrainingProjectPanel run={info?.run} />
+      <TrainingProjectPanel hasRun={info?.run !== undefined} />
     </section>
   );
 }

@@ -1,12 +1,14 @@
 import { useState } from 'react';
 import { formatBytes } from '../../core/export/listing';
 import { FileTable } from './FileTable';
-import type { ResultsModelInfo } from '../../worker/results-types';
 import { useZipDownload } from './useZipDownload';
 import './export.css';
 
-/** "Download as a training project": the open run as a Hugging Face Trainer project, for a GPU or a cluster. */
-export function TrainingProjectPanel({ run }: { run: ResultsModelInfo['run'] }) {
+/**
+ * "Download as a training project": the open run as a Hugging Face Trainer project, for a GPU or a cluster. A
+ * classifier's is the results model's run; a causal LM's the last decoder run (`causalLm`).
+ */
+export function TrainingProjectPanel({ hasRun, causalLm = false }: { hasRun: boolean; causalLm?: boolean }) {
   const [includeData, setIncludeData] = useState(true);
   const { busy, done, error, download } = useZipDownload();
 
@@ -26,12 +28,14 @@ export function TrainingProjectPanel({ run }: { run: ResultsModelInfo['run'] }) 
       </label>
       <button
         type="button"
-        onClick={() => void download({ type: 'results-project', includeData })}
-        disabled={busy || !run}
+        onClick={() =>
+          void download({ type: causalLm ? 'causal-lm-project' : 'results-project', includeData })
+        }
+        disabled={busy || !hasRun}
       >
         Download as a training project
       </button>
-      {!run && <p>Train a run, or open one from the run list, to export it as a project.</p>}
+      {!hasRun && <p>Train a run, or open one from the run list, to export it as a project.</p>}
       {busy && <span role="status">Building the project…</span>}
       {done && (
         <>
