@@ -10,7 +10,10 @@ export interface ExportEntry {
 }
 
 const PURPOSES: [RegExp, string][] = [
-  [/^config\.json$/, 'the model configuration with the label names (id2label / label2id)'],
+  // A classifier's also names its labels (id2label / label2id); a causal LM's has none.
+  [/^config\.json$/, 'the model configuration (architecture, sizes; a classifier’s label names)'],
+  [/^generation_config\.json$/, 'generation defaults (eos_token_id, pad_token_id) for generate()'],
+  [/^chat_template\.jinja$/, 'the chat template the tokenizer applies to messages'],
   [/^model\.safetensors$/, 'float32 weights for Python transformers (from_pretrained)'],
   [/^onnx\/model\.onnx$/, 'float32 ONNX model for transformers.js (dtype fp32) and ONNX Runtime'],
   [
