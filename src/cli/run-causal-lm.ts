@@ -23,6 +23,7 @@ import {
   causalLmDataSummary,
   causalLmHyperparameters,
   causalLmExampleFacts,
+  causalLmRunTask,
   describeCausalLmExamples,
   evaluateCausalLm,
   setUpCausalLmRun,
@@ -158,7 +159,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
     );
     const result = await trainUnderCli(progress, o.out, resumeFrom, (hooks) =>
       trainTask(
-        causalLmTask,
+        causalLmRunTask(setup),
         progress.watchCausalLm(model),
         { train: data.train, eval: data.validation.length > 0 ? data.validation : undefined },
         args,

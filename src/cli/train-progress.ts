@@ -99,7 +99,7 @@ export class TrainProgress {
       const f1 = record.eval_f1 === undefined ? '' : ` eval_f1 ${record.eval_f1.toFixed(4)}`;
       const scores =
         record.eval_perplexity !== undefined
-          ? `perplexity ${record.eval_perplexity.toFixed(2)}`
+          ? `perplexity ${record.eval_perplexity.toFixed(2)}${generationScores(record)}`
           : `eval_accuracy ${(record.eval_accuracy ?? NaN).toFixed(4)}${f1}`;
       this.bar.message(
         `step ${record.step} epoch ${record.epoch.toFixed(2)}: eval_loss ${record.eval_loss.toFixed(4)} ${scores}`,
@@ -112,4 +112,11 @@ export class TrainProgress {
     this.draw(true);
     this.bar.done();
   }
+}
+
+/** An instruction or chat run's evaluation also scores greedy completions of the validation prompts. */
+function generationScores(record: Record<string, number>): string {
+  return record.eval_bleu === undefined || record.eval_rougeL === undefined
+    ? ''
+    : ` eval_bleu ${record.eval_bleu.toFixed(2)} eval_rougeL ${record.eval_rougeL.toFixed(4)}`;
 }

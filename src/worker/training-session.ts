@@ -69,6 +69,7 @@ import { causalLmPadId, causalLmTask } from '../core/tasks/causal-lm';
 import { DEFAULT_SPLIT } from '../core/data/prepare';
 import {
   causalLmExampleFacts,
+  causalLmRunTask,
   describeCausalLmExamples,
   evaluateCausalLm,
   setUpCausalLmRun,
@@ -640,7 +641,7 @@ export class TrainingSession {
         const onValidation = data.validation.length > 0;
         const { result, trainSeconds, latestEval, status } = await runTrainer(args, resumeFrom, (hooks) =>
           trainTask(
-            causalLmTask,
+            causalLmRunTask(setup),
             causal,
             { train: data.train, eval: onValidation ? data.validation : undefined },
             args,

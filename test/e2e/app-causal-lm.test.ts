@@ -189,9 +189,20 @@ describe('generative fine-tuning in the app', () => {
       string,
       number
     >;
-    expect(Object.keys(latest)).toEqual(['step', 'epoch', 'eval_loss', 'eval_perplexity']);
+    // Instruction data: each evaluation also scores the greedy completions of the validation prompts.
+    expect(Object.keys(latest)).toEqual([
+      'step',
+      'epoch',
+      'eval_loss',
+      'eval_perplexity',
+      'eval_bleu',
+      'eval_rougeL',
+    ]);
     expect(latest.eval_perplexity).toBeCloseTo(Math.exp(latest.eval_loss!), 6);
+    expect(latest.eval_bleu).toBeGreaterThanOrEqual(0);
+    expect(latest.eval_rougeL).toBeLessThanOrEqual(1);
     expect(await page.getByText('Perplexity (validation)').count()).toBe(1);
+    expect(await page.getByText('BLEU and ROUGE-L ×100 (validation generations)').count()).toBe(1);
 
     const data = page.getByTestId('causal-lm-data');
     expect(await data.getAttribute('data-kind')).toBe('instruction');

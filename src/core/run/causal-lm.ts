@@ -15,7 +15,14 @@ import { generate } from '../generate/generate';
 import { modelGenerationSettings, type GenerationSettings } from '../generate/generation-config';
 import { corpusBleu, meanRougeL } from '../metrics/generation';
 import type { CausalLM } from '../models/causal-lm';
-import { causalLmEvalLoss, perplexity, type CausalLmExample } from '../tasks/causal-lm';
+import {
+  causalLmEvalLoss,
+  causalLmTask,
+  perplexity,
+  type CausalLmEvaluation,
+  type CausalLmExample,
+} from '../tasks/causal-lm';
+import type { TrainingTask } from '../tasks/types';
 import type { TokenizerFiles } from '../hub/load';
 import { loadTokenizer, type TextTokenizer } from '../tokenize/tokenizer';
 import type { DecoderDims } from '../models/decoder';
@@ -148,6 +155,26 @@ export function describeCausalLmExamples(
     (kind === 'instruction' ? `, completion_only_loss ${d.completion_only_loss}` : '') +
     (kind === 'chat' ? `, assistant_only_loss ${d.assistant_only_loss}` : '')
   );
+}
+
+/**
+ * The task a run trains with. With validation prompts (instruction and chat data) every evaluation also scores
+ * greedy completions (eval_bleu, eval_rougeL), as a Seq2SeqTrainer's predict_with_generate does, so the charts
+ * show them as the run goes; plain text is evaluated by its loss and perplexity only.
+ */
+export function causalLmRunTask(
+  setup: CausalLmRunSetup,
+): TrainingTask<CausalLM, CausalLmExample, CausalLmEvaluation> {
+  const { prompts } = setup.data;
+  if (prompts.length === 0) return causalLmTask;
+  return {
+    ...causalLmTask,
+    async evaluate(model, examples, args) {
+      const scored = await causalLmTask.evaluate(model, examples, args);
+      const g = await generationMetrics(model, setup.tokenizer, prompts, setup.settings);
+      return { ...scored, record: { ...scored.record, eval_bleu: g.bleu, eval_rougeL: g.rougeL } };
+    },
+  };
 }
 
 /** Greedy completions of the prompts (max_new_tokens: each reference's length), scored against the references. */

@@ -10,7 +10,10 @@ export function LatestEvaluation({ record }: { record: LogEntry | undefined }) {
     <p className="metrics-latest" data-testid="metrics-latest-summary">
       {record && record.eval_perplexity !== undefined
         ? `Latest evaluation (weights of step ${record.step}, epoch ${record.epoch.toFixed(2)}): loss ` +
-          `${fixed(record.eval_loss, 4)}, perplexity ${fixed(record.eval_perplexity, 2)}.`
+          `${fixed(record.eval_loss, 4)}, perplexity ${fixed(record.eval_perplexity, 2)}` +
+          (record.eval_bleu !== undefined
+            ? `, BLEU ${fixed(record.eval_bleu, 2)}, ROUGE-L ${fixed(record.eval_rougeL, 4)}.`
+            : '.')
         : record
           ? `Latest evaluation (weights of step ${record.step}, epoch ${record.epoch.toFixed(2)}): accuracy ` +
             `${percent(record.eval_accuracy)}, macro F1 ${fixed(record.eval_f1, 3)}, loss ${fixed(record.eval_loss, 4)}.`

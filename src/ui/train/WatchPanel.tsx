@@ -176,6 +176,21 @@ export function WatchPanel({
             ]}
           />
         )}
+        {run.task === 'causal-lm' && run.evalExamples > 0 && run.causalLmData?.kind !== 'text' && (
+          // Greedy completions of the validation prompts, scored at each evaluation (core/run/causal-lm.ts).
+          <LiveChart
+            {...shared}
+            placeholder="No evaluation yet: BLEU and ROUGE-L appear after the first one."
+            title="BLEU and ROUGE-L ×100 (validation generations)"
+            data={(s) => s.generation}
+            format={fixed(2)}
+            yRange={[0, 100]}
+            series={[
+              { label: 'BLEU', stroke: COLORS.acc, width: 2, points: true },
+              { label: 'ROUGE-L ×100', stroke: COLORS.f1, width: 2, points: true, dash: [6, 3] },
+            ]}
+          />
+        )}
         <LiveChart
           {...shared}
           placeholder={waiting}

@@ -27,6 +27,8 @@ export class MetricStore {
   readonly evals: [number[], number[], number[]] = [[], [], []];
   /** A causal LM's evaluations: step, perplexity (exp of eval_loss). */
   readonly perplexity: [number[], number[]] = [[], []];
+  /** Instruction and chat runs' evaluations: step, BLEU (0–100) and ROUGE-L (0–1, shown ×100). */
+  readonly generation: [number[], number[], number[]] = [[], [], []];
   /** The step at which each epoch ended (epoch k at index k - 1), for the charts' epoch markers. */
   readonly epochEnds: number[] = [];
   /** Each evaluation (step, eval_loss) and the smoothed training loss then, for the overfitting check. */
@@ -55,7 +57,7 @@ export class MetricStore {
   }
 
   clear(): void {
-    for (const columns of [this.loss, this.train, this.evals, this.perplexity])
+    for (const columns of [this.loss, this.train, this.evals, this.perplexity, this.generation])
       for (const c of columns) c.length = 0;
     this.evalPoints.length = 0;
     this.epochEnds.length = 0;
@@ -107,6 +109,11 @@ export class MetricStore {
       this.perplexity[0].push(r.step);
       this.perplexity[1].push(r.eval_perplexity);
     }
+    if (r.eval_bleu !== undefined && r.eval_rougeL !== undefined) {
+      this.generation[0].push(r.step);
+      this.generation[1].push(r.eval_bleu);
+      this.generation[2].push(r.eval_rougeL * 100);
+    }
     const lastSmooth = smoothed.findLast((v) => v !== null);
     this.evalPoints.push({
       step: r.step,
@@ -128,5 +135,7 @@ export function latestMetricsJson(record: LogEntry | undefined): string {
     eval_f1: record.eval_f1,
     // A causal LM's evaluation (undefined for a classifier's, so JSON leaves it out).
     eval_perplexity: record.eval_perplexity,
+    eval_bleu: record.eval_bleu,
+    eval_rougeL: record.eval_rougeL,
   });
 }
