@@ -85,6 +85,14 @@ const contrastOf = (locator: Locator) =>
     return (a! + 0.05) / (b! + 0.05);
   });
 
+/** How many lines an element's text takes (a wrapped label gives more than one line box). */
+const textLines = (locator: Locator) =>
+  locator.evaluate((element) => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    return new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top))).size;
+  });
+
 /** Moves to a step with the keyboard: Tab to its button in the step navigation, Enter. */
 async function goToStep(page: Page, title: string): Promise<void> {
   const button = page
@@ -299,11 +307,28 @@ describe('the look of every step', () => {
     ])
       expect(rows.map(([name]) => name)).toContain(setting);
     await checkStep(page, '3-train-compare', problems);
+    // At 390 px a run's Delete button keeps its label on one line, in the run list and in the runs table.
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const deleteButton of [
+      page.getByRole('button', { name: /^Delete run / }).first(),
+      stored.getByRole('button', { name: /^Delete / }).first(),
+    ])
+      expect(await textLines(deleteButton)).toBe(1);
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await goToStep(page, 'Evaluate');
     await page.getByTestId('results-model').waitFor({ timeout: 60_000 });
     await page.getByRole('table', { name: /per-class/i }).waitFor({ timeout: 60_000 });
     await checkStep(page, '4-evaluate', problems);
+    // At 390 px a misclassified example's text takes the width (a card), not one word a line.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const mistake = page
+      .getByRole('table', { name: 'Misclassified examples' })
+      .locator('td.example-text')
+      .first();
+    expect((await mistake.boundingBox())!.width).toBeGreaterThanOrEqual(200);
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(6000);
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await goToStep(page, 'Export');
     await page.getByRole('heading', { name: 'Download' }).waitFor();

@@ -1,10 +1,12 @@
 // The Train form as a person sees it: each field under a human label with its transformers name beside it (its
 // accessible name), number inputs, switches for booleans, an invalid field outlined with its message, and
 // "Reset to defaults".
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applies } from '../../src/core/argument-table';
 import { FORM_ENTRIES } from '../../src/ui/train/defaults';
+import { sharedPath } from '../support/shared';
 import { launchChromium, openPage } from './browser';
 import { setTrainFields, trainField, trainFieldValue } from './harness/train-form';
 
@@ -67,6 +69,54 @@ describe('the Train form', () => {
     expect(await loadBest.isChecked()).toBe(false);
     expect(await trainField(page, 'r').count()).toBe(0);
     expect(await reset.isDisabled()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the selected run’s settings, so Start reproduces it', async () => {
+    const { page, errors } = await openPage(
+      browser,
+      `${inject('appUrl')}/?hub=${inject('hubUrl')}&backend=wasm`,
+    );
+    const lines = readFileSync(sharedPath('datasets', 'sst2', 'dev.csv'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    await page
+      .getByLabel('Dataset files', { exact: true })
+      .setInputFiles([
+        {
+          name: 'sst2-40.csv',
+          mimeType: 'text/csv',
+          buffer: Buffer.from(`${lines.slice(0, 41).join('\n')}\n`),
+        },
+      ]);
+    await page.getByTestId('validation-count').waitFor();
+    await page.getByRole('button', { name: 'Use this dataset' }).click();
+    const model = page.getByLabel('Model', { exact: true });
+    await model.fill('webtune/bert-tiny-mlm');
+    await model.press('Enter');
+    await page.getByTestId('model-facts').waitFor({ timeout: 60_000 });
+    await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
+    // A run with settings that differ from the defaults.
+    await setTrainFields(page, { learning_rate: '0.0003', num_train_epochs: '1', weight_decay: '0.05' });
+    await page.getByRole('button', { name: 'Start training', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 180_000, interval: 500 })
+      .toBe('finished');
+
+    // The form moves on; selecting the run in the list brings its settings back, and says whose they are.
+    await setTrainFields(page, { learning_rate: '0.005', weight_decay: '0' });
+    expect(await trainFieldValue(page, 'learning_rate')).toBe('0.005');
+    expect(await page.getByTestId('settings-of-run').count()).toBe(0);
+    const row = page.getByTestId('run-row').first();
+    const name = (await row.locator('.run-name').textContent()) ?? '';
+    await row.locator('.run-name').click();
+    await expect.poll(() => trainFieldValue(page, 'learning_rate')).toBe('0.0003');
+    expect(await trainFieldValue(page, 'weight_decay')).toBe('0.05');
+    expect(await trainFieldValue(page, 'num_train_epochs')).toBe('1');
+    expect(await page.getByTestId('settings-of-run').textContent()).toContain(`Settings of run ${name}`);
+    // An edit makes the form the person's own again.
+    await setTrainFields(page, { weight_decay: '0.01' });
+    expect(await page.getByTestId('settings-of-run').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

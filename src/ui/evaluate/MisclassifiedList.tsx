@@ -39,9 +39,9 @@ export function MisclassifiedList({ items }: { items: readonly Misclassified[] }
                     </>
                   )}
                 </td>
-                <td>{item.trueLabel}</td>
-                <td>{item.predictedLabel}</td>
-                <td>{(item.confidence * 100).toFixed(1)}%</td>
+                <td data-label="True">{item.trueLabel}</td>
+                <td data-label="Predicted">{item.predictedLabel}</td>
+                <td data-label="Confidence">{(item.confidence * 100).toFixed(1)}%</td>
               </tr>
             ))}
           </tbody>

@@ -132,6 +132,26 @@ export function TrainStep({
     };
   }, [encoder, query]);
 
+  // The form takes a stored run's settings (its record's args), so Start reproduces that run; the note says
+  // whose settings they are until the person edits a field.
+  const [settingsOf, setSettingsOf] = useState<string>();
+  const loadRunSettings = (run: RunRecord) => {
+    const next = {
+      model: facts?.name ?? run.modelName,
+      text: settingsText(
+        settingsFromRun(
+          run.args,
+          run.maxLength,
+          defaultSettings(facts?.parameters ?? 0, shown?.budget),
+          run.lora,
+        ),
+      ),
+    };
+    setEdited(next);
+    setSettingsOf(run.name);
+    saveSession({ settings: next });
+  };
+
   const status = statusText(current, activity);
   const running = training.busy;
   // Stop was pressed on the run training here: it ends after the step in progress (and its checkpoint), which
@@ -195,6 +215,11 @@ export function TrainStep({
         <dd data-testid="train-backend">{backend ? describeBackend(backend) : 'starting…'}</dd>
       </dl>
 
+      {settingsOf !== undefined && edited?.model === facts?.name && (
+        <p className="hint" data-testid="settings-of-run">
+          Settings of run {settingsOf}: Start training reproduces it.
+        </p>
+      )}
       <HyperParameters
         text={text}
         disabled={running}
@@ -202,6 +227,7 @@ export function TrainStep({
         onReset={() => {
           // Back to following the model's defaults (its size, its budget), as before any edit.
           setEdited(undefined);
+          setSettingsOf(undefined);
           saveSession({ settings: undefined });
         }}
         loraNote={
@@ -219,6 +245,7 @@ export function TrainStep({
             text: followModeDefaults(text, next, facts?.parameters ?? 0),
           };
           setEdited(changed);
+          setSettingsOf(undefined);
           saveSession({ settings: changed });
         }}
         budget={
@@ -275,25 +302,7 @@ export function TrainStep({
           Stop
         </button>
         {current && current.id !== activity.activeRunId && (
-          <button
-            type="button"
-            disabled={running}
-            onClick={() => {
-              const next = {
-                model: facts?.name ?? current.modelName,
-                text: settingsText(
-                  settingsFromRun(
-                    current.args,
-                    current.maxLength,
-                    defaultSettings(facts?.parameters ?? 0, shown?.budget),
-                    current.lora,
-                  ),
-                ),
-              };
-              setEdited(next);
-              saveSession({ settings: next });
-            }}
-          >
+          <button type="button" disabled={running} onClick={() => loadRunSettings(current)}>
             Use this run&apos;s settings
           </button>
         )}
@@ -434,7 +443,11 @@ export function TrainStep({
             activity={activity}
             followedId={current?.id}
             busy={running}
-            onShow={training.show}
+            onShow={(run) => {
+              training.show(run);
+              // Selecting a run shows its settings in the form, unless a run is training from the form now.
+              if (!running) loadRunSettings(run);
+            }}
             onResume={(run) => void training.resume(run)}
             onStartAgain={training.startAgain}
             onDelete={(run) => void training.remove(run)}
