@@ -80,15 +80,13 @@ describe('the Train form', () => {
     const lines = readFileSync(sharedPath('datasets', 'sst2', 'dev.csv'), 'utf8')
       .trimEnd()
       .split('\n');
-    await page
-      .getByLabel('Dataset files', { exact: true })
-      .setInputFiles([
-        {
-          name: 'sst2-40.csv',
-          mimeType: 'text/csv',
-          buffer: Buffer.from(`${lines.slice(0, 41).join('\n')}\n`),
-        },
-      ]);
+    await page.getByLabel('Dataset files', { exact: true }).setInputFiles([
+      {
+        name: 'sst2-40.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`${lines.slice(0, 41).join('\n')}\n`),
+      },
+    ]);
     await page.getByTestId('validation-count').waitFor();
     await page.getByRole('button', { name: 'Use this dataset' }).click();
     const model = page.getByLabel('Model', { exact: true });
