@@ -400,14 +400,11 @@ describe('the Train step', () => {
     await page.getByTestId('run-row').first().waitFor();
     const statuses = () =>
       page.getByTestId('run-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-run-status')));
-    expect(await statuses()).toEqual([
-      'interrupted',
-      'finished',
-      'finished',
-      'stopped',
-      'failed',
-      'finished',
-    ]);
+    // The list first shows the stored records; the run the reload cut off is marked interrupted right after
+    // (the page finds no worker training it), so wait for that rather than read the first paint.
+    await expect
+      .poll(statuses, { timeout: 15_000 })
+      .toEqual(['interrupted', 'finished', 'finished', 'stopped', 'failed', 'finished']);
     // The run that was open reopens after the reload, and says what happened to it.
     expect(await runStatus(page)).toBe('interrupted');
     await shot(page, '7-reloaded');
