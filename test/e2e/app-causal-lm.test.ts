@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runPythonStack } from '../support/python';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
+import { downloadTrainingProject } from './harness/training-project';
 
 const SHOTS = `${repoRoot}/test-results/app-causal-lm`;
 
@@ -362,14 +363,8 @@ print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "lost"
 
   it('downloads the causal-LM run as a Hugging Face Trainer project with the rows it trained on', async () => {
     // The Export step still shows the run (the previous test left the page there).
-    const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 60_000 }),
-      page.getByRole('button', { name: 'Download as a training project', exact: true }).click(),
-    ]);
-    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
-    const folder = Object.keys(entries)[0]!.split('/')[0]!;
-    const names = Object.keys(entries).map((n) => n.slice(folder.length + 1));
-    expect(names.sort()).toEqual([
+    const { names, file, rows } = await downloadTrainingProject(page);
+    expect(names).toEqual([
       'README.md',
       'accelerate_config.yaml',
       'data/train.jsonl',
@@ -380,16 +375,10 @@ print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "lost"
       'requirements.txt',
       'train.py',
     ]);
-    const file = (name: string) => new TextDecoder().decode(entries[`${folder}/${name}`]);
-    const rows = (name: string) =>
-      file(name)
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { prompt: string; completion: string });
     // The run's rows after cleaning and the split: 38 + 4 of the 42 kept, each a dropped row, none twice, and the
     // validation rows the ones Evaluate generated for.
-    const train = rows('data/train.jsonl');
-    const validation = rows('data/validation.jsonl');
+    const train = rows<{ prompt: string; completion: string }>('data/train.jsonl');
+    const validation = rows<{ prompt: string; completion: string }>('data/validation.jsonl');
     expect([train.length, validation.length]).toEqual([38, 4]);
     for (const row of [...train, ...validation]) expect(INSTRUCTION).toContainEqual(row);
     expect(new Set([...train, ...validation].map((r) => r.prompt)).size).toBe(42);

@@ -9,6 +9,7 @@ import { pyValue } from '../../src/core/export/project/python';
 import { WORDPIECE_FOLDER_FILES } from '../support/export-layout';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
+import { downloadTrainingProject } from './harness/training-project';
 import { setTrainField, setTrainFields, trainField } from './harness/train-form';
 
 const SHOTS = `${repoRoot}/test-results/app-train`;
@@ -229,14 +230,8 @@ describe('the Train step', () => {
     // The recipe the run trained with is the Train form's (the form shows the open run's settings).
     const lr = Number(await trainField(page, 'learning_rate').inputValue());
     await steps.getByRole('button', { name: /Export/ }).click();
-    const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 60_000 }),
-      page.getByRole('button', { name: 'Download as a training project', exact: true }).click(),
-    ]);
-    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
-    const folder = Object.keys(entries)[0]!.split('/')[0]!;
-    const names = Object.keys(entries).map((n) => n.slice(folder.length + 1));
-    expect(names.sort()).toEqual([
+    const { names, file, rows } = await downloadTrainingProject(page);
+    expect(names).toEqual([
       'README.md',
       'accelerate_config.yaml',
       'data/train.jsonl',
@@ -245,15 +240,9 @@ describe('the Train step', () => {
       'requirements.txt',
       'train.py',
     ]);
-    const file = (name: string) => new TextDecoder().decode(entries[`${folder}/${name}`]);
-    const rows = (name: string) =>
-      file(name)
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { text: string; label: string });
     // The run's split of the dropped CSV: 180 training and 20 validation rows, every CSV row once, labels by name.
-    const train = rows('data/train.jsonl');
-    const validation = rows('data/validation.jsonl');
+    const train = rows<{ text: string; label: string }>('data/train.jsonl');
+    const validation = rows<{ text: string; label: string }>('data/validation.jsonl');
     expect([train.length, validation.length]).toEqual([180, 20]);
     const csv = smallSst2(200).toString('utf8').trim().split('\n').slice(1);
     const csvLabels = new Set(csv.map((line) => line.slice(line.lastIndexOf(',') + 1)));
