@@ -85,6 +85,8 @@ export const ARGUMENT_TABLE: readonly ArgumentEntry[] = [
     label: 'Training mode',
     help: 'What trains: full (every weight), head (the classifier only), frozen-embeddings, or lora (low-rank adapters, PEFT).',
     tasks: BOTH,
+    // A causal LM has no new head to train alone (its lm_head is tied to the embeddings).
+    formChoices: { 'causal-lm': ['full', 'frozen-embeddings', 'lora'] },
     cli: { placeholder: TRAINING_MODES.join('|') },
     form: 'main',
   },

@@ -150,12 +150,22 @@ describe('generative fine-tuning in the app', () => {
     const fields = page.getByTestId('causal-lm-fields');
     expect(await fields.getAttribute('data-kind')).toBe('instruction');
     // The core's defaults for instruction data on a 256-position model: block min(256, 512), no packing, loss
-    // on the completion only; assistant_only_loss is for chat and not shown.
+    // on the completion only; assistant_only_loss is for chat and not shown. The fields are the argument
+    // table's, as every other one (label · name, switches for booleans).
     expect(await page.getByLabel('block_size').inputValue()).toBe('256');
-    expect(await page.getByLabel('packing').inputValue()).toBe('false');
-    expect(await page.getByLabel('completion_only_loss').inputValue()).toBe('true');
+    expect(await page.getByLabel('packing').isChecked()).toBe(false);
+    expect(await page.getByLabel('completion_only_loss').isChecked()).toBe(true);
     expect(await page.getByLabel('assistant_only_loss').count()).toBe(0);
     expect(await page.getByLabel('metric_for_best_model').inputValue()).toBe('loss');
+    // A classifier's fields the causal-LM run does not use are not offered.
+    expect(await page.getByLabel('max_length').count()).toBe(0);
+    expect(await page.getByLabel('label_smoothing_factor').count()).toBe(0);
+    // Nor the mode "head": a causal LM has no new head to train alone.
+    expect(await page.getByLabel('Training mode').locator('option').allTextContents()).toEqual([
+      'full',
+      'frozen-embeddings',
+      'lora',
+    ]);
     await page.getByLabel('block_size').fill('300');
     expect(await page.getByTestId('causal-lm-fields-error').innerText()).toContain('more than the model');
     expect(await page.getByRole('button', { name: 'Start training', exact: true }).isDisabled()).toBe(true);

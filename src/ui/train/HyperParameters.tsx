@@ -2,6 +2,7 @@
 // library name beside it ("Learning rate · learning_rate", also its accessible name), number inputs, switches
 // for booleans, a choice for enumerations; an invalid field is outlined and says why.
 import type { ReactNode } from 'react';
+import type { GenerativeKind } from '../../core/data/generative';
 import type { TaskName } from '../../core/models/registry';
 import { applies, defaultDescription, type ArgumentEntry, type FormGroup } from '../../core/argument-table';
 import {
@@ -13,6 +14,7 @@ import {
   parseSetting,
   type TrainSettings,
 } from './defaults';
+import { causalLmFieldApplies } from './causal-lm-settings';
 
 export type SettingsText = Record<keyof TrainSettings, string>;
 
@@ -45,6 +47,10 @@ interface Props {
   disabled: boolean;
   /** The task the run trains for: its own fields show (a causal LM's data options, a classifier's max_length). */
   task?: TaskName;
+  /** A causal LM's kind of data: which loss mask applies (completion_only_loss or assistant_only_loss). */
+  dataKind?: GenerativeKind;
+  /** What is wrong with the causal-LM data options for this model (a block larger than its context). */
+  causalLmError?: string;
   /** The model's defaults, for "Reset to defaults" (the button shows when onReset is given). */
   defaults?: SettingsText;
   onReset?: () => void;
@@ -131,8 +137,9 @@ export function HyperParameters(props: Props) {
   const task = props.task ?? 'sequence-classification';
   const mode = props.text.mode as TrainSettings['mode'];
   const parsed = parseSettings(props.text, task);
-  const fields = (group: FormGroup) =>
-    FORM_ENTRIES.filter((e) => e.form === group && applies(e, task, mode)).map((e) => (
+  const { dataKind } = props;
+  const fields = (group: FormGroup, keep: (e: ArgumentEntry) => boolean = () => true) =>
+    FORM_ENTRIES.filter((e) => e.form === group && applies(e, task, mode) && keep(e)).map((e) => (
       <FieldInput key={e.name} entry={e} task={task} {...props} />
     ));
   const { defaults, onReset } = props;
@@ -146,10 +153,15 @@ export function HyperParameters(props: Props) {
     <fieldset className="hyper-parameters">
       <legend>Hyper-parameters</legend>
       <div className="hp-grid">{fields('main')}</div>
-      {task === 'causal-lm' && (
-        <fieldset className="causal-lm-fields">
-          <legend>Language-model data (TRL&apos;s SFTConfig)</legend>
-          <div className="hp-grid">{fields('causal-lm')}</div>
+      {task === 'causal-lm' && dataKind && (
+        <fieldset className="causal-lm-fields" data-testid="causal-lm-fields" data-kind={dataKind}>
+          <legend>Language-model data ({dataKind} data; TRL&apos;s SFTConfig names)</legend>
+          <div className="hp-grid">{fields('causal-lm', (e) => causalLmFieldApplies(e.name, dataKind))}</div>
+          {props.causalLmError && (
+            <p role="alert" className="alert" data-testid="causal-lm-fields-error">
+              {props.causalLmError}
+            </p>
+          )}
         </fieldset>
       )}
       <p className="mode-explanation" data-testid="mode-explanation">

@@ -10,21 +10,22 @@ import { readSession, saveSession } from '../app/session-store';
 import type { AdapterFacts, ModelFacts, ModelSourceSpec, TrainingBudget } from '../../worker/protocol';
 import { askResults } from '../../worker/results-client';
 import type { WorkerChannel } from '../app/useTrainingWorker';
-import { defaultSettings, followModeDefaults, settingsFromRun, sizeClass, toLoraFields } from './defaults';
+import {
+  defaultSettings,
+  followModeDefaults,
+  settingsFromRun,
+  sizeClass,
+  toCausalLmOptions,
+  toLoraFields,
+} from './defaults';
 import { ModeBudget } from './ModeBudget';
 import { HyperParameters, parseSettings, settingsText, type SettingsText } from './HyperParameters';
 import { LatestEvaluation } from './LatestEvaluation';
 import { canStartAgain, RunList } from './RunList';
 import { statusText, useTraining } from './useTraining';
 import { WatchPanel } from './WatchPanel';
-import { CausalLmFields } from './CausalLmFields';
 import { CausalLmRunFacts } from './CausalLmRunFacts';
-import {
-  causalLmDefaultSettings,
-  generativeKindOf,
-  parseCausalLmFields,
-  type CausalLmText,
-} from './causal-lm-settings';
+import { causalLmDefaultSettings, causalLmOptionsProblem, generativeKindOf } from './causal-lm-settings';
 import { countTrainingSteps } from '../../core/train/steps';
 import { formatBytes } from '../../core/export/listing';
 import type { TrainingArguments, TrainingMode } from '../../core/train/arguments';
@@ -99,15 +100,20 @@ export function TrainStep({
   // A decoder trains as a causal LM (task causal-lm), on generative data, from causal-LM defaults.
   const decoder = facts?.kind === 'decoder';
   const generativeKind = generativeKindOf(training.dataset);
+  const task = decoder ? 'causal-lm' : 'sequence-classification';
   const sizeDefaults = defaultSettings(facts?.parameters ?? 0, shown?.budget);
-  const defaults = settingsText(decoder ? causalLmDefaultSettings(sizeDefaults) : sizeDefaults);
-  const [causalLmEdits, setCausalLmEdits] = useState<CausalLmText>({});
-  const causalLm =
-    decoder && generativeKind && facts
-      ? parseCausalLmFields(generativeKind, facts.maxLength, causalLmEdits)
+  const baseSettings = decoder
+    ? causalLmDefaultSettings(sizeDefaults, generativeKind, facts.maxLength)
+    : sizeDefaults;
+  const defaults = settingsText(baseSettings);
+  // Edits are kept per model and, for a decoder, per kind of data (packing's default differs by kind).
+  const formKey = `${facts?.name ?? ''}${decoder ? `|${generativeKind ?? ''}` : ''}`;
+  const text = edited && edited.model === formKey ? { ...defaults, ...edited.text } : defaults;
+  const parsed = parseSettings(text, task);
+  const causalLmError =
+    decoder && generativeKind && parsed.settings
+      ? causalLmOptionsProblem(generativeKind, facts.maxLength, parsed.settings)
       : undefined;
-  const text = edited && edited.model === facts?.name ? { ...defaults, ...edited.text } : defaults;
-  const parsed = parseSettings(text);
   const [asking, setAsking] = useState<RunRecord>();
   const encoder = facts?.kind === 'encoder' ? facts.name : undefined;
   // The label count is known once the run reads its dataset; the count before it assumes a two-label head.
@@ -137,15 +143,8 @@ export function TrainStep({
   const [settingsOf, setSettingsOf] = useState<string>();
   const loadRunSettings = (run: RunRecord) => {
     const next = {
-      model: facts?.name ?? run.modelName,
-      text: settingsText(
-        settingsFromRun(
-          run.args,
-          run.maxLength,
-          defaultSettings(facts?.parameters ?? 0, shown?.budget),
-          run.lora,
-        ),
-      ),
+      model: facts ? formKey : run.modelName,
+      text: settingsText(settingsFromRun(run.args, run.maxLength, baseSettings, run.lora)),
     };
     setEdited(next);
     setSettingsOf(run.name);
@@ -166,7 +165,7 @@ export function TrainStep({
     parsed.settings &&
     !running &&
     !loraRefused &&
-    (!decoder || (causalLm !== undefined && causalLm.error === undefined)),
+    (!decoder || (generativeKind !== undefined && causalLmError === undefined)),
   );
   const canResume = current !== undefined && isResumable(current, activity) && !running;
   const ownRun = current !== undefined && current.id === activity.activeRunId;
@@ -176,7 +175,8 @@ export function TrainStep({
     (status === 'interrupted' && current?.lastCheckpoint !== undefined);
   const startNew = () => {
     setAsking(undefined);
-    if (parsed.settings) training.start(parsed.settings, modelSource, causalLm?.options);
+    if (parsed.settings)
+      training.start(parsed.settings, modelSource, decoder ? toCausalLmOptions(parsed.settings) : undefined);
   };
   const onStart = () => {
     const paused = pausedRun(training.runs, current, (r) => isResumable(r, activity));
@@ -215,13 +215,16 @@ export function TrainStep({
         <dd data-testid="train-backend">{backend ? describeBackend(backend) : 'starting…'}</dd>
       </dl>
 
-      {settingsOf !== undefined && edited?.model === facts?.name && (
+      {settingsOf !== undefined && edited?.model === formKey && (
         <p className="hint" data-testid="settings-of-run">
           Settings of run {settingsOf}: Start training reproduces it.
         </p>
       )}
       <HyperParameters
         text={text}
+        task={task}
+        dataKind={decoder ? generativeKind : undefined}
+        causalLmError={causalLmError}
         disabled={running}
         defaults={defaults}
         onReset={() => {
@@ -241,7 +244,7 @@ export function TrainStep({
         onChange={(next) => {
           // LoRA needs a larger learning rate than full fine-tuning: an unedited rate follows the mode.
           const changed = {
-            model: facts?.name ?? '',
+            model: formKey,
             text: followModeDefaults(text, next, facts?.parameters ?? 0),
           };
           setEdited(changed);
@@ -258,16 +261,6 @@ export function TrainStep({
           ) : undefined
         }
       />
-
-      {decoder && generativeKind && facts && (
-        <CausalLmFields
-          kind={generativeKind}
-          modelMaxLength={facts.maxLength}
-          edits={causalLmEdits}
-          onChange={setCausalLmEdits}
-          disabled={running}
-        />
-      )}
 
       {canStart && !decoder && parsed.settings && trainExamples !== undefined && trainExamples > 0 && (
         <RunPlan

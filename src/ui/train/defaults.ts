@@ -244,9 +244,9 @@ export const MODE_EXPLANATIONS: Record<TrainingArguments['mode'], string> = {
 export const isOptional = (entry: ArgumentEntry): boolean =>
   entry.default === undefined && (entry.kind.type === 'int' || entry.kind.type === 'float');
 
-/** The choices the form offers for a string entry in this task (metric_for_best_model). */
+/** The choices the form offers for a string entry in this task (the task's own list first: metric_for_best_model, a decoder's modes). */
 export const formChoices = (entry: ArgumentEntry, task: TaskName): readonly string[] | undefined =>
-  entry.kind.type === 'enum' ? entry.kind.values : entry.formChoices?.[task];
+  entry.formChoices?.[task] ?? (entry.kind.type === 'enum' ? entry.kind.values : undefined);
 
 /**
  * The setting's value from the form's text, or the first problem with it, naming the setting as the trainer and
