@@ -7,7 +7,15 @@ import { generativeParts, prepareGenerative, type PreparedGenerative } from '../
 import { attachLora } from '../core/lora/attach';
 import { resolveLoraConfig } from '../core/lora/config';
 import { buildCausalLM, type CausalLM } from '../core/models/causal-lm';
-import { causalLmDataSummary, causalLmHyperparameters, type CausalLmRunSetup } from '../core/run/causal-lm';
+import {
+  causalLmDataSummary,
+  causalLmHyperparameters,
+  withChatTemplate,
+  type CausalLmRunSetup,
+} from '../core/run/causal-lm';
+import type { TensorMap } from '../core/hub/tensors';
+import type { StoredRunResults } from '../core/storage/run-types';
+import { loadTokenizer } from '../core/tokenize/tokenizer';
 import type { DatasetMeta } from '../core/storage/dataset-types';
 import { readDatasetParts } from '../core/storage/datasets';
 import type { WebTuneDatabase } from '../core/storage/db';
@@ -17,6 +25,8 @@ import type { RunInfo } from '../core/export/types';
 import type { TrainingArguments } from '../core/train/arguments';
 import type { LogRecord } from '../core/train/trainer';
 import type { LoadedDecoder, LoadedModel } from './model-session';
+import { rebuildRunCausalLm } from './run-model';
+import type { TrainedCausalLm } from './training-session';
 
 /** The run's dataset as generative data, under the split it was confirmed with (the Data step's analysis). */
 export async function readGenerativeData(
@@ -117,5 +127,30 @@ export function causalLmDataFacts(setup: CausalLmRunSetup, kind: PreparedGenerat
     ...(tooLong ? { tooLong: { rows: tooLong.count, tokensLost: tooLong.tokensLost ?? 0 } } : {}),
     chatTemplateAdded: setup.chatTemplateAdded,
     remainderDropped: setup.data.remainderDropped,
+  };
+}
+
+/**
+ * A finished causal-LM run's decoder again, from the base model and what its final model stored (the weights,
+ * the training record with its evaluation, its LoRA config), with the tokenizer it trained with (ChatML added
+ * when it was): what Evaluate, the Playground and "Download model" act on after a reload or for another run.
+ */
+export function reopenCausalLm(
+  loaded: LoadedDecoder,
+  run: Pick<RunRecord, 'id' | 'name' | 'args' | 'lora' | 'modelSource'>,
+  stored: { weights: TensorMap; results: StoredRunResults },
+): TrainedCausalLm {
+  const record = stored.results.causalLm;
+  if (!record) throw new Error(`The stored model of ${run.name} is not a causal LM's`);
+  const template = withChatTemplate(loaded.pretrained.tokenizerFiles, !record.chatTemplateAdded);
+  const tokenizer = loadTokenizer(template.files, { model: loaded.facts.name });
+  return {
+    runId: run.id,
+    model: rebuildRunCausalLm(loaded, run, stored.weights, stored.results.lora),
+    loaded,
+    tokenizer,
+    tokenizerFiles: template.files,
+    record,
+    ...(run.modelSource.kind === 'hub' ? { hubId: run.modelSource.id } : {}),
   };
 }

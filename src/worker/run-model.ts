@@ -1,17 +1,18 @@
 // A stored run's model: what the run keeps of it (every weight, or with LoRA only the adapters and the saved
-// modules, as its checkpoints do) and the classifier rebuilt from the base model and those weights, so that a
-// LoRA run reopened after a reload is base + adapter again, not the bare base model.
+// modules, as its checkpoints do) and the classifier or decoder rebuilt from the base model and those weights,
+// so that a LoRA run reopened after a reload is base + adapter again, not the bare base model.
 import type * as tf from '@tensorflow/tfjs';
 
 import type { TensorMap } from '../core/hub/tensors';
-import { attachLora } from '../core/lora/attach';
-import { type LoraConfig, resolveLoraConfig } from '../core/lora/config';
+import { attachLora, type LoraTarget } from '../core/lora/attach';
+import { type LoraConfig, type LoraTaskType, resolveLoraConfig } from '../core/lora/config';
 import { mergedWeights } from '../core/lora/merge';
 import { buildClassifier } from '../core/models/build';
-import type { SequenceClassifier } from '../core/models/types';
+import { buildCausalLM, type CausalLM } from '../core/models/causal-lm';
+import type { Architecture, SequenceClassifier } from '../core/models/types';
 import type { RunRecord } from '../core/storage/run-types';
 import { restoreWeights, type TrainableModel } from '../core/train/weights';
-import type { LoadedModel } from './model-session';
+import type { LoadedDecoder, LoadedModel } from './model-session';
 
 /** The variables a run stores as its final model: what trains with LoRA (as the trainer's checkpoints), else all. */
 export function storedVariables(model: TrainableModel): ReadonlyMap<string, tf.Variable> {
@@ -24,21 +25,51 @@ export function storedVariables(model: TrainableModel): ReadonlyMap<string, tf.V
  */
 export function runLoraConfig(
   run: Pick<RunRecord, 'args' | 'lora'>,
-  architecture: SequenceClassifier['architecture'],
+  architecture: Architecture,
+  taskType: LoraTaskType,
   stored?: LoraConfig,
 ): LoraConfig | undefined {
   if (stored) return stored;
-  return run.args.mode === 'lora' ? resolveLoraConfig(architecture, 'SEQ_CLS', run.lora ?? {}) : undefined;
+  return run.args.mode === 'lora' ? resolveLoraConfig(architecture, taskType, run.lora ?? {}) : undefined;
 }
 
+type RebuiltRun = Pick<RunRecord, 'args' | 'lora' | 'name'>;
+
 /**
- * The classifier of a stored run: the base model's weights, LoRA adapters attached when the run trained them,
- * then the run's stored weights (all of them, or the adapters and saved modules). Throws, having freed what it
- * built, when the stored weights do not fit.
+ * `model` (just built from the base weights) as the stored run left it: LoRA adapters attached when the run
+ * trained them, then the run's stored weights (all of them, or the adapters and saved modules). Throws, having
+ * freed the model, when the stored weights do not fit.
  */
+function withRunWeights<
+  Model extends TrainableModel & LoraTarget & { architecture: Architecture; dispose(): void },
+>(
+  model: Model,
+  loaded: LoadedModel,
+  run: RebuiltRun,
+  weights: TensorMap,
+  taskType: LoraTaskType,
+  storedLora: LoraConfig | undefined,
+): Model {
+  try {
+    const lora = runLoraConfig(run, model.architecture, taskType, storedLora);
+    if (lora) {
+      attachLora(model, lora, { seed: run.args.seed, modelName: loaded.facts.name });
+      restoreWeights(model, weights, model.lora!.trainableVariables());
+    } else restoreWeights(model, weights);
+    return model;
+  } catch (err) {
+    model.dispose(); // with its adapters
+    throw new Error(
+      `The stored model of ${run.name} does not fit ${loaded.facts.name}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+/** The classifier of a stored run (see withRunWeights). */
 export function rebuildRunClassifier(
   loaded: LoadedModel,
-  run: Pick<RunRecord, 'args' | 'lora' | 'labels' | 'name'>,
+  run: RebuiltRun & Pick<RunRecord, 'labels'>,
   weights: TensorMap,
   storedLora?: LoraConfig,
 ): SequenceClassifier {
@@ -47,20 +78,21 @@ export function rebuildRunClassifier(
     seed: run.args.seed,
     modelName: loaded.facts.name,
   });
-  try {
-    const lora = runLoraConfig(run, classifier.architecture, storedLora);
-    if (lora) {
-      attachLora(classifier, lora, { seed: run.args.seed, modelName: loaded.facts.name });
-      restoreWeights(classifier, weights, classifier.lora!.trainableVariables());
-    } else restoreWeights(classifier, weights);
-    return classifier;
-  } catch (err) {
-    classifier.dispose(); // with its adapters
-    throw new Error(
-      `The stored model of ${run.name} does not fit ${loaded.facts.name}: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    );
-  }
+  return withRunWeights(classifier, loaded, run, weights, 'SEQ_CLS', storedLora);
+}
+
+/** The decoder of a stored causal-LM run (see withRunWeights). */
+export function rebuildRunCausalLm(
+  loaded: LoadedDecoder,
+  run: RebuiltRun,
+  weights: TensorMap,
+  storedLora?: LoraConfig,
+): CausalLM {
+  const lm = buildCausalLM(loaded.config, loaded.pretrained.weights, {
+    seed: run.args.seed,
+    modelName: loaded.facts.name,
+  });
+  return withRunWeights(lm, loaded, run, weights, 'CAUSAL_LM', storedLora);
 }
 
 /**
@@ -74,7 +106,7 @@ export function continuationRefusal(
   if (mode === 'lora' && earlier.args.mode !== 'lora')
     return (
       `Run ${earlier.name} trained with mode ${earlier.args.mode}: a LoRA run continues only a LoRA run (its ` +
-      'adapter). Continue it with mode full, head or frozen-embeddings.'
+      'adapter). Continue it in another mode.'
     );
   return undefined;
 }
@@ -91,10 +123,13 @@ export async function continuationWeights(
   mode: RunRecord['args']['mode'],
 ): Promise<TensorMap> {
   if (earlier.args.mode !== 'lora' || mode === 'lora') return final.weights;
-  const classifier = rebuildRunClassifier(loaded, earlier, final.weights, final.lora);
+  const model =
+    loaded.kind === 'decoder'
+      ? rebuildRunCausalLm(loaded, earlier, final.weights, final.lora)
+      : rebuildRunClassifier(loaded, earlier, final.weights, final.lora);
   try {
-    return await mergedWeights(classifier);
+    return await mergedWeights(model);
   } finally {
-    classifier.dispose();
+    model.dispose();
   }
 }

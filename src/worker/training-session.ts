@@ -79,6 +79,7 @@ import {
   causalLmDataFacts,
   causalLmTrainingRecord,
   readGenerativeData,
+  reopenCausalLm,
 } from './causal-lm-run';
 import { clearResultsModel, setResultsModel, type ResultsModel } from './results-state';
 import { datasetSummary, hyperparameters } from './results-training-record';
@@ -554,8 +555,6 @@ export class TrainingSession {
       if (loaded.kind === 'decoder') {
         // A causal LM: its data prepared by core/run/causal-lm.ts (as the CLI's), the trainer with the hooks
         // above, the final evaluation of the weights it ends with, and what the export needs kept with them.
-        if (run.continuedFrom)
-          throw new Error('Continue training is for classifiers for now: start a new run on the decoder.');
         this.phase(run.id, 'reading-data', run.datasetName);
         const meta = await getDataset(db, run.datasetId);
         if (!meta) throw new Error(`Dataset ${run.datasetName} is not stored (was it deleted?).`);
@@ -602,6 +601,20 @@ export class TrainingSession {
         this.disposeTrained();
         lm = buildRunCausalLm(loaded, run, resuming);
         const causal = lm;
+        // A continuation starts from the earlier run's final weights (merged first when LoRA gives way to
+        // another mode); a resume then overwrites them with its checkpoint's anyway.
+        if (run.continuedFrom && !resuming) {
+          const { runId, runName } = run.continuedFrom;
+          const [earlier, final] = [await getRun(db, runId), await loadFinalModel(db, runId)];
+          if (!earlier || !final) throw new Error(`Run ${runName} no longer has its final model.`);
+          const weights = await continuationWeights(
+            loaded,
+            earlier,
+            { weights: final.weights, lora: final.results.lora },
+            args.mode,
+          );
+          restoreWeights(causal, weights, storedVariables(causal));
+        }
         if (tf.getBackend() === 'webgpu') {
           this.phase(run.id, 'warming-up', 'compiling the GPU shaders');
           await warmUpTask(causalLmTask, causal, data.train, args);
@@ -990,6 +1003,7 @@ export class TrainingSession {
     const db = await this.db();
     const run = await getRun(db, runId);
     if (!run) throw new Error(`Run ${runId} is not stored (was it deleted?).`);
+    if (run.task === 'causal-lm') return this.openCausalLmRun(db, run);
     // The classifier in memory, unless another tab has trained the run further since.
     const kept = this.trained?.runId === runId ? this.trained.results : undefined;
     if (kept && kept.run?.savedAt === run.finalModel?.savedAt) {
@@ -1047,6 +1061,26 @@ export class TrainingSession {
       training: stored?.results.training,
       run: { id: run.id, name: run.name, step, savedAt },
     });
+  }
+
+  /**
+   * Makes a finished causal-LM run's decoder the one Evaluate, the Playground and "Download model" use: the one
+   * this session trained when it is that run's, else rebuilt from the base model and the run's final model.
+   */
+  private async openCausalLmRun(db: WebTuneDatabase, run: RunRecord): Promise<void> {
+    if (this.trainedLm?.runId === run.id) return;
+    const stored = await loadFinalModel(db, run.id);
+    if (!stored?.results.causalLm)
+      throw new Error(
+        `${run.name} has no final model yet: resume it (or stop it) to evaluate, try or download its model.`,
+      );
+    let loaded = this.host.currentModel();
+    if (!loaded || loaded.facts.name !== run.modelName)
+      loaded = await this.host.reloadModel(run.modelSource, run.modelName);
+    if (loaded.kind !== 'decoder') throw new Error(`${run.modelName} is not a decoder any more`);
+    const reopened = reopenCausalLm(loaded, run, stored);
+    this.trainedLm?.model.dispose();
+    this.trainedLm = reopened;
   }
 
   private disposeTrained(): void {

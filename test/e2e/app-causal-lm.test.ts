@@ -14,6 +14,7 @@ import { runPythonStack } from '../support/python';
 import { repoRoot, sharedPath } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
 import { downloadTrainingProject } from './harness/training-project';
+import { setTrainFields, trainField } from './harness/train-form';
 
 const SHOTS = `${repoRoot}/test-results/app-causal-lm`;
 
@@ -98,6 +99,9 @@ describe('generative fine-tuning in the app', () => {
   let finalEval: Record<string, number> = {};
   /** The validation rows' prompts, as the Evaluate step's generation table lists them. */
   let validationPrompts: string[] = [];
+  /** The downloaded model's weights before the reload, and the base model's eval loss on the validation rows. */
+  let downloadedWeights: Uint8Array | undefined;
+  let baseEvalLoss = 0;
   let browser: Browser;
   let watched: WatchedPage;
   let page: Page;
@@ -284,6 +288,7 @@ describe('generative fine-tuning in the app', () => {
         writeFileSync(path, bytes);
       }
       const names = Object.keys(entries).map((n) => n.split('/').slice(1).join('/'));
+      downloadedWeights = Object.entries(entries).find(([n]) => n.endsWith('/model.safetensors'))?.[1];
       for (const file of [
         'config.json',
         'generation_config.json',
@@ -307,6 +312,7 @@ describe('generative fine-tuning in the app', () => {
       const py = runPythonStack<{
         generated: string[];
         eval_loss: number;
+        base_eval_loss: number;
         lost: number;
         tuned: number[];
         base: number[];
@@ -331,7 +337,7 @@ with torch.no_grad():
         p = tok(g["prompt"]).input_ids
         ids = tok(g["prompt"] + g["reference"]).input_ids + [tok.eos_token_id]
         rows.append((ids[:B], ([-100] * len(p) + ids[len(p):])[:B]))
-    total, bs = 0.0, d["batch"]
+    total, base_total, bs = 0.0, 0.0, d["batch"]
     for s in range(0, len(rows), bs):
         chunk = rows[s:s + bs]
         L = max(len(i) for i, _ in chunk)
@@ -339,9 +345,10 @@ with torch.no_grad():
         mask = torch.tensor([[1] * len(i) + [0] * (L - len(i)) for i, _ in chunk])
         labels = torch.tensor([l + [-100] * (L - len(l)) for _, l in chunk])
         total += model(input_ids=ids, attention_mask=mask, labels=labels).loss.item() * len(chunk)
+        base_total += base(input_ids=ids, attention_mask=mask, labels=labels).loss.item() * len(chunk)
     lost = sum(max(0, len(tok(r["prompt"] + r["completion"]).input_ids) + 1 - B) for r in d["long"])
     tuned, before = greedy(model, d["question"], 8), greedy(base, d["question"], 8)
-print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "lost": lost, "tuned": tuned, "base": before}))
+print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "base_eval_loss": base_total / len(rows), "lost": lost, "tuned": tuned, "base": before}))
 `,
         {
           out: dir,
@@ -356,6 +363,7 @@ print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "lost"
       expect(py.generated).toEqual(metrics.generations.map((g: { generated: string }) => g.generated));
       expect(rows.map((r) => r[2])).toEqual(py.generated);
       expect(Math.abs(py.eval_loss - finalEval.eval_loss!)).toBeLessThanOrEqual(1e-3);
+      baseEvalLoss = py.base_eval_loss;
       expect(tokensLost).toBe(py.lost);
       // transformers pads a finished sequence with the pad (eos) id; WebTune stops at EOS: compare up to it.
       const upToEos = (xs: number[], eos: number) =>
@@ -404,5 +412,39 @@ print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "lost"
     await page.getByTestId('project-done').waitFor();
     await shot(page, '5-export-project');
     expect(watched.errors).toEqual([]);
+  });
+  it('reopens the run after a reload: the same model to download, and Continue training starts from it', async () => {
+    await page.reload();
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    // The model loads again from the browser's cache and the run that was open opens again: its decoder is
+    // rebuilt from the stored final weights, so "Download model" gives the very weights downloaded before.
+    await steps.getByRole('button', { name: /Export/ }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.getByRole('button', { name: 'Download model' }).click({ timeout: 90_000 }),
+    ]);
+    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const weights = Object.entries(entries).find(([n]) => n.endsWith('/model.safetensors'))?.[1];
+    expect(downloadedWeights).toBeDefined();
+    expect(weights !== undefined && Buffer.from(weights).equals(Buffer.from(downloadedWeights!))).toBe(true);
+    await steps.getByRole('button', { name: /Evaluate/ }).click();
+    expect(await page.getByTestId('generation-table').locator('tbody tr').count()).toBe(4);
+
+    // A learning rate that cannot move the weights: the continuation ends where the run ended, far from the
+    // base model's loss on the same rows, so it did start from the run's weights.
+    await steps.getByRole('button', { name: /Train/ }).click();
+    await setTrainFields(page, { num_train_epochs: '1', learning_rate: '1e-12' });
+    expect(await trainField(page, 'block_size').inputValue()).toBe('32');
+    await page.getByRole('button', { name: 'Continue training', exact: true }).click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+    await expect.poll(() => runStatus(page), { timeout: 180_000, interval: 500 }).toBe('finished');
+    expect(await page.getByTestId('run-row').first().innerText()).toContain('(continued)');
+    const continued = JSON.parse(
+      (await page.getByTestId('causal-lm-final-json').textContent()) ?? '',
+    ) as Record<string, number>;
+    expect(Math.abs(continued.eval_loss! - finalEval.eval_loss!)).toBeLessThan(1e-4);
+    expect(Math.abs(baseEvalLoss - finalEval.eval_loss!)).toBeGreaterThan(1e-3);
+    expect(watched.errors).toEqual([]);
+    expect(watched.offMachine).toEqual([]);
   });
 });

@@ -8,9 +8,11 @@ interface Snapshot {
   info: ResultsModelInfo | null;
   busy: boolean;
   error?: string;
+  /** Counts the stored runs opened (a causal-LM run's decoder is opened the same way, see useCausalLmInfo). */
+  opened: number;
 }
 
-let snapshot: Snapshot = { info: null, busy: false };
+let snapshot: Snapshot = { info: null, busy: false, opened: 0 };
 const listeners = new Set<() => void>();
 
 function update(next: Partial<Snapshot>): void {
@@ -30,7 +32,7 @@ async function run(kind: 'results-info' | 'results-use-loaded', runId?: string):
       runId !== undefined ? { type: 'results-open-run', runId } : { type: kind },
       'info',
     );
-    update({ info: reply.info, busy: false });
+    update({ info: reply.info, busy: false, opened: snapshot.opened + (runId !== undefined ? 1 : 0) });
   } catch (err) {
     update({ busy: false, error: err instanceof Error ? err.message : String(err) });
   }
@@ -52,4 +54,9 @@ export function useResultsModel() {
   }, []);
   const useLoaded = useCallback(() => void run('results-use-loaded'), []);
   return { ...state, useLoaded };
+}
+
+/** How many stored runs have been opened so far: a panel that shows another side of the open run re-reads it. */
+export function useOpenedRuns(): number {
+  return useSyncExternalStore(subscribe, () => snapshot.opened);
 }

@@ -310,7 +310,15 @@ export function TrainStep({
                   ? 'A new run from these weights: with mode lora it trains this adapter further (its LoRA fields), in another mode it starts from the merged weights'
                   : 'A new run that starts from these weights, with the settings in the form'
             }
-            onClick={() => parsed.settings && training.continueFrom(current, parsed.settings, modelSource)}
+            onClick={() =>
+              parsed.settings &&
+              training.continueFrom(
+                current,
+                parsed.settings,
+                modelSource,
+                decoder ? toCausalLmOptions(parsed.settings) : undefined,
+              )
+            }
           >
             Continue training
           </button>

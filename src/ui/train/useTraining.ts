@@ -287,10 +287,16 @@ export function useTraining(
 
   /** A new run from a finished run's weights, with the form's settings, on the chosen dataset (else its own). */
   const continueFrom = useCallback(
-    (run: RunRecord, settings: TrainSettings, modelSource: ModelSourceSpec | undefined) =>
+    (
+      run: RunRecord,
+      settings: TrainSettings,
+      modelSource: ModelSourceSpec | undefined,
+      causalLm?: Partial<CausalLmDataOptions>,
+    ) =>
       send({
         datasetId: datasetId ?? run.datasetId,
         args: toTrainingArguments(settings),
+        ...(causalLm ? { causalLm } : {}),
         maxLength: settings.max_length,
         modelSource: runSource(modelSource),
         modelName: run.modelName,
