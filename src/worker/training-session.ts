@@ -37,7 +37,7 @@ import {
 import { availableBytes } from '../core/storage/quota';
 import { isQuotaError, storageShortMessage } from '../core/storage/space';
 import type { TensorMap } from '../core/hub/tensors';
-import { restoreWeights, snapshotWeights } from '../core/train/weights';
+import { restoreWeights, snapshotWeights, type TrainableModel } from '../core/train/weights';
 import { continuationRefusal, continuationWeights, rebuildRunClassifier, storedVariables } from './run-model';
 import { getDataset } from '../core/storage/datasets';
 import { resolveTrainingArguments, type TrainingArguments } from '../core/train/arguments';
@@ -601,20 +601,9 @@ export class TrainingSession {
         this.disposeTrained();
         lm = buildRunCausalLm(loaded, run, resuming);
         const causal = lm;
-        // A continuation starts from the earlier run's final weights (merged first when LoRA gives way to
-        // another mode); a resume then overwrites them with its checkpoint's anyway.
-        if (run.continuedFrom && !resuming) {
-          const { runId, runName } = run.continuedFrom;
-          const [earlier, final] = [await getRun(db, runId), await loadFinalModel(db, runId)];
-          if (!earlier || !final) throw new Error(`Run ${runName} no longer has its final model.`);
-          const weights = await continuationWeights(
-            loaded,
-            earlier,
-            { weights: final.weights, lora: final.results.lora },
-            args.mode,
-          );
-          restoreWeights(causal, weights, storedVariables(causal));
-        }
+        // A continuation starts from the earlier run's final weights; a resume then overwrites them anyway.
+        if (run.continuedFrom && !resuming)
+          await this.continueFrom(db, run.continuedFrom, loaded, causal, args.mode);
         if (tf.getBackend() === 'webgpu') {
           this.phase(run.id, 'warming-up', 'compiling the GPU shaders');
           await warmUpTask(causalLmTask, causal, data.train, args);
@@ -795,23 +784,14 @@ export class TrainingSession {
       }
 
       // A continuation starts from the earlier run's final weights; a resume then overwrites them anyway.
-      if (run.continuedFrom && !resuming) {
-        const { runId, runName } = run.continuedFrom;
-        const [earlier, final] = [await getRun(db, runId), await loadFinalModel(db, runId)];
-        if (!earlier || !final) throw new Error(`Run ${runName} no longer has its final model.`);
-        if (earlier.labels.join('\u0000') !== prepared.labels.join('\u0000'))
-          throw new Error(
-            `Run ${runName} was trained on the labels ${earlier.labels.join(', ')}; this dataset has ` +
-              `${prepared.labels.join(', ')}: continue on data with the same labels.`,
-          );
-        const weights = await continuationWeights(
-          loaded,
-          earlier,
-          { weights: final.weights, lora: final.results.lora },
-          args.mode,
-        );
-        restoreWeights(model, weights, storedVariables(model));
-      }
+      if (run.continuedFrom && !resuming)
+        await this.continueFrom(db, run.continuedFrom, loaded, model, args.mode, (earlier) => {
+          if (earlier.labels.join('\u0000') !== prepared.labels.join('\u0000'))
+            throw new Error(
+              `Run ${earlier.name} was trained on the labels ${earlier.labels.join(', ')}; this dataset has ` +
+                `${prepared.labels.join(', ')}: continue on data with the same labels.`,
+            );
+        });
       let resumeFrom: TrainerCheckpoint | undefined;
       if (resuming) {
         const bytes = await loadLastCheckpoint(db, run.id);
@@ -1061,6 +1041,31 @@ export class TrainingSession {
       training: stored?.results.training,
       run: { id: run.id, name: run.name, step, savedAt },
     });
+  }
+
+  /**
+   * Puts the weights an earlier run ended with into `model`, the new run's (built with the new run's mode): all
+   * of them, a LoRA run's adapters, or those merged into the base weights when LoRA gives way to another mode
+   * (continuationWeights). `check` refuses an earlier run that does not fit the new one's data.
+   */
+  private async continueFrom(
+    db: WebTuneDatabase,
+    from: NonNullable<RunRecord['continuedFrom']>,
+    loaded: LoadedModel,
+    model: TrainableModel,
+    mode: TrainingArguments['mode'],
+    check?: (earlier: RunRecord) => void,
+  ): Promise<void> {
+    const [earlier, final] = [await getRun(db, from.runId), await loadFinalModel(db, from.runId)];
+    if (!earlier || !final) throw new Error(`Run ${from.runName} no longer has its final model.`);
+    check?.(earlier);
+    const weights = await continuationWeights(
+      loaded,
+      earlier,
+      { weights: final.weights, lora: final.results.lora },
+      mode,
+    );
+    restoreWeights(model, weights, storedVariables(model));
   }
 
   /**
