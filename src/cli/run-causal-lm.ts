@@ -12,9 +12,9 @@ import { buildCausalLmExportFolder } from '../core/export/causal-lm-folder';
 import { exportedWeightsPoint } from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
 import { readGenerationConfig } from '../core/generate';
-import { attachLora } from '../core/lora/attach';
 import { countParameters, formatParameterShare } from '../core/lora/budget';
-import { LoraConfigError, resolveLoraConfig } from '../core/lora/config';
+import { LoraConfigError } from '../core/lora/config';
+import { attachRunLora } from '../core/lora/run-adapters';
 import { loraExportFiles } from '../core/lora/export';
 import { mergedWeights } from '../core/lora/merge';
 import { buildCausalLM } from '../core/models/causal-lm';
@@ -116,21 +116,13 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
     let projectLora: CliCausalLmRunRecord['lora'];
     if (args.mode === 'lora') {
       const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
-      if (adapter && adapter.config.task_type !== 'CAUSAL_LM')
-        throw new CliError(
-          `${adapter.name} is a ${adapter.config.task_type} adapter, not a causal LM's (CAUSAL_LM)`,
-        );
       try {
-        const lora = adapter
-          ? attachLora(model, adapter.config, {
-              seed: args.seed,
-              weights: adapter.weights,
-              modelName: adapter.name,
-            })
-          : attachLora(model, resolveLoraConfig(model.architecture, 'CAUSAL_LM', o.lora), {
-              seed: args.seed,
-              modelName: base.displayName,
-            });
+        const lora = attachRunLora(model, 'CAUSAL_LM', {
+          seed: args.seed,
+          modelName: base.displayName,
+          adapter,
+          fields: o.lora,
+        });
         projectLora = {
           config: lora.config,
           export: o.export,

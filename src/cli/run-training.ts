@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { TrainCliOptions } from './args';
 import { buildClassifier } from '../core/models/build';
-import { attachLora } from '../core/lora/attach';
 import { countParameters, formatParameterShare } from '../core/lora/budget';
-import { LoraConfigError, resolveLoraConfig } from '../core/lora/config';
+import { LoraConfigError } from '../core/lora/config';
+import { attachRunLora } from '../core/lora/run-adapters';
 import type { HFConfig } from '../core/models/types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
 import { countTrainingSteps, train, type TrainerCheckpoint } from '../core/train/trainer';
@@ -80,22 +80,14 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
   if (args.mode === 'lora') {
     // A given adapter continues from its own config and values; otherwise new adapters from the flags.
     const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
-    if (adapter && adapter.config.task_type !== 'SEQ_CLS')
-      throw new CliError(
-        `${adapter.name} is a ${adapter.config.task_type} adapter, not a classifier's (SEQ_CLS)`,
-      );
     let lora;
     try {
-      lora = adapter
-        ? attachLora(model, adapter.config, {
-            seed: args.seed,
-            weights: adapter.weights,
-            modelName: adapter.name,
-          })
-        : attachLora(model, resolveLoraConfig(model.architecture, 'SEQ_CLS', o.lora), {
-            seed: args.seed,
-            modelName: base.displayName,
-          });
+      lora = attachRunLora(model, 'SEQ_CLS', {
+        seed: args.seed,
+        modelName: base.displayName,
+        adapter,
+        fields: o.lora,
+      });
     } catch (error) {
       model.dispose();
       if (error instanceof LoraConfigError) throw new CliError(error.message);

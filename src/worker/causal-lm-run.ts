@@ -4,8 +4,7 @@
 // the CLI drives too; training-session.ts runs the trainer with the same hooks as a classifier's run.
 import { DEFAULT_SPLIT } from '../core/data/prepare';
 import { generativeParts, prepareGenerative, type PreparedGenerative } from '../core/data/generative';
-import { attachLora } from '../core/lora/attach';
-import { resolveLoraConfig } from '../core/lora/config';
+import { attachRunLora } from '../core/lora/run-adapters';
 import { buildCausalLM, type CausalLM } from '../core/models/causal-lm';
 import {
   causalLmDataSummary,
@@ -24,8 +23,8 @@ import type { CausalLmFinalEvaluation } from '../core/export/causal-lm-folder';
 import type { RunInfo } from '../core/export/types';
 import type { TrainingArguments } from '../core/train/arguments';
 import type { LogRecord } from '../core/train/trainer';
-import type { LoadedDecoder, LoadedModel } from './model-session';
-import { rebuildRunCausalLm } from './run-model';
+import type { LoadedDecoder } from './model-session';
+import { loadedAdapter, rebuildRunCausalLm } from './run-model';
 import type { TrainedCausalLm } from './training-session';
 
 /** The run's dataset as generative data, under the split it was confirmed with (the Data step's analysis). */
@@ -56,36 +55,18 @@ export function buildRunCausalLm(
   try {
     if (run.args.mode === 'head')
       throw new Error('mode head trains a classifier’s new head; a causal LM has none');
-    if (run.args.mode === 'lora') {
-      const adapter = run.loraAdapter ? importedCausalLmAdapter(run, loaded) : undefined;
-      attachLora(
-        model,
-        adapter?.config ?? resolveLoraConfig(model.architecture, 'CAUSAL_LM', run.lora ?? {}),
-        {
-          seed: run.args.seed,
-          modelName: run.loraAdapter ?? loaded.facts.name,
-          ...(adapter && !resuming ? { weights: adapter.weights } : {}),
-        },
-      );
-    }
+    if (run.args.mode === 'lora')
+      attachRunLora(model, 'CAUSAL_LM', {
+        seed: run.args.seed,
+        modelName: loaded.facts.name,
+        adapter: run.loraAdapter && !resuming ? loadedAdapter(run, loaded) : undefined,
+        fields: run.lora,
+      });
     return model;
   } catch (error) {
     model.dispose();
     throw error;
   }
-}
-
-function importedCausalLmAdapter(run: Pick<RunRecord, 'name' | 'loraAdapter'>, loaded: LoadedModel) {
-  const adapter = loaded.adapter;
-  if (!adapter || adapter.facts.name !== run.loraAdapter)
-    throw new Error(
-      `Run ${run.name} continues the LoRA adapter ${run.loraAdapter}: load it again in the Model step.`,
-    );
-  if (adapter.adapter.config.task_type !== 'CAUSAL_LM')
-    throw new Error(
-      `${adapter.facts.name} is a ${adapter.adapter.config.task_type} adapter, not a causal LM's (CAUSAL_LM)`,
-    );
-  return adapter.adapter;
 }
 
 /** What the run keeps for its export and the Evaluate table (plain data, stored with its final weights). */

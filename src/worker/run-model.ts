@@ -7,6 +7,7 @@ import type { TensorMap } from '../core/hub/tensors';
 import { attachLora, type LoraTarget } from '../core/lora/attach';
 import { type LoraConfig, type LoraTaskType, resolveLoraConfig } from '../core/lora/config';
 import { mergedWeights } from '../core/lora/merge';
+import type { PeftAdapter } from '../core/lora/run-adapters';
 import { buildClassifier } from '../core/models/build';
 import { buildCausalLM, type CausalLM } from '../core/models/causal-lm';
 import type { Architecture, SequenceClassifier } from '../core/models/types';
@@ -93,6 +94,19 @@ export function rebuildRunCausalLm(
     modelName: loaded.facts.name,
   });
   return withRunWeights(lm, loaded, run, weights, 'CAUSAL_LM', storedLora);
+}
+
+/** The PEFT adapter a run continues: it must still be the one loaded on the model (the Model step). */
+export function loadedAdapter(
+  run: Pick<RunRecord, 'name' | 'loraAdapter'>,
+  loaded: LoadedModel,
+): PeftAdapter {
+  const adapter = loaded.adapter;
+  if (!adapter || adapter.facts.name !== run.loraAdapter)
+    throw new Error(
+      `Run ${run.name} continues the LoRA adapter ${run.loraAdapter}: load it again in the Model step.`,
+    );
+  return { name: adapter.facts.name, config: adapter.adapter.config, weights: adapter.adapter.weights };
 }
 
 /**

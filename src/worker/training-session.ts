@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describeBackend, type BackendInfo } from '../core/backend-info';
 import { defaultRunName } from '../core/storage/run-names';
 import { buildClassifier } from '../core/models/build';
-import { attachLora } from '../core/lora/attach';
-import { resolveLoraConfig, type LoraConfig } from '../core/lora/config';
+import type { LoraConfig } from '../core/lora/config';
+import { attachRunLora } from '../core/lora/run-adapters';
 import type { SequenceClassifier } from '../core/models/types';
 import { openWebTuneDB, type WebTuneDatabase } from '../core/storage/db';
 import { sequenceClassificationTask } from '../core/tasks/sequence-classification';
@@ -38,7 +38,13 @@ import { availableBytes } from '../core/storage/quota';
 import { isQuotaError, storageShortMessage } from '../core/storage/space';
 import type { TensorMap } from '../core/hub/tensors';
 import { restoreWeights, snapshotWeights, type TrainableModel } from '../core/train/weights';
-import { continuationRefusal, continuationWeights, rebuildRunClassifier, storedVariables } from './run-model';
+import {
+  continuationRefusal,
+  continuationWeights,
+  loadedAdapter,
+  rebuildRunClassifier,
+  storedVariables,
+} from './run-model';
 import { getDataset } from '../core/storage/datasets';
 import { resolveTrainingArguments, type TrainingArguments } from '../core/train/arguments';
 import { type TokenizedExample } from '../core/train/batching';
@@ -767,10 +773,11 @@ export class TrainingSession {
         // As the CLI does: new adapters from the run's LoRA fields, PEFT's defaults for the rest, seeded by the
         // run's seed, so a resume attaches the same layers before the checkpoint restores what trains.
         // A run that continues an imported adapter starts from its values (a resume restores the checkpoint's).
-        const lora = attachLora(model, resolveLoraConfig(model.architecture, 'SEQ_CLS', run.lora ?? {}), {
+        const lora = attachRunLora(model, 'SEQ_CLS', {
           seed: args.seed,
-          modelName: run.loraAdapter ?? loaded.facts.name,
-          ...(run.loraAdapter && !resuming ? { weights: importedAdapterWeights(run, loaded) } : {}),
+          modelName: loaded.facts.name,
+          adapter: run.loraAdapter && !resuming ? loadedAdapter(run, loaded) : undefined,
+          fields: run.lora,
         });
         this.phase(
           run.id,
@@ -1106,18 +1113,4 @@ export class TrainingSession {
 function loraFieldsOf(config: LoraConfig): Partial<LoraConfig> {
   const { r, lora_alpha, lora_dropout, target_modules, modules_to_save, use_rslora } = config;
   return { r, lora_alpha, lora_dropout, target_modules, modules_to_save, use_rslora };
-}
-
-/** The values of the adapter a run continues: it must still be the one loaded on the model. */
-function importedAdapterWeights(run: RunRecord, loaded: LoadedModel): TensorMap {
-  const adapter = loaded.adapter;
-  if (!adapter || adapter.facts.name !== run.loraAdapter)
-    throw new Error(
-      `Run ${run.name} continues the LoRA adapter ${run.loraAdapter}: load it again in the Model step.`,
-    );
-  if (adapter.adapter.config.task_type !== 'SEQ_CLS')
-    throw new Error(
-      `${adapter.facts.name} is a ${adapter.adapter.config.task_type} adapter, not a classifier's (SEQ_CLS)`,
-    );
-  return adapter.adapter.weights;
 }
