@@ -45,11 +45,14 @@ describe('estimateTrainingSeconds', () => {
   });
 
   it('counts evaluations as the trainer runs them', () => {
-    expect(evaluationCount({ eval_strategy: 'no' }, 100, 10)).toBe(0);
-    expect(evaluationCount({ eval_strategy: 'epoch' }, 30, 10)).toBe(3);
+    const logging_steps = 5;
+    expect(evaluationCount({ eval_strategy: 'no', logging_steps }, 100, 10)).toBe(0);
+    expect(evaluationCount({ eval_strategy: 'epoch', logging_steps }, 30, 10)).toBe(3);
     // 2.5 epochs: the third epoch is begun and ends with an evaluation too.
-    expect(evaluationCount({ eval_strategy: 'epoch' }, 25, 10)).toBe(3);
-    expect(evaluationCount({ eval_strategy: 'steps', eval_steps: 7 }, 30, 10)).toBe(4);
+    expect(evaluationCount({ eval_strategy: 'epoch', logging_steps }, 25, 10)).toBe(3);
+    expect(evaluationCount({ eval_strategy: 'steps', eval_steps: 7, logging_steps }, 30, 10)).toBe(4);
+    // eval_steps unset: every logging_steps steps.
+    expect(evaluationCount({ eval_strategy: 'steps', logging_steps }, 30, 10)).toBe(6);
   });
 
   it('a run of 41 examples in batches of 8 (6 steps an epoch), with an evaluation of 12 each epoch', () => {
@@ -58,6 +61,7 @@ describe('estimateTrainingSeconds', () => {
       per_device_train_batch_size: 8,
       gradient_accumulation_steps: 1,
       eval_strategy: 'epoch' as const,
+      logging_steps: 1,
     };
     // Per epoch: 6 micro-batches of 0.8 s, and 12 examples forward at 0.1 s × a third each.
     const epoch = 6 * 0.8 + 12 * 0.1 * FORWARD_SHARE;

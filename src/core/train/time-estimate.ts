@@ -11,13 +11,16 @@ import { countTrainingSteps } from './steps';
  */
 export const FORWARD_SHARE = 1 / 3;
 
-/** How many evaluations the trainer runs: one per eval_steps steps, or one at the end of each epoch begun. */
+/**
+ * How many evaluations the trainer runs: one per eval_steps steps (unset: logging_steps, as
+ * resolveTrainingArguments and transformers default it), or one at the end of each epoch begun.
+ */
 export function evaluationCount(
-  args: Pick<TrainingArguments, 'eval_strategy' | 'eval_steps'>,
+  args: Pick<TrainingArguments, 'eval_strategy' | 'eval_steps' | 'logging_steps'>,
   totalSteps: number,
   updatesPerEpoch: number,
 ): number {
-  if (args.eval_strategy === 'steps') return Math.floor(totalSteps / (args.eval_steps ?? totalSteps + 1));
+  if (args.eval_strategy === 'steps') return Math.floor(totalSteps / (args.eval_steps ?? args.logging_steps));
   if (args.eval_strategy === 'epoch') return Math.ceil(totalSteps / updatesPerEpoch);
   return 0;
 }
@@ -75,6 +78,7 @@ export function runSecondsEstimate(
     | 'num_train_epochs'
     | 'eval_strategy'
     | 'eval_steps'
+    | 'logging_steps'
   >,
 ): number {
   const { totalSteps, updatesPerEpoch } = countTrainingSteps(trainExamples, args);
