@@ -278,6 +278,12 @@ export function TrainStep({
           timing={timing}
         />
       )}
+      {canStart && decoder && (
+        <p className="hint" data-testid="run-estimate-none">
+          No time estimate before Start for a causal LM yet: the Watch panel shows its pace and ETA once it
+          trains.
+        </p>
+      )}
 
       <div className="run-controls" role="group" aria-label="Run controls">
         <button type="button" className="primary" disabled={!canStart} onClick={onStart}>
