@@ -25,8 +25,15 @@ export default tseslint.config(
           patterns: [
             { group: ['@tensorflow/*'], message: 'The UI never touches tensors: go through the worker.' },
             {
-              // core/train/steps is the step count without tfjs (the Train step shows it before Start).
-              group: ['**/core/backend', '**/core/models/**', '**/core/train/**', '!**/core/train/steps'],
+              // core/train/steps and time-estimate are the step count and estimated time without tfjs (the Train
+              // step shows them before Start).
+              group: [
+                '**/core/backend',
+                '**/core/models/**',
+                '**/core/train/**',
+                '!**/core/train/steps',
+                '!**/core/train/time-estimate',
+              ],
               allowTypeImports: true,
               message: 'These modules load tfjs; the UI talks to them through the worker.',
             },

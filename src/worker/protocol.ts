@@ -11,6 +11,7 @@ import type { LoraConfig, LoraTaskType } from '../core/lora/config';
 import type { LoraExportKind } from '../core/lora/export';
 import type { CausalLmDataOptions } from '../core/train/causal-lm-examples';
 import type { CausalLmFinalEvaluation } from '../core/export/causal-lm-folder';
+import type { StepTiming } from '../core/train/time-estimate';
 
 export type { FileProgress };
 
@@ -104,7 +105,33 @@ export type ResultsRequest =
   /** Its Hugging Face folder (causal-lm-folder.ts), zipped; with LoRA the adapter, the merged model or both. */
   | { type: 'causal-lm-export'; id: number; loraExport?: LoraExportKind }
   /** The last causal-LM run as a Hugging Face Trainer project (results-project.ts), zipped. */
-  | { type: 'causal-lm-project'; id: number; includeData: boolean };
+  | { type: 'causal-lm-project'; id: number; includeData: boolean }
+  | MeasureStepTimeRequest;
+
+/**
+ * Before Start (the Train form): times a few forward and backward passes of the batches a classification run
+ * with these settings would make, on the loaded encoder, without training anything. Only what shapes a pass is
+ * sent; the page turns the reply into the run's estimated time for any epochs or accumulation. Refused while
+ * a run trains, and for a decoder.
+ */
+export interface MeasureStepTimeRequest {
+  type: 'measure-step-time';
+  id: number;
+  datasetId: string;
+  args: Pick<TrainingArguments, 'per_device_train_batch_size' | 'mode'>;
+  /** As StartTrainingRequest's: capped at the model's own limit. */
+  maxLength: number;
+  /** With args.mode 'lora': the LoRA fields set (a loaded PEFT adapter's config wins, as for a run). */
+  lora?: Partial<LoraConfig>;
+}
+
+/** What the worker measured: core/train/time-estimate.ts's StepTiming, and on which backend. */
+export interface StepTimeMeasurement extends StepTiming {
+  /** describeBackend's line, e.g. "wasm (SIMD, 2 threads)". */
+  backend: string;
+  /** Training examples of the dataset after cleaning (the steps are counted from them). */
+  trainExamples: number;
+}
 
 /** What the page shows of the last causal-LM run's decoder (Export, Evaluate). */
 export interface CausalLmResultsInfo {
@@ -146,7 +173,8 @@ export type ResultsReply =
   | { kind: 'evaluation'; details: EvaluationDetails }
   | { kind: 'zip'; fileName: string; files: ExportEntry[]; zip: Uint8Array }
   | { kind: 'budget'; budget: TrainingBudget }
-  | { kind: 'causal-lm'; info: CausalLmResultsInfo | null };
+  | { kind: 'causal-lm'; info: CausalLmResultsInfo | null }
+  | { kind: 'step-time'; timing: StepTimeMeasurement };
 
 export type ResultsEvent =
   | { type: 'results-reply'; id: number; reply: ResultsReply }

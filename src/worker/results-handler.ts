@@ -165,7 +165,8 @@ async function answer(
     case 'causal-lm-info':
     case 'causal-lm-export':
     case 'causal-lm-project':
-      // The training worker answers these from its training session (causal-lm-results.ts).
+    case 'measure-step-time':
+      // The training worker answers these from its training session (causal-lm-results.ts, the estimate).
       throw new Error(`${request.type} is answered by the training session`);
   }
 }

@@ -6,13 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import { describeBackend, type BackendInfo } from '../core/backend-info';
 import { defaultRunName } from '../core/storage/run-names';
-import { buildClassifier } from '../core/models/build';
-import type { LoraConfig } from '../core/lora/config';
-import { attachRunLora } from '../core/lora/run-adapters';
 import type { SequenceClassifier } from '../core/models/types';
 import { openWebTuneDB, type WebTuneDatabase } from '../core/storage/db';
 import { sequenceClassificationTask } from '../core/tasks/sequence-classification';
-import { warmUpTask } from '../core/train/warm-up';
+import { measureMicroBatchSeconds, warmUpTask } from '../core/train/warm-up';
 import { loadPreparedDataset } from '../core/storage/prepared';
 import type {
   CausalLmTrainingRecord,
@@ -38,16 +35,9 @@ import { availableBytes } from '../core/storage/quota';
 import { isQuotaError, storageShortMessage } from '../core/storage/space';
 import type { TensorMap } from '../core/hub/tensors';
 import { restoreWeights, snapshotWeights, type TrainableModel } from '../core/train/weights';
-import {
-  continuationRefusal,
-  continuationWeights,
-  loadedAdapter,
-  rebuildRunClassifier,
-  storedVariables,
-} from './run-model';
+import { continuationRefusal, continuationWeights, rebuildRunClassifier, storedVariables } from './run-model';
 import { getDataset } from '../core/storage/datasets';
 import { resolveTrainingArguments, type TrainingArguments } from '../core/train/arguments';
-import { type TokenizedExample } from '../core/train/batching';
 import { decodeCheckpoint, encodeCheckpoint } from '../core/train/checkpoint';
 import {
   countTrainingSteps,
@@ -89,15 +79,14 @@ import {
 } from './causal-lm-run';
 import { clearResultsModel, setResultsModel, type ResultsModel } from './results-state';
 import { datasetSummary, hyperparameters } from './results-training-record';
-import { tokenizeExamples } from '../core/train/tokenize-examples';
-import { packExamples, unpackExamples } from '../core/train/packed-tokens';
-import { getTokenized, putTokenized, tokenizedKey } from '../core/storage/tokenized';
-import type { DatasetMeta } from '../core/storage/dataset-types';
 import type { PreparedDataset } from '../core/data/prepare';
-import { effectiveMaxLength } from './training-data';
+import { argumentsForData, effectiveMaxLength } from './training-data';
+import { buildRunClassifier, readClassifierData, runLoraFields, type SetUpReport } from './classifier-run';
 import {
   TRAINING_CONTROL,
+  type MeasureStepTimeRequest,
   type StartTrainingRequest,
+  type StepTimeMeasurement,
   type TrainingEvent,
   type TrainingPhase,
 } from './protocol';
@@ -155,6 +144,12 @@ export class TrainingSession {
   private trained?: TrainedModel;
   private trainedLm?: TrainedCausalLm;
   private dbPromise?: Promise<WebTuneDatabase>;
+  /** The time measurement in progress (one at a time); a start waits for it rather than share the backend. */
+  private measuring: Promise<unknown> = Promise.resolve();
+  /** The newest measurement asked for: an older one still queued is not worth running. */
+  private latestMeasurement = 0;
+  /** Starts and resumes under way (from the request to the end of the run): no measurement then. */
+  private launching = 0;
 
   constructor(private readonly host: TrainingHost) {}
 
@@ -186,7 +181,80 @@ export class TrainingSession {
     }
   }
 
-  async start(request: StartTrainingRequest): Promise<void> {
+  /** Runs a start or resume once the measurement in progress (if any) is done, refusing new ones meanwhile. */
+  private async launch(go: () => Promise<void>): Promise<void> {
+    this.launching += 1;
+    try {
+      await this.measuring.catch(() => undefined);
+      await go();
+    } finally {
+      this.launching -= 1;
+    }
+  }
+
+  start(request: StartTrainingRequest): Promise<void> {
+    return this.launch(() => this.startNow(request));
+  }
+
+  resume(runId: string, controlBuffer?: SharedArrayBuffer): Promise<void> {
+    return this.launch(() => this.resumeNow(runId, controlBuffer));
+  }
+
+  /**
+   * Before Start: seconds of one micro-batch of the classification run these settings would make, on its real
+   * data (the longest examples) and on a classifier built as the run builds it, then freed; nothing trains and
+   * nothing is stored but the tokenised data's cache, which the run then reads. One at a time; refused while
+   * a run starts or trains (the time would be the run's, and the memory too).
+   */
+  measureStepTime(request: MeasureStepTimeRequest): Promise<StepTimeMeasurement> {
+    this.latestMeasurement = Math.max(this.latestMeasurement, request.id);
+    const next = this.measuring.catch(() => undefined).then(() => this.measureNow(request));
+    this.measuring = next;
+    return next;
+  }
+
+  private async measureNow(request: MeasureStepTimeRequest): Promise<StepTimeMeasurement> {
+    if (this.active || this.launching > 0)
+      throw new Error('A run is training: the time is estimated before Start, not during a run.');
+    if (request.id < this.latestMeasurement) throw new Error('Superseded by a newer estimate.');
+    const loaded = this.host.currentModel();
+    if (!loaded) throw new Error('Load a model in the Model step first.');
+    if (loaded.kind === 'decoder')
+      throw new Error('No estimate for a causal LM yet: the Watch panel shows its time once it trains.');
+    const db = await this.db();
+    const dataset = await getDataset(db, request.datasetId);
+    if (!dataset) throw new Error(`Dataset ${request.datasetId} is not stored (was it deleted?).`);
+    const args = resolveTrainingArguments(request.args);
+    const maxLength = effectiveMaxLength(request.maxLength, loaded.facts.maxLength);
+    const silent: SetUpReport = () => undefined;
+    const data = await readClassifierData(
+      db,
+      { datasetId: dataset.id, datasetName: dataset.name, maxLength, args },
+      loaded,
+      silent,
+    );
+    const run = { args: data.args, name: 'the estimate', ...runLoraFields(loaded, args.mode, request.lora) };
+    const model = buildRunClassifier(loaded, run, data.prepared.labels.length, false, silent);
+    try {
+      const secondsPerMicroBatch = await measureMicroBatchSeconds(
+        sequenceClassificationTask,
+        model,
+        data.train,
+        data.args,
+      );
+      return {
+        secondsPerMicroBatch,
+        batchSize: data.args.per_device_train_batch_size,
+        evalExamples: data.validation.length,
+        trainExamples: data.train.length,
+        backend: this.backendLine(),
+      };
+    } finally {
+      model.dispose();
+    }
+  }
+
+  private async startNow(request: StartTrainingRequest): Promise<void> {
     if (this.active) {
       this.host.post({
         type: 'training-error',
@@ -217,12 +285,9 @@ export class TrainingSession {
       // A LoRA run that continues a LoRA run trains the same adapters further: the earlier run's LoRA fields.
       // One started with a PEFT adapter loaded (Model step) continues that adapter: its config, as the CLI's
       // --mode lora --adapter does.
-      const imported = args.mode === 'lora' && !earlier ? loaded.adapter : undefined;
-      const lora = imported
-        ? loraFieldsOf(imported.adapter.config)
-        : earlier?.args.mode === 'lora'
-          ? earlier.lora
-          : request.lora;
+      const { lora, loraAdapter } = earlier
+        ? { lora: earlier.args.mode === 'lora' ? earlier.lora : request.lora, loraAdapter: undefined }
+        : runLoraFields(loaded, args.mode, request.lora);
       const now = Date.now();
       const name =
         request.name ??
@@ -258,7 +323,7 @@ export class TrainingSession {
           ? { task: 'causal-lm' as const, causalLm: request.causalLm ?? {} }
           : {}),
         ...(args.mode === 'lora' ? { lora: lora ?? {} } : {}),
-        ...(imported ? { loraAdapter: imported.facts.name } : {}),
+        ...(loraAdapter ? { loraAdapter } : {}),
         backend: this.backendLine(),
         totalSteps: 0,
         globalStep: 0,
@@ -293,7 +358,7 @@ export class TrainingSession {
     return earlier;
   }
 
-  async resume(runId: string, controlBuffer?: SharedArrayBuffer): Promise<void> {
+  private async resumeNow(runId: string, controlBuffer?: SharedArrayBuffer): Promise<void> {
     if (this.active) {
       this.host.post({
         type: 'training-error',
@@ -313,42 +378,6 @@ export class TrainingSession {
   private backendLine(): string {
     const info = this.host.backend();
     return info ? describeBackend(info) : tf.getBackend();
-  }
-
-  /** The train and validation sets tokenised, from the cache when this dataset × tokenizer × length was seen. */
-  private async tokenizeOnce(
-    runId: string,
-    db: WebTuneDatabase,
-    dataset: DatasetMeta,
-    loaded: LoadedModel,
-    prepared: PreparedDataset,
-    maxLength: number,
-  ): Promise<[TokenizedExample[], TokenizedExample[]]> {
-    const key = await tokenizedKey(dataset, loaded.pretrained.tokenizerFiles, maxLength);
-    const count = prepared.train.length + prepared.validation.length;
-    const cached = await getTokenized(db, key).catch(() => undefined);
-    if (cached && cached.sets.length === 2) {
-      const [train, validation] = cached.sets.map(unpackExamples) as [TokenizedExample[], TokenizedExample[]];
-      if (train.length === prepared.train.length && validation.length === prepared.validation.length) {
-        this.phase(runId, 'tokenizing', `${count} examples, from the cache`);
-        return [train, validation];
-      }
-    }
-    this.phase(runId, 'tokenizing', `${count} examples`);
-    const sets: [TokenizedExample[], TokenizedExample[]] = [
-      tokenizeExamples(loaded.tokenizer, prepared.train, maxLength),
-      tokenizeExamples(loaded.tokenizer, prepared.validation, maxLength),
-    ];
-    // The cache only saves time: a full disk or a closed database must not stop the run.
-    await putTokenized(db, {
-      key,
-      datasetId: dataset.id,
-      createdAt: Date.now(),
-      sets: sets.map(packExamples),
-    }).catch((error: unknown) =>
-      console.warn(`WebTune: the tokenised data was not cached: ${String(error)}`),
-    );
-    return sets;
   }
 
   private phase(runId: string, phase: TrainingPhase, detail?: string): void {
@@ -594,14 +623,7 @@ export class TrainingSession {
               `${data.validation.length} validation examples of ${generative.report.kind} data; the run was ` +
               `trained on ${run.trainExamples} and ${run.evalExamples} of ${run.causalLmData.kind} data.`,
           );
-        let args: TrainingArguments = run.args;
-        if (data.validation.length === 0 && args.eval_strategy !== 'no')
-          args = resolveTrainingArguments({
-            ...args,
-            eval_strategy: 'no',
-            load_best_model_at_end: false,
-            early_stopping_patience: undefined,
-          });
+        const args = argumentsForData(run.args, data.validation.length);
         const { totalSteps } = countTrainingSteps(data.train.length, args);
         this.phase(run.id, 'building', describeCausalLmExamples(generative.report.kind, data));
         this.disposeTrained();
@@ -735,56 +757,16 @@ export class TrainingSession {
         return;
       }
       this.phase(run.id, 'reading-data', run.datasetName);
-      const prepared = await loadPreparedDataset(db, run.datasetId, run.datasetConfig);
-      const datasetMeta = await getDataset(db, run.datasetId);
-      if (!datasetMeta) throw new Error(`Dataset ${run.datasetName} is not stored (was it deleted?).`);
-      const datasetConfig = run.datasetConfig ?? datasetMeta.confirmed;
+      const report: SetUpReport = (phase, detail) => this.phase(run.id, phase, detail);
+      const data = await readClassifierData(db, run, loaded, report);
+      const { prepared, datasetMeta, datasetConfig, args } = data;
+      const [trainSet, evalSet] = [data.train, data.validation];
       const mapping = datasetConfig?.mapping;
-      if (prepared.labels.length < 2)
-        throw new Error(`${run.datasetName} has ${prepared.labels.length} class; training needs at least 2.`);
-      const [trainSet, evalSet] = await this.tokenizeOnce(
-        run.id,
-        db,
-        datasetMeta,
-        loaded,
-        prepared,
-        run.maxLength,
-      );
-      if (trainSet.length === 0) throw new Error(`${run.datasetName} has no training rows after cleaning.`);
-      // Without validation rows there is nothing to evaluate on: train without evaluations rather than fail.
-      let args: TrainingArguments = run.args;
-      if (evalSet.length === 0 && args.eval_strategy !== 'no')
-        args = resolveTrainingArguments({
-          ...args,
-          eval_strategy: 'no',
-          load_best_model_at_end: false,
-          early_stopping_patience: undefined,
-        });
       const { totalSteps } = countTrainingSteps(trainSet.length, args);
 
       this.phase(run.id, 'building', `${prepared.labels.length} labels`);
       this.disposeTrained();
-      model = buildClassifier(loaded.config, loaded.pretrained.weights, {
-        numLabels: prepared.labels.length,
-        seed: args.seed,
-        modelName: loaded.facts.name,
-      });
-      if (args.mode === 'lora') {
-        // As the CLI does: new adapters from the run's LoRA fields, PEFT's defaults for the rest, seeded by the
-        // run's seed, so a resume attaches the same layers before the checkpoint restores what trains.
-        // A run that continues an imported adapter starts from its values (a resume restores the checkpoint's).
-        const lora = attachRunLora(model, 'SEQ_CLS', {
-          seed: args.seed,
-          modelName: loaded.facts.name,
-          adapter: run.loraAdapter && !resuming ? loadedAdapter(run, loaded) : undefined,
-          fields: run.lora,
-        });
-        this.phase(
-          run.id,
-          'building',
-          `LoRA r ${lora.config.r} on ${lora.targetNames.join(', ')}, ${prepared.labels.length} labels`,
-        );
-      }
+      model = buildRunClassifier(loaded, { ...run, args }, prepared.labels.length, resuming, report);
       if (tf.getBackend() === 'webgpu') {
         this.phase(run.id, 'warming-up', 'compiling the GPU shaders');
         await warmUpTask(sequenceClassificationTask, model, trainSet, args);
@@ -1107,10 +1089,4 @@ export class TrainingSession {
   trainedCausalLm(): TrainedCausalLm | undefined {
     return this.active ? undefined : this.trainedLm;
   }
-}
-
-/** A LoraConfig's fields as a run stores them (resolveLoraConfig gives back the same config from them). */
-function loraFieldsOf(config: LoraConfig): Partial<LoraConfig> {
-  const { r, lora_alpha, lora_dropout, target_modules, modules_to_save, use_rslora } = config;
-  return { r, lora_alpha, lora_dropout, target_modules, modules_to_save, use_rslora };
 }

@@ -163,6 +163,16 @@ async function handle(request: WorkerRequest): Promise<void> {
         post({ type: 'results-error', id: request.id, message: messageOf(err) });
       }
       return;
+    // The estimate waits for the backend as a run does, and does not hold up the queue (nor a start after it).
+    case 'measure-step-time':
+      void backendReady
+        .catch(() => undefined)
+        .then(() => session.measureStepTime(request))
+        .then(
+          (timing) => post({ type: 'results-reply', id: request.id, reply: { kind: 'step-time', timing } }),
+          (err: unknown) => post({ type: 'results-error', id: request.id, message: messageOf(err) }),
+        );
+      return;
     // A completion does not hold up the queue either: its stop request must get through between tokens.
     case 'generate':
       void backendReady

@@ -178,6 +178,9 @@ describe('generative fine-tuning in the app', () => {
 
     const start = page.getByRole('button', { name: 'Start training', exact: true });
     expect(await start.isEnabled()).toBe(true);
+    // A decoder's run has no measured estimate before Start, and says so rather than show none.
+    expect(await page.getByTestId('run-estimate-none').count()).toBe(1);
+    expect(await page.getByTestId('run-estimate').count()).toBe(0);
     await start.click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
     await page.waitForFunction(

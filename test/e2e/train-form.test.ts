@@ -96,6 +96,28 @@ describe('the Train form', () => {
     await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: /Train/ }).click();
     // A run with settings that differ from the defaults.
     await setTrainFields(page, { learning_rate: '0.0003', num_train_epochs: '1', weight_decay: '0.05' });
+
+    // Before Start, the run plan's estimated time, from passes the worker timed on this data and model.
+    const estimate = page.getByTestId('run-estimate');
+    const seconds = async () => Number(await estimate.getAttribute('data-seconds', { timeout: 60_000 }));
+    const oneEpoch = await seconds();
+    expect(Number.isFinite(oneEpoch) && oneEpoch > 0, `${oneEpoch}`).toBe(true);
+    expect(await estimate.textContent()).toMatch(
+      /estimated time about .+ \(measured: [\d.e-]+ s a step on wasm/,
+    );
+    // Twice the epochs, twice the steps and evaluations: the same measurement, twice the time.
+    await setTrainFields(page, { num_train_epochs: '2' });
+    await expect.poll(seconds, { timeout: 5000 }).not.toBe(oneEpoch);
+    expect((await seconds()) / oneEpoch).toBeGreaterThan(1.5);
+    expect((await seconds()) / oneEpoch).toBeLessThan(2.5);
+    await setTrainFields(page, { num_train_epochs: '1' });
+    // Another batch size shapes another pass: the estimate goes at once (the worker is asked once it settles).
+    const batch = await trainFieldValue(page, 'per_device_train_batch_size');
+    await setTrainFields(page, { per_device_train_batch_size: String(Number(batch) * 2) });
+    expect(await estimate.count()).toBe(0);
+    expect(Number.isFinite(await seconds())).toBe(true);
+    await setTrainFields(page, { per_device_train_batch_size: batch });
+    await expect.poll(seconds, { timeout: 5000 }).toBe(oneEpoch); // measured already for these settings
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect
       .poll(() => page.getByTestId('run-status').textContent(), { timeout: 180_000, interval: 500 })

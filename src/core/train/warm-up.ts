@@ -1,20 +1,30 @@
 // One untimed forward and backward pass on the longest batch a run will see, for any task, so that WebGPU
-// compiles its shaders before the first timed step (the first webgpu step can otherwise stall for seconds).
+// compiles its shaders before the first timed step (the first webgpu step can otherwise stall for seconds);
+// and, before Start, a few more such passes timed, for the run's estimated time.
 import * as tf from '@tensorflow/tfjs';
 
 import type { TaskExample, TrainingTask } from '../tasks/types';
 import type { TrainingArguments } from './arguments';
 import { trainableVariables, type TrainableModel } from './weights';
 
-export async function warmUpTask<Model extends TrainableModel, Example extends TaskExample, Details>(
+/** The indices of the `size` longest examples: the batch with the most tokens, the slowest a run will see. */
+function longestBatch(examples: readonly TaskExample[], size: number): number[] {
+  return [...examples.keys()]
+    .sort((a, b) => (examples[b]?.inputIds.length ?? 0) - (examples[a]?.inputIds.length ?? 0))
+    .slice(0, size);
+}
+
+/**
+ * One forward and backward pass of a training step on these examples, read back and freed: the gradients are
+ * computed as a step computes them (dropout on) but never applied, so the weights stay as they were.
+ */
+async function gradientPass<Model extends TrainableModel, Example extends TaskExample, Details>(
   task: TrainingTask<Model, Example, Details>,
   model: Model,
   examples: readonly Example[],
+  indices: number[],
   args: TrainingArguments,
 ): Promise<void> {
-  const indices = [...examples.keys()]
-    .sort((a, b) => (examples[b]?.inputIds.length ?? 0) - (examples[a]?.inputIds.length ?? 0))
-    .slice(0, args.per_device_train_batch_size);
   // What the steps differentiate (with LoRA: the adapters and saved modules), so their shaders compile too.
   const variables = [...trainableVariables(model, args.mode).values()];
   const { value, grads } = tf.tidy(() =>
@@ -25,4 +35,39 @@ export async function warmUpTask<Model extends TrainableModel, Example extends T
   );
   await value.data();
   tf.dispose([value, ...Object.values(grads)]);
+}
+
+export async function warmUpTask<Model extends TrainableModel, Example extends TaskExample, Details>(
+  task: TrainingTask<Model, Example, Details>,
+  model: Model,
+  examples: readonly Example[],
+  args: TrainingArguments,
+): Promise<void> {
+  await gradientPass(task, model, examples, longestBatch(examples, args.per_device_train_batch_size), args);
+}
+
+/**
+ * Seconds one micro-batch of the run takes (a forward and backward pass of per_device_train_batch_size
+ * examples), measured before Start: the warm-up pass first, untimed (shader compiles, first-call set-up), then
+ * `passes` passes on the same longest batch, timed and averaged. The longest batch makes it an upper bound
+ * for runs whose batches are shorter. Nothing is applied: the weights and the tensor count end as they began.
+ */
+export async function measureMicroBatchSeconds<
+  Model extends TrainableModel,
+  Example extends TaskExample,
+  Details,
+>(
+  task: TrainingTask<Model, Example, Details>,
+  model: Model,
+  examples: readonly Example[],
+  args: TrainingArguments,
+  passes = 2,
+): Promise<number> {
+  if (!Number.isInteger(passes) || passes < 1)
+    throw new Error(`passes must be a positive integer, got ${passes}`);
+  const indices = longestBatch(examples, args.per_device_train_batch_size);
+  await gradientPass(task, model, examples, indices, args);
+  const started = performance.now();
+  for (let i = 0; i < passes; i++) await gradientPass(task, model, examples, indices, args);
+  return (performance.now() - started) / 1000 / passes;
 }
