@@ -9,9 +9,11 @@ import { buildCausalLM, type CausalLM } from '../core/models/causal-lm';
 import {
   causalLmDataSummary,
   causalLmHyperparameters,
+  setUpCausalLmRun,
   withChatTemplate,
   type CausalLmRunSetup,
 } from '../core/run/causal-lm';
+import type { CausalLmDataOptions } from '../core/data/causal-lm-options';
 import type { TensorMap } from '../core/hub/tensors';
 import type { StoredRunResults } from '../core/storage/run-types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
@@ -36,6 +38,25 @@ export async function readGenerativeData(
   const config = run.datasetConfig ?? meta.confirmed;
   const parts = generativeParts(await readDatasetParts(db, meta));
   return prepareGenerative(parts, config?.split ?? DEFAULT_SPLIT);
+}
+
+/** The run's tokenizer, generation settings and examples for the loaded decoder (core/run's, as the CLI's). */
+export function setUpLoadedCausalLm(
+  loaded: LoadedDecoder,
+  prepared: PreparedGenerative,
+  given: Partial<CausalLmDataOptions>,
+): CausalLmRunSetup {
+  return setUpCausalLmRun(
+    {
+      name: loaded.facts.name,
+      tokenizerFiles: loaded.pretrained.tokenizerFiles,
+      generationConfig: loaded.generationConfig,
+    },
+    loaded.dims,
+    loaded.facts.maxLength,
+    prepared,
+    given,
+  );
 }
 
 /**

@@ -109,10 +109,9 @@ export type ResultsRequest =
   | MeasureStepTimeRequest;
 
 /**
- * Before Start (the Train form): times a few forward and backward passes of the batches a classification run
- * with these settings would make, on the loaded encoder, without training anything. Only what shapes a pass is
- * sent; the page turns the reply into the run's estimated time for any epochs or accumulation. Refused while
- * a run trains, and for a decoder.
+ * Before Start (the Train form): times a few forward and backward passes of the batches a run with these
+ * settings would make, on the loaded model, without training anything. Only what shapes a pass is sent; the
+ * page turns the reply into the run's estimated time for any epochs or accumulation. Refused while a run trains.
  */
 export interface MeasureStepTimeRequest {
   type: 'measure-step-time';
@@ -123,6 +122,8 @@ export interface MeasureStepTimeRequest {
   maxLength: number;
   /** With args.mode 'lora': the LoRA fields set (a loaded PEFT adapter's config wins, as for a run). */
   lora?: Partial<LoraConfig>;
+  /** A decoder's data options, as StartTrainingRequest's (they make its examples: blocks or padded rows). */
+  causalLm?: Partial<CausalLmDataOptions>;
 }
 
 /** What the worker measured: core/train/time-estimate.ts's StepTiming, and on which backend. */

@@ -68,7 +68,6 @@ import {
   causalLmRunTask,
   describeCausalLmExamples,
   evaluateCausalLm,
-  setUpCausalLmRun,
 } from '../core/run/causal-lm';
 import {
   buildRunCausalLm,
@@ -76,6 +75,7 @@ import {
   causalLmTrainingRecord,
   readGenerativeData,
   reopenCausalLm,
+  setUpLoadedCausalLm,
 } from './causal-lm-run';
 import { clearResultsModel, setResultsModel, type ResultsModel } from './results-state';
 import { datasetSummary, hyperparameters } from './results-training-record';
@@ -219,12 +219,28 @@ export class TrainingSession {
     if (request.id < this.latestMeasurement) throw new Error('Superseded by a newer estimate.');
     const loaded = this.host.currentModel();
     if (!loaded) throw new Error('Load a model in the Model step first.');
-    if (loaded.kind === 'decoder')
-      throw new Error('No estimate for a causal LM yet: the Watch panel shows its time once it trains.');
     const db = await this.db();
     const dataset = await getDataset(db, request.datasetId);
     if (!dataset) throw new Error(`Dataset ${request.datasetId} is not stored (was it deleted?).`);
     const args = resolveTrainingArguments(request.args);
+    if (loaded.kind === 'decoder') {
+      // A causal LM's examples (blocks or rows) come from its data options; they are counted here too.
+      const generative = await readGenerativeData(db, dataset, { datasetConfig: dataset.confirmed });
+      const { data } = setUpLoadedCausalLm(loaded, generative, request.causalLm ?? {});
+      const lora = runLoraFields(loaded, args.mode, request.lora);
+      const lm = buildRunCausalLm(loaded, { args, name: 'the estimate', ...lora }, false);
+      try {
+        return {
+          secondsPerMicroBatch: await measureMicroBatchSeconds(causalLmTask, lm, data.train, args),
+          batchSize: args.per_device_train_batch_size,
+          evalExamples: data.validation.length,
+          trainExamples: data.train.length,
+          backend: this.backendLine(),
+        };
+      } finally {
+        lm.dispose();
+      }
+    }
     const maxLength = effectiveMaxLength(request.maxLength, loaded.facts.maxLength);
     const silent: SetUpReport = () => undefined;
     const data = await readClassifierData(
@@ -599,17 +615,7 @@ export class TrainingSession {
           'tokenizing',
           `${generative.train.length + generative.validation.length} rows of ${generative.report.kind} data`,
         );
-        const setup = setUpCausalLmRun(
-          {
-            name: loaded.facts.name,
-            tokenizerFiles: loaded.pretrained.tokenizerFiles,
-            generationConfig: loaded.generationConfig,
-          },
-          loaded.dims,
-          loaded.facts.maxLength,
-          generative,
-          run.causalLm ?? {},
-        );
+        const setup = setUpLoadedCausalLm(loaded, generative, run.causalLm ?? {});
         const { data } = setup;
         if (
           resuming &&

@@ -174,13 +174,19 @@ describe('generative fine-tuning in the app', () => {
     expect(await page.getByTestId('causal-lm-fields-error').innerText()).toContain('more than the model');
     expect(await page.getByRole('button', { name: 'Start training', exact: true }).isDisabled()).toBe(true);
     await page.getByLabel('block_size').fill('32');
+
+    // Before Start, the worker tokenises the data as the run will (38 padded rows here) and times a few passes:
+    // the plan counts the run's steps (5 updates of 8 per epoch, 2 epochs) and estimates its time.
+    const estimate = page.getByTestId('run-estimate');
+    await estimate.waitFor({ timeout: 60_000 });
+    expect(Number(await estimate.getAttribute('data-seconds'))).toBeGreaterThan(0);
+    expect(Number.isFinite(Number(await estimate.getAttribute('data-seconds')))).toBe(true);
+    expect(await page.getByTestId('run-plan').getAttribute('data-steps')).toBe('10');
+    expect(await page.getByTestId('run-plan').innerText()).toContain('38 training examples (blocks or rows)');
     await shot(page, '2-train-ready');
 
     const start = page.getByRole('button', { name: 'Start training', exact: true });
     expect(await start.isEnabled()).toBe(true);
-    // A decoder's run has no measured estimate before Start, and says so rather than show none.
-    expect(await page.getByTestId('run-estimate-none').count()).toBe(1);
-    expect(await page.getByTestId('run-estimate').count()).toBe(0);
     await start.click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
     await page.waitForFunction(
@@ -431,7 +437,9 @@ print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "base_
     expect(downloadedWeights).toBeDefined();
     expect(weights !== undefined && Buffer.from(weights).equals(Buffer.from(downloadedWeights!))).toBe(true);
     await steps.getByRole('button', { name: /Evaluate/ }).click();
-    expect(await page.getByTestId('generation-table').locator('tbody tr').count()).toBe(4);
+    await expect
+      .poll(() => page.getByTestId('generation-table').locator('tbody tr').count(), { timeout: 30_000 })
+      .toBe(4);
 
     // A learning rate that cannot move the weights: the continuation ends where the run ended, far from the
     // base model's loss on the same rows, so it did start from the run's weights.

@@ -170,11 +170,18 @@ export function TrainStep({
     !loraRefused &&
     (!decoder || (generativeKind !== undefined && causalLmError === undefined)),
   );
-  // Before Start, a classifier's run plan: its steps, memory and (measured by the worker) its estimated time.
-  // A decoder's run shows none of these yet.
+  // Before Start, the run plan: its steps, memory and (measured by the worker) its estimated time. A decoder's
+  // examples (packed blocks or rows) are known once the worker has tokenised its data for the measurement.
   const planned =
-    canStart && !decoder && parsed.settings !== undefined && trainExamples !== undefined && trainExamples > 0;
-  const timing = useStepTiming(planned, encoder, datasetId, parsed.settings);
+    canStart &&
+    parsed.settings !== undefined &&
+    (decoder || (trainExamples !== undefined && trainExamples > 0));
+  const timing = useStepTiming(planned, facts?.name, datasetId, parsed.settings, decoder);
+  const planExamples = decoder
+    ? timing?.state === 'measured'
+      ? timing.timing.trainExamples
+      : undefined
+    : trainExamples;
   const canResume = current !== undefined && isResumable(current, activity) && !running;
   const ownRun = current !== undefined && current.id === activity.activeRunId;
   const canStop =
@@ -270,19 +277,14 @@ export function TrainStep({
         }
       />
 
-      {planned && parsed.settings && trainExamples !== undefined && (
+      {planned && parsed.settings && (
         <RunPlan
-          examples={trainExamples}
+          examples={planExamples}
+          unit={decoder ? 'examples (blocks or rows)' : 'examples'}
           args={parsed.settings}
-          memoryBytes={shown?.budget?.modes[text.mode as TrainingMode]?.memoryBytes}
+          memoryBytes={encoder ? shown?.budget?.modes[text.mode as TrainingMode]?.memoryBytes : undefined}
           timing={timing}
         />
-      )}
-      {canStart && decoder && (
-        <p className="hint" data-testid="run-estimate-none">
-          No time estimate before Start for a causal LM yet: the Watch panel shows its pace and ETA once it
-          trains.
-        </p>
       )}
 
       <div className="run-controls" role="group" aria-label="Run controls">
@@ -486,15 +488,32 @@ export function TrainStep({
  */
 function RunPlan({
   examples,
+  unit,
   args,
   memoryBytes,
   timing,
 }: {
-  examples: number;
+  /** Training examples; unknown for a decoder until the measurement has made them. */
+  examples: number | undefined;
+  unit: string;
   args: TrainSettings;
   memoryBytes?: number;
   timing?: StepTimingState;
 }) {
+  if (examples === undefined)
+    return (
+      <p className="run-plan" data-testid="run-plan">
+        {timing?.state === 'failed' ? (
+          <span className="run-estimate" data-testid="run-estimate-failed">
+            No run plan: {timing.error}
+          </span>
+        ) : (
+          <span className="run-estimate" data-testid="run-estimate-measuring">
+            Counting the steps and estimating the time (tokenising the data, timing a few training passes)…
+          </span>
+        )}
+      </p>
+    );
   const { totalSteps, updatesPerEpoch } = countTrainingSteps(examples, args);
   const epochs = args.num_train_epochs;
   return (
@@ -502,7 +521,7 @@ function RunPlan({
       <strong>
         {totalSteps.toLocaleString()} step{totalSteps === 1 ? '' : 's'}
       </strong>{' '}
-      ({examples.toLocaleString()} training examples, {updatesPerEpoch.toLocaleString()} updates of{' '}
+      ({examples.toLocaleString()} training {unit}, {updatesPerEpoch.toLocaleString()} updates of{' '}
       {args.per_device_train_batch_size * args.gradient_accumulation_steps} per epoch, {epochs} epoch
       {epochs === 1 ? '' : 's'})
       {memoryBytes !== undefined && <>; memory needed about {formatBytes(memoryBytes)} plus activations</>}

@@ -1,12 +1,12 @@
 // The Train form's measured pace before Start: once the settings that shape a training pass (the model, the
-// dataset, the batch size, max_length, the mode and its LoRA fields) have settled, the worker times a few
+// dataset, the batch size, max_length or a decoder's data options, the mode and its LoRA fields) have settled, the worker times a few
 // passes of the run's batches (MeasureStepTimeRequest); the estimate for any epochs, accumulation or
 // evaluation settings is then arithmetic on it (core/train/time-estimate.ts). A measurement made for other
 // settings is never returned, so a stale estimate goes as soon as those settings change.
 import { useEffect, useRef, useState } from 'react';
 import type { MeasureStepTimeRequest, StepTimeMeasurement } from '../../worker/protocol';
 import { askResults } from '../../worker/results-client';
-import { toLoraFields, type TrainSettings } from './defaults';
+import { toCausalLmOptions, toLoraFields, type TrainSettings } from './defaults';
 
 /** How long the shaping settings must stay unchanged before a measurement is asked for (typing a number). */
 const SETTLE_MS = 600;
@@ -24,6 +24,8 @@ export function useStepTiming(
   modelName: string | undefined,
   datasetId: string | undefined,
   settings: TrainSettings | undefined,
+  /** A decoder's run: its data options (block_size, packing, …) shape its examples too. */
+  causalLm: boolean,
 ): StepTimingState | undefined {
   const body: Body | undefined =
     enabled && modelName !== undefined && datasetId !== undefined && settings
@@ -33,6 +35,7 @@ export function useStepTiming(
           maxLength: settings.max_length,
           args: { per_device_train_batch_size: settings.per_device_train_batch_size, mode: settings.mode },
           ...(settings.mode === 'lora' ? { lora: toLoraFields(settings) } : {}),
+          ...(causalLm ? { causalLm: toCausalLmOptions(settings) } : {}),
         }
       : undefined;
   const key = body && JSON.stringify([modelName, body]);
