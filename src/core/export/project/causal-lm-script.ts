@@ -72,7 +72,8 @@ export function causalLmTrainScript(spec: CausalLmScriptSpec): string {
     ')',
     '',
     ...(metrics ? ['from generation_metrics import generation_metrics'] : []),
-    `from lm_examples import ${spec.options.packing ? '' : 'collate, '}make_examples, read_rows${spec.chatTemplateAdded ? ', CHATML_TEMPLATE' : ''}`,
+    // isort's order (ruff's I001): constants, then functions alphabetically.
+    `from lm_examples import ${spec.chatTemplateAdded ? 'CHATML_TEMPLATE, ' : ''}${spec.options.packing ? '' : 'collate, '}make_examples, read_rows`,
     'from model_card import write_model_card',
     '',
     'parser = argparse.ArgumentParser(description=__doc__)',
