@@ -543,7 +543,7 @@ function RunEstimate({
   if (timing.state === 'measuring')
     return (
       <span className="run-estimate" data-testid="run-estimate-measuring">
-        ; estimating the time (timing a few training passes)…
+        ; estimating the time (timing a few training passes)
       </span>
     );
   if (timing.state === 'failed')
