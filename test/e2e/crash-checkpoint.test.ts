@@ -135,8 +135,8 @@ describe('a browser killed during a checkpoint write', () => {
 
     // A few checkpoints complete, then the browser dies the moment the page says the next one is being written.
     // Step 14 (into the second epoch), not earlier: small batches get there soon, and Chromium commits
-    // localStorage to disk seconds after a write (a SIGKILL loses the rest), so the form and the open run saved
-    // at the start need that time to be on disk.
+    // localStorage to disk seconds after a write (a SIGKILL loses the rest), so the form saved before the start
+    // needs that time to be on disk. The open run need not be: the page opens the run the crash cut off.
     await page.waitForFunction(
       () =>
         Number(

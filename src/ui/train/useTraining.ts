@@ -361,13 +361,21 @@ export function useTraining(
   );
 
   // The run open before a reload opens again, once the stored runs are read (only if nothing else was opened).
+  // Without one, a run cut off mid-training opens: after a crash the saved session can lack the open run, as
+  // the browser writes localStorage to disk late (and later still after a burst of writes) and a killed
+  // browser loses what it had not written.
   const reopened = useRef(false);
   useEffect(() => {
     if (reopened.current || runs === undefined || !locksRead) return;
     reopened.current = true;
-    const run = initialRunId ? runs.find((r) => r.id === initialRunId) : undefined;
+    const activity = { activeRunId, trainingElsewhere: elsewhere };
+    const run =
+      (initialRunId ? runs.find((r) => r.id === initialRunId) : undefined) ??
+      [...runs]
+        .sort((a, b) => b.updatedAt - a.updatedAt)
+        .find((r) => runState(r, activity) === 'interrupted');
     if (run && followed.current === undefined) show(run);
-  }, [runs, initialRunId, show, locksRead]);
+  }, [runs, initialRunId, show, locksRead, activeRunId, elsewhere]);
 
   const remove = useCallback(
     async (run: RunRecord) => {
