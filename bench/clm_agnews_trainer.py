@@ -19,6 +19,8 @@ from transformers import (
 )
 
 cfg = json.load(sys.stdin)
+# The Trainer prints its metrics to stdout; only the result may go there, so the rest goes to stderr.
+result_stream, sys.stdout = sys.stdout, sys.stderr
 torch.set_num_threads(cfg.get("threads", 2))
 tok = AutoTokenizer.from_pretrained(cfg["model"])
 
@@ -103,4 +105,4 @@ for seed in cfg["seeds"]:
             "after": continuations(model),
         }
     )
-print(json.dumps(results))
+print(json.dumps(results), file=result_stream)
