@@ -509,7 +509,7 @@ function RunPlan({
           </span>
         ) : (
           <span className="run-estimate" data-testid="run-estimate-measuring">
-            Counting the steps and estimating the time (tokenising the data, timing a training pass)…
+            Counting the steps and estimating the time (tokenising the data, timing a few training passes)…
           </span>
         )}
       </p>
@@ -543,7 +543,7 @@ function RunEstimate({
   if (timing.state === 'measuring')
     return (
       <span className="run-estimate" data-testid="run-estimate-measuring">
-        ; estimating the time (timing a training pass)
+        ; estimating the time (timing a few training passes)
       </span>
     );
   if (timing.state === 'failed')
