@@ -11,7 +11,19 @@ const FINAL = ['eval_accuracy', 'eval_f1', 'eval_loss'] as const;
  * Runs: every stored run with its settings and final figures; pick several to compare; rename; delete. It lives
  * in the Train step beside the run list; `refresh` changes when the runs there change, and the list is read again.
  */
-export function RunsPanel({ source, refresh }: { source?: RunsSource; refresh?: string }) {
+export function RunsPanel({
+  source,
+  refresh,
+  states,
+}: {
+  source?: RunsSource;
+  refresh?: string;
+  /**
+   * Each run's state as the run list shows it, by id: the store keeps 'running' for a run whose tab went
+   * away, which the list shows as interrupted. Without it, the stored status.
+   */
+  states?: Readonly<Record<string, string>>;
+}) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [picked, setPicked] = useState<string[]>([]);
   const [histories, setHistories] = useState<Record<string, RunLogEntry[]>>({});
@@ -73,7 +85,14 @@ export function RunsPanel({ source, refresh }: { source?: RunsSource; refresh?: 
       {!source && <p>Stored runs appear here once training has saved one.</p>}
       {source && runs.length === 0 && <p>No run is stored yet.</p>}
       {runs.length > 0 && (
-        <RunsTable runs={runs} picked={picked} onToggle={toggle} onRename={rename} onDelete={remove} />
+        <RunsTable
+          runs={runs}
+          states={states}
+          picked={picked}
+          onToggle={toggle}
+          onRename={rename}
+          onDelete={remove}
+        />
       )}
       {error && <p role="alert">{error}</p>}
       {compared.length > 0 && (
@@ -85,13 +104,14 @@ export function RunsPanel({ source, refresh }: { source?: RunsSource; refresh?: 
 
 interface TableProps {
   runs: RunSummary[];
+  states?: Readonly<Record<string, string>>;
   picked: string[];
   onToggle: (id: string) => void;
   onRename: (run: RunSummary) => void;
   onDelete: (run: RunSummary) => void;
 }
 
-export function RunsTable({ runs, picked, onToggle, onRename, onDelete }: TableProps) {
+export function RunsTable({ runs, states, picked, onToggle, onRename, onDelete }: TableProps) {
   return (
     <div className="results-scroll" tabIndex={0} role="region" aria-label="Stored runs, scrollable">
       <table className="runs-table" aria-label="Stored runs">
@@ -133,7 +153,7 @@ export function RunsTable({ runs, picked, onToggle, onRename, onDelete }: TableP
               </th>
               <td>{run.model}</td>
               <td>{run.dataset}</td>
-              <td>{run.status}</td>
+              <td>{states?.[run.id] ?? run.status}</td>
               <td>
                 <small>{shortSettings(run.settings)}</small>
               </td>

@@ -474,6 +474,7 @@ export function TrainStep({
             <RunsPanel
               source={runsSource}
               refresh={training.runs.map((r) => `${r.id}:${r.status}:${r.name}`).join()}
+              states={Object.fromEntries(training.runs.map((r) => [r.id, runState(r, activity)]))}
             />
           )}
         </>
