@@ -1,6 +1,6 @@
 // One untimed forward and backward pass on the longest batch a run will see, for any task, so that WebGPU
 // compiles its shaders before the first timed step (the first webgpu step can otherwise stall for seconds);
-// and, before Start, a few more such passes timed, for the run's estimated time.
+// and, before Start, such a pass timed, for the run's estimated time.
 import * as tf from '@tensorflow/tfjs';
 
 import type { TaskExample, TrainingTask } from '../tasks/types';
@@ -48,9 +48,11 @@ export async function warmUpTask<Model extends TrainableModel, Example extends T
 
 /**
  * Seconds one micro-batch of the run takes (a forward and backward pass of per_device_train_batch_size
- * examples), measured before Start: the warm-up pass first, untimed (shader compiles, first-call set-up), then
- * `passes` passes on the same longest batch, timed and averaged. The longest batch makes it an upper bound
- * for runs whose batches are shorter. Nothing is applied: the weights and the tensor count end as they began.
+ * examples), measured before Start on the longest batch, which makes it an upper bound for runs whose batches
+ * are shorter. On webgpu an untimed pass goes first (its shader compiles would dominate); wasm and cpu compile
+ * nothing, so their first pass is timed too. One timed pass is the default: the form asks again after each
+ * change, and every pass delays a Start that follows it. Nothing is applied: the weights and the tensor count
+ * end as they began.
  */
 export async function measureMicroBatchSeconds<
   Model extends TrainableModel,
@@ -61,12 +63,12 @@ export async function measureMicroBatchSeconds<
   model: Model,
   examples: readonly Example[],
   args: TrainingArguments,
-  passes = 2,
+  passes = 1,
 ): Promise<number> {
   if (!Number.isInteger(passes) || passes < 1)
     throw new Error(`passes must be a positive integer, got ${passes}`);
   const indices = longestBatch(examples, args.per_device_train_batch_size);
-  await gradientPass(task, model, examples, indices, args);
+  if (tf.getBackend() === 'webgpu') await gradientPass(task, model, examples, indices, args);
   const started = performance.now();
   for (let i = 0; i < passes; i++) await gradientPass(task, model, examples, indices, args);
   return (performance.now() - started) / 1000 / passes;

@@ -510,7 +510,7 @@ function RunPlan({
           </span>
         ) : (
           <span className="run-estimate" data-testid="run-estimate-measuring">
-            Counting the steps and estimating the time (tokenising the data, timing a few training passes)…
+            Counting the steps and estimating the time (tokenising the data, timing a training pass)…
           </span>
         )}
       </p>
@@ -544,7 +544,7 @@ function RunEstimate({
   if (timing.state === 'measuring')
     return (
       <span className="run-estimate" data-testid="run-estimate-measuring">
-        ; estimating the time (timing a few training passes)
+        ; estimating the time (timing a training pass)
       </span>
     );
   if (timing.state === 'failed')

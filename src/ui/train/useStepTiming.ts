@@ -1,6 +1,6 @@
 // The Train form's measured pace before Start: once the settings that shape a training pass (the model, the
-// dataset, the batch size, max_length or a decoder's data options, the mode and its LoRA fields) have settled, the worker times a few
-// passes of the run's batches (MeasureStepTimeRequest); the estimate for any epochs, accumulation or
+// dataset, the batch size, max_length or a decoder's data options, the mode and its LoRA fields) have settled,
+// the worker times one pass of the run's batches (MeasureStepTimeRequest); the estimate for any epochs, accumulation or
 // evaluation settings is then arithmetic on it (core/train/time-estimate.ts). A measurement made for other
 // settings is never returned, so a stale estimate goes as soon as those settings change.
 import { useEffect, useRef, useState } from 'react';
