@@ -213,10 +213,21 @@ export class TrainingSession {
     return next;
   }
 
-  private async measureNow(request: MeasureStepTimeRequest): Promise<StepTimeMeasurement> {
+  /**
+   * Why a measurement should stop now, if it should: a run starts or trains (the estimate would slow it, and
+   * its time would be the run's), or the form asked for a newer one. Asked before it begins and between passes.
+   */
+  private measurementAbandoned(id: number): string | undefined {
     if (this.active || this.launching > 0)
-      throw new Error('A run is training: the time is estimated before Start, not during a run.');
-    if (request.id < this.latestMeasurement) throw new Error('Superseded by a newer estimate.');
+      return 'A run is training: the time is estimated before Start, not during a run.';
+    if (id < this.latestMeasurement) return 'Superseded by a newer estimate.';
+    return undefined;
+  }
+
+  private async measureNow(request: MeasureStepTimeRequest): Promise<StepTimeMeasurement> {
+    const abandoned = () => this.measurementAbandoned(request.id);
+    const reason = abandoned();
+    if (reason !== undefined) throw new Error(reason);
     const loaded = this.host.currentModel();
     if (!loaded) throw new Error('Load a model in the Model step first.');
     const db = await this.db();
@@ -231,7 +242,9 @@ export class TrainingSession {
       const lm = buildRunCausalLm(loaded, { args, name: 'the estimate', ...lora }, false);
       try {
         return {
-          secondsPerMicroBatch: await measureMicroBatchSeconds(causalLmTask, lm, data.train, args),
+          secondsPerMicroBatch: await measureMicroBatchSeconds(causalLmTask, lm, data.train, args, {
+            abandoned,
+          }),
           batchSize: args.per_device_train_batch_size,
           evalExamples: data.validation.length,
           trainExamples: data.train.length,
@@ -257,6 +270,7 @@ export class TrainingSession {
         model,
         data.train,
         data.args,
+        { abandoned },
       );
       return {
         secondsPerMicroBatch,

@@ -86,14 +86,28 @@ describe('measureMicroBatchSeconds', () => {
     const tensors = tf.memory().numTensors;
     for (const mode of ['full', 'head'] as const) {
       const args = resolveTrainingArguments({ per_device_train_batch_size: 8, mode });
-      const seconds = await measureMicroBatchSeconds(sequenceClassificationTask, model, examples, args, 2);
+      const seconds = await measureMicroBatchSeconds(sequenceClassificationTask, model, examples, args, {
+        passes: 2,
+      });
       expect(Number.isFinite(seconds) && seconds > 0).toBe(true);
       expect(tf.memory().numTensors).toBe(tensors);
     }
     expect(await weights()).toEqual(before);
     await expect(
-      measureMicroBatchSeconds(sequenceClassificationTask, model, examples, resolveTrainingArguments({}), 0),
+      measureMicroBatchSeconds(sequenceClassificationTask, model, examples, resolveTrainingArguments({}), {
+        passes: 0,
+      }),
     ).rejects.toThrow(/passes/);
+    // Abandoned after its first pass (a run is starting): it stops there with the reason, and frees its tensors.
+    let asked = 0;
+    await expect(
+      measureMicroBatchSeconds(sequenceClassificationTask, model, examples, resolveTrainingArguments({}), {
+        passes: 3,
+        abandoned: () => (++asked > 1 ? 'a run is starting' : undefined),
+      }),
+    ).rejects.toThrow('a run is starting');
+    expect(asked).toBe(2);
+    expect(tf.memory().numTensors).toBe(tensors);
     model.dispose();
   });
 });

@@ -51,8 +51,9 @@ export async function warmUpTask<Model extends TrainableModel, Example extends T
  * examples), measured before Start on the longest batch, which makes it an upper bound for runs whose batches
  * are shorter. On webgpu an untimed pass goes first (its shader compiles would dominate); wasm and cpu compile
  * nothing, so their first pass is timed too. One timed pass is the default: the form asks again after each
- * change, and every pass delays a Start that follows it. Nothing is applied: the weights and the tensor count
- * end as they began.
+ * change, and every pass delays a Start that follows it. `abandoned` is asked before each pass: when it says
+ * why (a run is starting), the measurement stops there and rejects with that reason, so a Start waits for one
+ * pass at most. Nothing is applied: the weights and the tensor count end as they began.
  */
 export async function measureMicroBatchSeconds<
   Model extends TrainableModel,
@@ -63,13 +64,23 @@ export async function measureMicroBatchSeconds<
   model: Model,
   examples: readonly Example[],
   args: TrainingArguments,
-  passes = 1,
+  { passes = 1, abandoned = () => undefined }: { passes?: number; abandoned?: () => string | undefined } = {},
 ): Promise<number> {
   if (!Number.isInteger(passes) || passes < 1)
     throw new Error(`passes must be a positive integer, got ${passes}`);
   const indices = longestBatch(examples, args.per_device_train_batch_size);
-  if (tf.getBackend() === 'webgpu') await gradientPass(task, model, examples, indices, args);
-  const started = performance.now();
-  for (let i = 0; i < passes; i++) await gradientPass(task, model, examples, indices, args);
-  return (performance.now() - started) / 1000 / passes;
+  const pass = async (): Promise<number> => {
+    // A task boundary first: a pass on wasm or cpu settles in microtasks only, so without it a Start message
+    // could not be handled (and seen here) until the whole measurement had ended.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const reason = abandoned();
+    if (reason !== undefined) throw new Error(reason);
+    const started = performance.now();
+    await gradientPass(task, model, examples, indices, args);
+    return (performance.now() - started) / 1000;
+  };
+  if (tf.getBackend() === 'webgpu') await pass();
+  let seconds = 0;
+  for (let i = 0; i < passes; i++) seconds += await pass();
+  return seconds / passes;
 }

@@ -49,6 +49,8 @@ export function useStepTiming(
     let live = true;
     const timer = setTimeout(() => {
       const [, request] = JSON.parse(key) as [string, Body];
+      // Asked again (a run refused the last try, say): the old failure goes while this one is measured.
+      setFailure((f) => (f?.key === key ? undefined : f));
       askResults(request, 'step-time').then(
         (reply) => {
           cache.current.set(key, reply.timing);
