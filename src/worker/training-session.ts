@@ -9,6 +9,7 @@ import { defaultRunName } from '../core/storage/run-names';
 import type { SequenceClassifier } from '../core/models/types';
 import { openWebTuneDB, type WebTuneDatabase } from '../core/storage/db';
 import { sequenceClassificationTask } from '../core/tasks/sequence-classification';
+import type { TaskExample, TrainingTask } from '../core/tasks/types';
 import { measureMicroBatchSeconds, warmUpTask } from '../core/train/warm-up';
 import { loadPreparedDataset } from '../core/storage/prepared';
 import type {
@@ -282,6 +283,29 @@ export class TrainingSession {
     } finally {
       model.dispose();
     }
+  }
+
+  /** On webgpu, one untimed pass first, so that the first timed step does not carry the shader compiles. */
+  private async warmUp<Model extends TrainableModel, Example extends TaskExample, Details>(
+    runId: string,
+    task: TrainingTask<Model, Example, Details>,
+    model: Model,
+    examples: readonly Example[],
+    args: TrainingArguments,
+  ): Promise<void> {
+    if (tf.getBackend() !== 'webgpu') return;
+    this.phase(runId, 'warming-up', 'compiling the GPU shaders');
+    await warmUpTask(task, model, examples, args);
+  }
+
+  /** The checkpoint a resume starts from; a run without one cannot resume. */
+  private async lastCheckpoint(
+    db: WebTuneDatabase,
+    run: Pick<RunRecord, 'id' | 'name'>,
+  ): Promise<TrainerCheckpoint> {
+    const bytes = await loadLastCheckpoint(db, run.id);
+    if (!bytes) throw new Error(`Run ${run.name} has no checkpoint to resume from.`);
+    return decodeCheckpoint(bytes, `the checkpoint of run ${run.name}`);
   }
 
   private async startNow(request: StartTrainingRequest): Promise<void> {
@@ -652,16 +676,8 @@ export class TrainingSession {
         // A continuation starts from the earlier run's final weights; a resume then overwrites them anyway.
         if (run.continuedFrom && !resuming)
           await this.continueFrom(db, run.continuedFrom, loaded, causal, args.mode);
-        if (tf.getBackend() === 'webgpu') {
-          this.phase(run.id, 'warming-up', 'compiling the GPU shaders');
-          await warmUpTask(causalLmTask, causal, data.train, args);
-        }
-        let resumeFrom: TrainerCheckpoint | undefined;
-        if (resuming) {
-          const bytes = await loadLastCheckpoint(db, run.id);
-          if (!bytes) throw new Error(`Run ${run.name} has no checkpoint to resume from.`);
-          resumeFrom = decodeCheckpoint(bytes, `the checkpoint of run ${run.name}`);
-        }
+        await this.warmUp(run.id, causalLmTask, causal, data.train, args);
+        const resumeFrom = resuming ? await this.lastCheckpoint(db, run) : undefined;
         pendingFrom = resumeFrom?.logHistory.length ?? 0;
         publish(
           await updateRun(db, run.id, {
@@ -787,10 +803,7 @@ export class TrainingSession {
       this.phase(run.id, 'building', `${prepared.labels.length} labels`);
       this.disposeTrained();
       model = buildRunClassifier(loaded, { ...run, args }, prepared.labels.length, resuming, report);
-      if (tf.getBackend() === 'webgpu') {
-        this.phase(run.id, 'warming-up', 'compiling the GPU shaders');
-        await warmUpTask(sequenceClassificationTask, model, trainSet, args);
-      }
+      await this.warmUp(run.id, sequenceClassificationTask, model, trainSet, args);
 
       // A continuation starts from the earlier run's final weights; a resume then overwrites them anyway.
       if (run.continuedFrom && !resuming)
@@ -801,12 +814,7 @@ export class TrainingSession {
                 `${prepared.labels.join(', ')}: continue on data with the same labels.`,
             );
         });
-      let resumeFrom: TrainerCheckpoint | undefined;
-      if (resuming) {
-        const bytes = await loadLastCheckpoint(db, run.id);
-        if (!bytes) throw new Error(`Run ${run.name} has no checkpoint to resume from.`);
-        resumeFrom = decodeCheckpoint(bytes, `the checkpoint of run ${run.name}`);
-      }
+      const resumeFrom = resuming ? await this.lastCheckpoint(db, run) : undefined;
       pendingFrom = resumeFrom?.logHistory.length ?? 0;
       publish(
         await updateRun(db, run.id, {
