@@ -12,9 +12,6 @@ import { buildCausalLmExportFolder } from '../core/export/causal-lm-folder';
 import { exportedWeightsPoint } from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
 import { readGenerationConfig } from '../core/generate';
-import { countParameters, formatParameterShare } from '../core/lora/budget';
-import { LoraConfigError } from '../core/lora/config';
-import { attachRunLora } from '../core/lora/run-adapters';
 import { loraExportFiles } from '../core/lora/export';
 import { mergedWeights } from '../core/lora/merge';
 import { buildCausalLM } from '../core/models/causal-lm';
@@ -34,9 +31,10 @@ import { warmUpTask } from '../core/train/warm-up';
 import type { TrainCliOptions } from './args';
 import { checkpointPath, loadCheckpoint, removeCheckpoint } from './checkpoint-file';
 import { CliError } from './fail';
-import { loadAdapter, loadModel, modelFileBytes } from './load-model';
+import { loadModel, modelFileBytes } from './load-model';
 import { requireDecoder } from './model-kind';
 import { readGenerativeData } from './generative-data';
+import { attachCliLora } from './run-lora';
 import { fileRecord, writeRunRecord, type CliCausalLmRunRecord } from './run-record';
 import { startBackend } from './start-backend';
 import { trainUnderCli } from './train-controls';
@@ -113,31 +111,10 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
         : { ...o.training, save_steps: Math.min(steps.updatesPerEpoch, DEFAULT_SAVE_STEPS) };
     if (args.mode === 'head')
       throw new CliError('--mode head trains a classifier’s new head; a causal LM has none');
-    let projectLora: CliCausalLmRunRecord['lora'];
-    if (args.mode === 'lora') {
-      const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
-      try {
-        const lora = attachRunLora(model, 'CAUSAL_LM', {
-          seed: args.seed,
-          modelName: base.displayName,
-          adapter,
-          fields: o.lora,
-        });
-        projectLora = {
-          config: lora.config,
-          export: o.export,
-          // A folder by its absolute path, so the project's script finds it from its own folder.
-          ...(o.adapter ? { adapter: existsSync(o.adapter) ? resolve(o.adapter) : o.adapter } : {}),
-        };
-        say(
-          `lora: r ${lora.config.r}, alpha ${lora.config.lora_alpha} on ${lora.targetNames.join(', ')}; ` +
-            `trainable ${formatParameterShare(countParameters(model))}`,
-        );
-      } catch (error) {
-        if (error instanceof LoraConfigError) throw new CliError(error.message);
-        throw error;
-      }
-    }
+    const projectLora: CliCausalLmRunRecord['lora'] =
+      args.mode === 'lora'
+        ? await attachCliLora(model, 'CAUSAL_LM', o, { seed: args.seed, modelName: base.displayName }, say)
+        : undefined;
     if (backend.name === 'webgpu') {
       say('webgpu: compiling the shaders (one untimed step)');
       await warmUpTask(causalLmTask, model, data.train, args);

@@ -4,16 +4,14 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { TrainCliOptions } from './args';
 import { buildClassifier } from '../core/models/build';
-import { countParameters, formatParameterShare } from '../core/lora/budget';
-import { LoraConfigError } from '../core/lora/config';
-import { attachRunLora } from '../core/lora/run-adapters';
 import type { HFConfig } from '../core/models/types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
 import { countTrainingSteps, train, type TrainerCheckpoint } from '../core/train/trainer';
 import { checkpointPath, loadCheckpoint, removeCheckpoint } from './checkpoint-file';
 import { exportRun } from './export-run';
 import { CliError } from './fail';
-import { loadAdapter, loadModel, readModelConfig } from './load-model';
+import { loadModel, readModelConfig } from './load-model';
+import { attachCliLora } from './run-lora';
 import { defaultTask, describeModel, descriptorFor } from '../core/models/registry';
 import { runCausalLmTraining } from './run-causal-lm';
 import { requireEncoder } from './model-kind';
@@ -78,32 +76,18 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
   });
   let projectLora: CliRunRecord['lora'];
   if (args.mode === 'lora') {
-    // A given adapter continues from its own config and values; otherwise new adapters from the flags.
-    const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
-    let lora;
     try {
-      lora = attachRunLora(model, 'SEQ_CLS', {
-        seed: args.seed,
-        modelName: base.displayName,
-        adapter,
-        fields: o.lora,
-      });
+      projectLora = await attachCliLora(
+        model,
+        'SEQ_CLS',
+        o,
+        { seed: args.seed, modelName: base.displayName },
+        say,
+      );
     } catch (error) {
       model.dispose();
-      if (error instanceof LoraConfigError) throw new CliError(error.message);
       throw error;
     }
-    projectLora = {
-      config: lora.config,
-      export: o.export,
-      // A folder by its absolute path, so the project's script finds it from its own folder.
-      ...(o.adapter ? { adapter: existsSync(o.adapter) ? resolve(o.adapter) : o.adapter } : {}),
-    };
-    const count = countParameters(model);
-    say(
-      `lora: r ${lora.config.r}, alpha ${lora.config.lora_alpha} on ${lora.targetNames.join(', ')}; ` +
-        `trainable ${formatParameterShare(count)}`,
-    );
   }
   const { totalSteps, updatesPerEpoch } = countTrainingSteps(trainSet.length, args);
   const progress = new TrainProgress(
