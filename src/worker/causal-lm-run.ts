@@ -60,6 +60,39 @@ export function setUpLoadedCausalLm(
 }
 
 /**
+ * The last decoder data set-up the worker made (the rows read and tokenised into the run's examples), kept so
+ * that a Start after the time estimate, which made the same set-up a moment before, does not read and tokenise
+ * the data again. One entry: a new model, dataset, split or data option replaces it. Nothing here is a tensor.
+ */
+export class CausalLmSetupMemo {
+  private last?: {
+    loaded: LoadedDecoder;
+    key: string;
+    generative: PreparedGenerative;
+    setup: CausalLmRunSetup;
+  };
+
+  async setUp(
+    db: WebTuneDatabase,
+    loaded: LoadedDecoder,
+    meta: DatasetMeta,
+    run: Pick<RunRecord, 'datasetConfig'>,
+    options: Partial<CausalLmDataOptions>,
+    /** Called when the rows are read and about to be tokenised (not when the set-up is the last one's). */
+    onTokenizing: (generative: PreparedGenerative) => void = () => undefined,
+  ): Promise<{ generative: PreparedGenerative; setup: CausalLmRunSetup }> {
+    const split = (run.datasetConfig ?? meta.confirmed)?.split ?? DEFAULT_SPLIT;
+    const key = JSON.stringify([meta.id, meta.createdAt, split, options]);
+    if (this.last?.loaded === loaded && this.last.key === key) return this.last;
+    const generative = await readGenerativeData(db, meta, run);
+    onTokenizing(generative);
+    const setup = setUpLoadedCausalLm(loaded, generative, options);
+    this.last = { loaded, key, generative, setup };
+    return this.last;
+  }
+}
+
+/**
  * The decoder of a run: the base model's weights and, for mode lora, new adapters from the run's LoRA fields
  * (PEFT's CAUSAL_LM defaults for the rest), seeded by the run's seed so a resume attaches the same layers
  * before its checkpoint restores what trains; or the loaded CAUSAL_LM adapter's values when the run continues it.

@@ -74,9 +74,8 @@ import {
   buildRunCausalLm,
   causalLmDataFacts,
   causalLmTrainingRecord,
-  readGenerativeData,
+  CausalLmSetupMemo,
   reopenCausalLm,
-  setUpLoadedCausalLm,
 } from './causal-lm-run';
 import { clearResultsModel, setResultsModel, type ResultsModel } from './results-state';
 import { datasetSummary, hyperparameters } from './results-training-record';
@@ -151,6 +150,8 @@ export class TrainingSession {
   private latestMeasurement = 0;
   /** Starts and resumes under way (from the request to the end of the run): no measurement then. */
   private launching = 0;
+  /** A decoder's data set-up, made once for the estimate and the Start that follows it. */
+  private readonly causalLmSetups = new CausalLmSetupMemo();
 
   constructor(private readonly host: TrainingHost) {}
 
@@ -237,8 +238,14 @@ export class TrainingSession {
     const args = resolveTrainingArguments(request.args);
     if (loaded.kind === 'decoder') {
       // A causal LM's examples (blocks or rows) come from its data options; they are counted here too.
-      const generative = await readGenerativeData(db, dataset, { datasetConfig: dataset.confirmed });
-      const { data } = setUpLoadedCausalLm(loaded, generative, request.causalLm ?? {});
+      const { setup } = await this.causalLmSetups.setUp(
+        db,
+        loaded,
+        dataset,
+        { datasetConfig: dataset.confirmed },
+        request.causalLm ?? {},
+      );
+      const { data } = setup;
       const lora = runLoraFields(loaded, args.mode, request.lora);
       const lm = buildRunCausalLm(loaded, { args, name: 'the estimate', ...lora }, false);
       try {
@@ -647,13 +654,19 @@ export class TrainingSession {
         this.phase(run.id, 'reading-data', run.datasetName);
         const meta = await getDataset(db, run.datasetId);
         if (!meta) throw new Error(`Dataset ${run.datasetName} is not stored (was it deleted?).`);
-        const generative = await readGenerativeData(db, meta, run);
-        this.phase(
-          run.id,
-          'tokenizing',
-          `${generative.train.length + generative.validation.length} rows of ${generative.report.kind} data`,
+        const { generative, setup } = await this.causalLmSetups.setUp(
+          db,
+          loaded,
+          meta,
+          run,
+          run.causalLm ?? {},
+          (rows) =>
+            this.phase(
+              run.id,
+              'tokenizing',
+              `${rows.train.length + rows.validation.length} rows of ${rows.report.kind} data`,
+            ),
         );
-        const setup = setUpLoadedCausalLm(loaded, generative, run.causalLm ?? {});
         const { data } = setup;
         if (
           resuming &&
