@@ -33,6 +33,8 @@ const statuses = (page: Page) =>
 /** The Status column of the Compare runs table, newest first as the run list. */
 const comparedStatuses = (page: Page) =>
   page.getByRole('table', { name: 'Stored runs' }).locator('tbody tr > td:nth-child(5)').allTextContents();
+const comparedRow = (page: Page, index: number) =>
+  page.getByRole('table', { name: 'Stored runs' }).locator('tbody tr').nth(index);
 const goTo = (page: Page, step: RegExp) =>
   page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: step }).click();
 
@@ -266,6 +268,14 @@ describe('nothing is lost', () => {
     await page.getByRole('button', { name: 'Start training', exact: true }).click();
     await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
     await expect.poll(() => stepOf(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+    // The Compare runs table cannot delete the run that trains, any more than the run list can.
+    await expect
+      .poll(() =>
+        comparedRow(page, 0)
+          .getByRole('button', { name: /^Delete / })
+          .isDisabled(),
+      )
+      .toBe(true);
 
     const second = await page.context().newPage();
     const secondErrors: string[] = [];
@@ -332,6 +342,25 @@ describe('nothing is lost', () => {
       /^Delete run ".*" with its model and checkpoints \(\d+\.\d MB\)\? This cannot be undone\.$/,
     );
     expect((await statuses(page)).length).toBe(before);
+    // The Compare runs table's Delete asks the run list's question of the same run.
+    page.once('dialog', (dialog) => {
+      questions.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await comparedRow(page, before - 1)
+      .getByRole('button', { name: /^Delete / })
+      .click();
+    await expect.poll(() => questions.length).toBe(3);
+    expect(questions[2]).toBe(questions[1]);
+    expect((await statuses(page)).length).toBe(before);
+    // A rename there shows in the run list at once.
+    page.once('dialog', (dialog) => void dialog.accept('the first run'));
+    await comparedRow(page, before - 1)
+      .getByRole('button', { name: /^Rename / })
+      .click();
+    await expect
+      .poll(() => page.getByTestId('run-row').last().getByRole('button').first().textContent())
+      .toBe('the first run');
     expect(watched.errors).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ export function RunsPanel({
   source,
   refresh,
   states,
+  owner,
 }: {
   source?: RunsSource;
   refresh?: string;
@@ -23,6 +24,11 @@ export function RunsPanel({
    * away, which the list shows as interrupted. Without it, the stored status.
    */
   states?: Readonly<Record<string, string>>;
+  /**
+   * Where the panel sits beside the run list, that list deletes: the same question, the same guard (a run
+   * training cannot be deleted) and its state updated; and it hears of a rename. Alone, the panel does both.
+   */
+  owner?: { remove(id: string): void; canRemove(id: string): boolean; renamed(): void };
 }) {
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [picked, setPicked] = useState<string[]>([]);
@@ -69,10 +75,20 @@ export function RunsPanel({
   };
   const rename = (run: RunSummary) => {
     const name = window.prompt(`New name for run "${run.name}"`, run.name)?.trim();
-    if (name && source) void act(() => source.rename(run.id, name));
+    if (name && source)
+      void act(async () => {
+        await source.rename(run.id, name);
+        owner?.renamed();
+      });
   };
   const remove = (run: RunSummary) => {
-    if (source && window.confirm(`Delete run "${run.name}" and its checkpoint? This cannot be undone.`)) {
+    if (owner) {
+      setPicked((p) => p.filter((id) => id !== run.id));
+      owner.remove(run.id);
+    } else if (
+      source &&
+      window.confirm(`Delete run "${run.name}" and its checkpoint? This cannot be undone.`)
+    ) {
       setPicked((p) => p.filter((id) => id !== run.id));
       void act(() => source.remove(run.id));
     }
@@ -88,6 +104,7 @@ export function RunsPanel({
         <RunsTable
           runs={runs}
           states={states}
+          canRemove={owner?.canRemove}
           picked={picked}
           onToggle={toggle}
           onRename={rename}
@@ -105,13 +122,14 @@ export function RunsPanel({
 interface TableProps {
   runs: RunSummary[];
   states?: Readonly<Record<string, string>>;
+  canRemove?: (id: string) => boolean;
   picked: string[];
   onToggle: (id: string) => void;
   onRename: (run: RunSummary) => void;
   onDelete: (run: RunSummary) => void;
 }
 
-export function RunsTable({ runs, states, picked, onToggle, onRename, onDelete }: TableProps) {
+export function RunsTable({ runs, states, canRemove, picked, onToggle, onRename, onDelete }: TableProps) {
   return (
     <div className="results-scroll" tabIndex={0} role="region" aria-label="Stored runs, scrollable">
       <table className="runs-table" aria-label="Stored runs">
@@ -164,7 +182,12 @@ export function RunsTable({ runs, states, picked, onToggle, onRename, onDelete }
                 <button type="button" onClick={() => onRename(run)} aria-label={`Rename ${run.name}`}>
                   Rename
                 </button>{' '}
-                <button type="button" onClick={() => onDelete(run)} aria-label={`Delete ${run.name}`}>
+                <button
+                  type="button"
+                  disabled={canRemove ? !canRemove(run.id) : false}
+                  onClick={() => onDelete(run)}
+                  aria-label={`Delete ${run.name}`}
+                >
                   Delete
                 </button>
               </td>

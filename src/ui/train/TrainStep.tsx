@@ -22,7 +22,7 @@ import {
 import { ModeBudget } from './ModeBudget';
 import { HyperParameters, parseSettings, settingsText, type SettingsText } from './HyperParameters';
 import { LatestEvaluation } from './LatestEvaluation';
-import { canStartAgain, RunList } from './RunList';
+import { canStartAgain, deleteRunQuestion, RunList } from './RunList';
 import { statusText, useTraining } from './useTraining';
 import { formatDuration, WatchPanel } from './WatchPanel';
 import { useStepTiming, type StepTimingState } from './useStepTiming';
@@ -474,7 +474,23 @@ export function TrainStep({
             <RunsPanel
               source={runsSource}
               refresh={training.runs.map((r) => `${r.id}:${r.status}:${r.name}`).join()}
-              states={Object.fromEntries(training.runs.map((r) => [r.id, runState(r, activity)]))}
+              // Only where the list's state differs from the stored one ('running' whose tab went away).
+              states={Object.fromEntries(
+                training.runs
+                  .filter((r) => runState(r, activity) !== r.status)
+                  .map((r) => [r.id, runState(r, activity)]),
+              )}
+              owner={{
+                remove: (id) => {
+                  const run = training.runs?.find((r) => r.id === id);
+                  if (run && window.confirm(deleteRunQuestion(run))) void training.remove(run);
+                },
+                canRemove: (id) => {
+                  const run = training.runs?.find((r) => r.id === id);
+                  return run !== undefined && runState(run, activity) !== 'running';
+                },
+                renamed: () => void training.refresh(),
+              }}
             />
           )}
         </>

@@ -418,5 +418,6 @@ export function useTraining(
     stop,
     show,
     remove,
+    refresh,
   };
 }
