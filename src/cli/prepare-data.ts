@@ -1,9 +1,11 @@
 // The CLI's data step: the training file (and the validation file, when given) read by the data core, mapped
 // by the column flags or the guessed mapping, cleaned with the app's defaults and split; plus the summary the
-// model card shows. A problem that blocks training is one CliError naming the file.
+// model card shows (the app's, core/export/dataset-summary). A problem that blocks training is one CliError
+// naming the file.
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { DataIssue, DatasetSummary } from '../core/export/types';
+import { datasetSummary } from '../core/export/dataset-summary';
+import type { DatasetSummary } from '../core/export/types';
 import type { ColumnMapping } from '../core/data/guess';
 import { guessMapping } from '../core/data/guess';
 import { readDatasetFile } from './dataset-files';
@@ -95,25 +97,16 @@ function summarise(
   fileName: string,
   validationPath: string | undefined,
 ): DatasetSummary {
-  const { report, labels } = prepared;
-  const issues: DataIssue[] = report.issues
-    .filter((i) => i.count > 0 && i.kind !== 'imbalance')
-    .map((i) => ({ kind: i.kind, rows: i.count, action: i.dropped > 0 ? 'dropped' : 'kept' }));
-  return {
+  return datasetSummary({
     fileName,
     textColumns: [mapping.text, ...(mapping.text2 ? [mapping.text2] : [])],
     labelColumn: mapping.label ?? '',
-    rowsRead: report.total,
+    labels: prepared.labels,
+    report: prepared.report,
     trainRows: prepared.train.length,
     validationRows: prepared.validation.length,
     split: validationPath
       ? { kind: 'file', validationFileName: basename(validationPath) }
       : { kind: 'stratified', validationFraction: DEFAULT_SPLIT.validationShare, seed: DEFAULT_SPLIT.seed },
-    labelCounts: labels.map((label, i) => ({
-      label,
-      train: report.classCounts.train[i] ?? 0,
-      validation: report.classCounts.validation[i] ?? 0,
-    })),
-    issues,
-  };
+  });
 }

@@ -78,7 +78,8 @@ import {
   reopenCausalLm,
 } from './causal-lm-run';
 import { clearResultsModel, setResultsModel, type ResultsModel } from './results-state';
-import { datasetSummary, hyperparameters } from './results-training-record';
+import { datasetSummary } from '../core/export/dataset-summary';
+import { hyperparameters } from './results-training-record';
 import type { PreparedDataset } from '../core/data/prepare';
 import { argumentsForData, effectiveMaxLength } from './training-data';
 import { buildRunClassifier, readClassifierData, runLoraFields, type SetUpReport } from './classifier-run';

@@ -1,13 +1,18 @@
 // What the training session hands to results-state for the export: the dataset summary from a real prepared
 // dataset (cleaning issues included), the hyper-parameters, and the final evaluation from the metrics.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { prepareTrainingData } from '../../src/cli/prepare-data';
 import { buildExportFiles } from '../../src/core/export/bundle';
-import { DEFAULT_CLEANING, prepareDataset } from '../../src/core/data/prepare';
+import { DEFAULT_CLEANING, DEFAULT_SPLIT, prepareDataset } from '../../src/core/data/prepare';
 import { classificationMetrics } from '../../src/core/metrics/classification';
 import { DEFAULT_TRAINING_ARGUMENTS } from '../../src/core/train/arguments';
 import { assembleExportInputs } from '../../src/worker/results-export-inputs';
 import { exportedWeightsPoint, finalEvaluation } from '../../src/core/export/final-evaluation';
-import { datasetSummary, hyperparameters } from '../../src/worker/results-training-record';
+import { datasetSummary } from '../../src/core/export/dataset-summary';
+import { hyperparameters } from '../../src/worker/results-training-record';
 import { readFixtureModel } from '../support/export-inputs';
 
 describe('the training record for results', () => {
@@ -111,6 +116,42 @@ describe('the training record for results', () => {
       unknown
     >;
     expect(args.max_seq_length).toBe(64);
+  });
+});
+
+describe("the CLI's data summary", () => {
+  it('is the app summary of the same file: imbalance with its ratio, and how many rows each issue dropped', async () => {
+    // 66 "pos" and 6 "neg": an 11:1 imbalance (past the default 10:1, so the app's card reports it; the CLI's
+    // once left it out), and 1 duplicate.
+    const lines = [
+      ...Array.from({ length: 66 }, (_, i) => `good film number ${i},pos`),
+      ...Array.from({ length: 6 }, (_, i) => `bad film number ${i},neg`),
+      'bad film number 0,neg',
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'webtune-cli-summary-'));
+    const file = join(dir, 'films.csv');
+    writeFileSync(file, `text,label\n${lines.join('\n')}\n`);
+    const { prepared, summary } = await prepareTrainingData(file, undefined, {});
+    expect(summary).toEqual(
+      datasetSummary({
+        fileName: 'films.csv',
+        textColumns: ['text'],
+        labelColumn: 'label',
+        labels: prepared.labels,
+        report: prepared.report,
+        trainRows: prepared.train.length,
+        validationRows: prepared.validation.length,
+        split: {
+          kind: 'stratified',
+          validationFraction: DEFAULT_SPLIT.validationShare,
+          seed: DEFAULT_SPLIT.seed,
+        },
+      }),
+    );
+    expect(summary.issues).toContainEqual(
+      expect.objectContaining({ kind: 'imbalance', detail: 'largest / smallest class: 11.0' }),
+    );
+    expect(summary.issues).toContainEqual({ kind: 'duplicates', rows: 1, action: 'dropped' });
   });
 });
 
