@@ -82,10 +82,9 @@ export function RunsPanel({
       });
   };
   const remove = (run: RunSummary) => {
-    if (owner) {
-      setPicked((p) => p.filter((id) => id !== run.id));
-      owner.remove(run.id);
-    } else if (
+    // The owner asks first; a run it deletes leaves the list (and so the comparison) when the list is read again.
+    if (owner) owner.remove(run.id);
+    else if (
       source &&
       window.confirm(`Delete run "${run.name}" and its checkpoint? This cannot be undone.`)
     ) {

@@ -1,7 +1,7 @@
 // The Train form's measured pace before Start: once the settings that shape a training pass (the model, the
 // dataset, the batch size, max_length or a decoder's data options, the mode and its LoRA fields) have settled,
-// the worker times one pass of the run's batches (MeasureStepTimeRequest); the estimate for any epochs, accumulation or
-// evaluation settings is then arithmetic on it (core/train/time-estimate.ts). A measurement made for other
+// the worker times one pass of the run's batches (MeasureStepTimeRequest); the estimate for any epochs,
+// accumulation or evaluation settings is then arithmetic on it (core/train/time-estimate.ts). A measurement made for other
 // settings is never returned, so a stale estimate goes as soon as those settings change.
 import { useEffect, useRef, useState } from 'react';
 import type { MeasureStepTimeRequest, StepTimeMeasurement } from '../../worker/protocol';
