@@ -1,6 +1,6 @@
-// After training: evaluates the final weights and writes the export folder (config, weights, tokenizer, model
-// card, training_args.json, metrics.json, the ONNX models) with the core's buildExportFolder, the weight files
-// streamed to disk.
+// After training: writes the export folder (config, weights, tokenizer, model card, training_args.json,
+// metrics.json with the run service's final evaluation, the ONNX models) with the core's buildExportFolder, the
+// weight files streamed to disk.
 import * as tf from '@tensorflow/tfjs';
 import { basename, resolve } from 'node:path';
 import { buildExportFolder } from '../core/export/bundle';
@@ -10,11 +10,9 @@ import type { DatasetSummary, ExportInputs, FinalEvaluation } from '../core/expo
 import { WEBTUNE_VERSION } from '../core/export/version';
 import type { HFConfig, SequenceClassifier } from '../core/models/types';
 import type { TrainingArguments } from '../core/train/arguments';
-import type { TokenizedExample } from '../core/train/batching';
 import type { LogRecord } from '../core/train/trainer';
 import { modelFileBytes, type LoadedModel } from './load-model';
 import { writeExportFolder } from './write-folder';
-import { evaluateExportedWeights } from '../core/export/final-evaluation';
 import { loraExportFiles, type LoraExportKind } from '../core/lora/export';
 import { mergedWeights } from '../core/lora/merge';
 
@@ -24,32 +22,19 @@ export interface ExportRunOptions {
   model: SequenceClassifier;
   labels: string[];
   dataset: DatasetSummary;
-  /** The arguments the run trained with (the CLI's checkpoint schedule included), for the final evaluation. */
+  /** The arguments as set, for training_args.json: the CLI's own checkpoint schedule is not part of the recipe. */
   args: TrainingArguments;
-  /** The arguments as set, for training_args.json (default args): the CLI's checkpoint schedule is not the recipe. */
-  recipe?: TrainingArguments;
   maxLength: number;
   logHistory: LogRecord[];
-  /** The step of the best evaluation, if any (the weights' step when load_best_model_at_end restored them). */
-  bestStep?: number;
-  /** What the final evaluation runs on: the validation set (or the training set when there is none). */
-  evalSet: readonly TokenizedExample[];
+  /** The evaluation of the weights written (core/run/fine-tune.ts). */
+  finalEvaluation: FinalEvaluation;
   backend: string;
   startedAt: Date;
   /** With LoRA adapters attached: what to write (core/lora/export.ts). */
   loraExport?: LoraExportKind;
 }
 
-/** Writes the folder and returns the final evaluation written into it. */
-export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
-  const evaluation = await evaluateExportedWeights(
-    o.model,
-    o.evalSet,
-    o.args,
-    o.labels,
-    o.logHistory,
-    o.bestStep,
-  );
+export async function exportRun(o: ExportRunOptions): Promise<void> {
   const summary = o.logHistory.find((r) => r.train_runtime !== undefined);
   const inputs: ExportInputs = {
     modelName: basename(resolve(o.outDir)),
@@ -64,12 +49,12 @@ export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
     // With LoRA, the ordinary folder holds the merged model: W + scale·B·A, loadable without PEFT.
     weights: o.model.lora ? await mergedWeights(o.model) : await classifierWeights(o.model.variables),
     dataset: o.dataset,
-    hyperparameters: trainingArgumentsRecord(o.recipe ?? o.args, {
+    hyperparameters: trainingArgumentsRecord(o.args, {
       task: 'sequence-classification',
       maxLength: o.maxLength,
     }),
     logHistory: o.logHistory,
-    finalEvaluation: evaluation,
+    finalEvaluation: o.finalEvaluation,
     run: {
       backend: o.backend,
       trainedIn: 'cli',
@@ -87,5 +72,4 @@ export async function exportRun(o: ExportRunOptions): Promise<FinalEvaluation> {
     // The merged weights (model.safetensors, onnx/) stream in beside the files, unless only the adapter is asked.
     await writeExportFolder(o.outDir, files, kind === 'adapter' ? new Map() : folder.streamed);
   } else await writeExportFolder(o.outDir, folder.files, folder.streamed);
-  return evaluation;
 }

@@ -9,7 +9,6 @@ import { basename, resolve } from 'node:path';
 
 import { DEFAULT_SPLIT } from '../core/data/prepare';
 import { buildCausalLmExportFolder } from '../core/export/causal-lm-folder';
-import { exportedWeightsPoint } from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
 import { readGenerationConfig } from '../core/generate';
 import { loraExportFiles } from '../core/lora/export';
@@ -20,14 +19,14 @@ import {
   causalLmDataSummary,
   causalLmHyperparameters,
   causalLmExampleFacts,
+  causalLmEvaluator,
   causalLmRunTask,
   describeCausalLmExamples,
-  evaluateCausalLm,
   setUpCausalLmRun,
 } from '../core/run/causal-lm';
-import { causalLmPadId, causalLmTask } from '../core/tasks/causal-lm';
-import { countTrainingSteps, trainTask, type TrainerCheckpoint } from '../core/train/trainer';
-import { warmUpTask } from '../core/train/warm-up';
+import { fineTune, planRun } from '../core/run/fine-tune';
+import { causalLmPadId } from '../core/tasks/causal-lm';
+import type { TrainerCheckpoint } from '../core/train/trainer';
 import type { TrainCliOptions } from './args';
 import { checkpointPath, loadCheckpoint, removeCheckpoint } from './checkpoint-file';
 import { CliError } from './fail';
@@ -86,7 +85,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
     } catch (error) {
       throw new CliError((error as Error).message);
     }
-    const { tokenizer, settings, data } = setup;
+    const { data } = setup;
     const template = { added: setup.chatTemplateAdded, files: setup.tokenizerFiles };
     if (template.added)
       say(
@@ -104,50 +103,43 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       throw new CliError(
         `--eval-strategy ${o.training.eval_strategy}: no validation example is left after cleaning (rows in both files are dropped as duplicates)`,
       );
-    const steps = countTrainingSteps(data.train.length, o.training);
+    // The run service fits the arguments to the data; the CLI adds its own checkpoint schedule (run-training.ts).
+    const plan = planRun(o.training, data.train.length, data.validation.length);
     const args =
-      o.training.save_steps > 0
-        ? o.training
-        : { ...o.training, save_steps: Math.min(steps.updatesPerEpoch, DEFAULT_SAVE_STEPS) };
+      plan.args.save_steps > 0
+        ? plan.args
+        : { ...plan.args, save_steps: Math.min(plan.updatesPerEpoch, DEFAULT_SAVE_STEPS) };
     if (args.mode === 'head')
       throw new CliError('--mode head trains a classifier’s new head; a causal LM has none');
     const projectLora: CliCausalLmRunRecord['lora'] =
       args.mode === 'lora'
         ? await attachCliLora(model, 'CAUSAL_LM', o, { seed: args.seed, modelName: base.displayName }, say)
         : undefined;
-    if (backend.name === 'webgpu') {
-      say('webgpu: compiling the shaders (one untimed step)');
-      await warmUpTask(causalLmTask, model, data.train, args);
-    }
-    const { totalSteps, updatesPerEpoch } = countTrainingSteps(data.train.length, args);
     const progress = new TrainProgress(
-      totalSteps,
+      plan.totalSteps,
       args.gradient_accumulation_steps,
-      updatesPerEpoch,
+      plan.updatesPerEpoch,
       resumeFrom?.globalStep ?? 0,
     );
-    const result = await trainUnderCli(progress, o.out, resumeFrom, (hooks) =>
-      trainTask(
-        causalLmRunTask(setup),
-        progress.watchCausalLm(model),
-        { train: data.train, eval: data.validation.length > 0 ? data.validation : undefined },
+    const run = await trainUnderCli(progress, o.out, resumeFrom, (hooks) =>
+      fineTune({
+        task: causalLmRunTask(setup),
+        model: progress.watchCausalLm(model),
+        train: data.train,
+        validation: data.validation,
         args,
+        backend: backend.name,
         hooks,
-      ),
+        onPhase: (phase) => progress.onPhase(phase),
+        evaluateExported: causalLmEvaluator(setup),
+      }),
     );
-    if (!result) return 130;
+    if (!run) return 130;
 
-    const onValidation = data.validation.length > 0;
+    const onValidation = run.evaluatedOn === 'validation';
     if (!onValidation) say('note: no validation rows; the final evaluation is on the training examples');
-    const evaluation = await evaluateCausalLm(
-      model,
-      tokenizer,
-      onValidation ? data.validation : data.train,
-      onValidation ? data.prompts : [],
-      settings,
-      args.per_device_eval_batch_size,
-      exportedWeightsPoint(result.logHistory, args.load_best_model_at_end, result.bestStep),
-    );
+    const evaluation = await run.evaluate();
+    const result = run.result;
     const files = modelFileBytes(base);
     if (template.added)
       files.set('chat_template.jinja', new TextEncoder().encode(template.files['chat_template.jinja']));
@@ -172,8 +164,8 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       generationConfig,
       weights: await mergedWeights(model),
       dataset: summary,
-      // The recipe as set: the CLI's own checkpoint schedule (save_steps) is not part of it.
-      hyperparameters: causalLmHyperparameters(o.training, d),
+      // The recipe fitted to the data: the CLI's own checkpoint schedule (save_steps) is not part of it.
+      hyperparameters: causalLmHyperparameters(plan.args, d),
       logHistory: result.logHistory,
       finalEvaluation: evaluation,
       run: {

@@ -1,12 +1,16 @@
-// `npm run train`, step by step: backend, data, model, tokens (cached), classifier, training with progress and
-// checkpoints in --out, then the export folder. Returns the exit code.
+// `npm run train`, step by step: backend, data, model, tokens (cached), classifier, the run service
+// (core/run/fine-tune.ts, as the app's worker) with progress and checkpoints in --out, then the export folder.
+// Returns the exit code.
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { TrainCliOptions } from './args';
 import { buildClassifier } from '../core/models/build';
 import type { HFConfig } from '../core/models/types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
-import { countTrainingSteps, train, type TrainerCheckpoint } from '../core/train/trainer';
+import type { TrainerCheckpoint } from '../core/train/trainer';
+import { fineTune, planRun } from '../core/run/fine-tune';
+import { classifierEvaluator } from '../core/run/sequence-classification';
+import { sequenceClassificationTask } from '../core/tasks/sequence-classification';
 import { checkpointPath, loadCheckpoint, removeCheckpoint } from './checkpoint-file';
 import { exportRun } from './export-run';
 import { CliError } from './fail';
@@ -62,13 +66,14 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
   const [trainSet, validationSet] = tokens.sets as [(typeof tokens.sets)[0], (typeof tokens.sets)[0]];
   say(`tokens: ${tokens.cached ? 'read from the cache' : 'tokenised'} (max length ${o.maxLength})`);
 
-  // A killed run resumes from its last checkpoint, so the CLI always makes some: without --save-steps, every
-  // epoch or every 200 steps, whichever comes first (besides those after each evaluation).
-  const steps = countTrainingSteps(trainSet.length, o.training);
+  // The run service fits the arguments to the data (no evaluations without validation rows). A killed run
+  // resumes from its last checkpoint, so the CLI always makes some: without --save-steps, every epoch or every
+  // 200 steps, whichever comes first (besides those after each evaluation).
+  const plan = planRun(o.training, trainSet.length, validationSet.length);
   const args =
-    o.training.save_steps > 0
-      ? o.training
-      : { ...o.training, save_steps: Math.min(steps.updatesPerEpoch, DEFAULT_SAVE_STEPS) };
+    plan.args.save_steps > 0
+      ? plan.args
+      : { ...plan.args, save_steps: Math.min(plan.updatesPerEpoch, DEFAULT_SAVE_STEPS) };
   const model = buildClassifier(base.config as HFConfig, base.weights, {
     numLabels: prepared.labels.length,
     seed: args.seed,
@@ -89,38 +94,40 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
       throw error;
     }
   }
-  const { totalSteps, updatesPerEpoch } = countTrainingSteps(trainSet.length, args);
   const progress = new TrainProgress(
-    totalSteps,
+    plan.totalSteps,
     args.gradient_accumulation_steps,
-    updatesPerEpoch,
+    plan.updatesPerEpoch,
     resumeFrom?.globalStep ?? 0,
   );
-  const result = await trainUnderCli(progress, o.out, resumeFrom, (hooks) =>
-    train(
-      progress.watch(model),
-      { train: trainSet, eval: validationSet.length > 0 ? validationSet : undefined },
+  const run = await trainUnderCli(progress, o.out, resumeFrom, (hooks) =>
+    fineTune({
+      task: sequenceClassificationTask,
+      model: progress.watch(model),
+      train: trainSet,
+      validation: validationSet,
       args,
+      backend: backend.name,
       hooks,
-    ),
+      onPhase: (phase) => progress.onPhase(phase),
+      evaluateExported: classifierEvaluator(prepared.labels),
+    }),
   );
-  if (!result) return 130;
+  if (!run) return 130;
 
-  const evalSet = validationSet.length > 0 ? validationSet : trainSet;
-  if (validationSet.length === 0)
+  if (run.evaluatedOn === 'train')
     say('note: no validation rows; the final evaluation is on the training rows');
-  const evaluation = await exportRun({
+  const evaluation = await run.evaluate();
+  await exportRun({
     outDir: o.out,
     base,
     model,
     labels: prepared.labels,
     dataset: data.summary,
-    args,
-    recipe: o.training,
+    args: plan.args,
     maxLength: o.maxLength,
-    logHistory: result.logHistory,
-    bestStep: result.bestStep,
-    evalSet,
+    logHistory: run.result.logHistory,
+    finalEvaluation: evaluation,
     backend: backend.name,
     startedAt,
     loraExport: o.export,
@@ -155,7 +162,7 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
   }
   say(
     `done: ${o.out} (accuracy ${evaluation.accuracy.toFixed(4)}, macro F1 ${evaluation.macroF1.toFixed(4)} ` +
-      `on ${evalSet.length} rows)`,
+      `on ${run.evaluatedOn === 'train' ? trainSet.length : validationSet.length} rows)`,
   );
   return 0;
 }

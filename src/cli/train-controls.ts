@@ -19,12 +19,12 @@ export type CliTrainHooks = Required<Pick<TrainHooks, 'signal' | 'onLog' | 'onNo
 };
 
 /** Runs `train` with the CLI's hooks; undefined when Ctrl-C stopped it (exit 130, resumable with --resume). */
-export async function trainUnderCli(
+export async function trainUnderCli<Run extends { result: TrainResult }>(
   progress: TrainProgress,
   outDir: string,
   resumeFrom: TrainerCheckpoint | undefined,
-  train: (hooks: CliTrainHooks) => Promise<TrainResult>,
-): Promise<TrainResult | undefined> {
+  train: (hooks: CliTrainHooks) => Promise<Run>,
+): Promise<Run | undefined> {
   const signal = { aborted: false };
   const onSigint = () => {
     if (signal.aborted) process.exit(130);
@@ -32,9 +32,9 @@ export async function trainUnderCli(
     progress.bar.message('stopping after this step; the checkpoint is saved (Ctrl-C again to quit now)');
   };
   process.on('SIGINT', onSigint);
-  let result;
+  let run;
   try {
-    result = await train({
+    run = await train({
       resumeFrom,
       signal,
       onLog: (record) => progress.onLog(record),
@@ -52,10 +52,11 @@ export async function trainUnderCli(
     process.off('SIGINT', onSigint);
   }
   progress.finish();
+  const { result } = run;
   if (result.status === 'stopped') {
     say(`stopped at step ${result.globalStep}; continue with the same command and --resume`);
     return undefined;
   }
   if (result.status === 'early-stopped') say(`early stopping at step ${result.globalStep}`);
-  return result;
+  return run;
 }

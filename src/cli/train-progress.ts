@@ -10,8 +10,9 @@ export class TrainProgress {
   private samples = 0;
   private loss?: number;
   private epoch: number;
-  private readonly started = Date.now();
+  private started = Date.now();
   private evaluating = false;
+  private warmingUp = false;
   private readonly firstStep: number;
   readonly bar: ProgressBar;
 
@@ -51,6 +52,16 @@ export class TrainProgress {
     );
   }
 
+  /**
+   * The run service's phases (core/run/fine-tune.ts): webgpu's untimed warm-up pass is said and not counted, and
+   * the rates are timed from the first step.
+   */
+  onPhase(phase: 'warming-up' | 'training'): void {
+    this.warmingUp = phase === 'warming-up';
+    if (this.warmingUp) this.bar.message('webgpu: compiling the shaders (one untimed step)');
+    else this.started = Date.now();
+  }
+
   /** The model with its training forward passes counted; everything else is the model itself. */
   watch(model: SequenceClassifier): SequenceClassifier {
     return {
@@ -74,6 +85,7 @@ export class TrainProgress {
   }
 
   private pass(rows: number, training: boolean): void {
+    if (this.warmingUp) return;
     if (training) {
       // Drawn before counting this micro-batch: the figures are of finished work only.
       this.evaluating = false;

@@ -2,6 +2,7 @@
 // Start: the stored dataset prepared under its config and tokenised once (from the cache when this dataset ×
 // tokenizer × length was seen), the arguments fitted to it, and the classifier built with its LoRA adapters.
 import { attachRunLora } from '../core/lora/run-adapters';
+import { planRun, type RunPlan } from '../core/run/fine-tune';
 import type { LoraConfig } from '../core/lora/config';
 import { buildClassifier } from '../core/models/build';
 import type { SequenceClassifier } from '../core/models/types';
@@ -19,7 +20,6 @@ import { tokenizeExamples } from '../core/train/tokenize-examples';
 import type { LoadedModel } from './model-session';
 import { loadedAdapter } from './run-model';
 import type { TrainingPhase } from './protocol';
-import { argumentsForData } from './training-data';
 
 /** Says what the set-up is doing (a run posts it as its phase; the estimate says nothing). */
 export type SetUpReport = (phase: TrainingPhase, detail?: string) => void;
@@ -31,8 +31,8 @@ export interface ClassifierData {
   datasetConfig: RunRecord['datasetConfig'];
   train: TokenizedExample[];
   validation: TokenizedExample[];
-  /** The run's arguments, without evaluations when there are no validation rows. */
-  args: TrainingArguments;
+  /** The run's arguments fitted to these rows (no evaluations without validation rows) and its steps. */
+  plan: RunPlan;
 }
 
 /** Reads, checks and tokenises a run's dataset; throws with the reason when it cannot train on it. */
@@ -55,7 +55,7 @@ export async function readClassifierData(
     datasetConfig: run.datasetConfig ?? datasetMeta.confirmed,
     train,
     validation,
-    args: argumentsForData(run.args, validation.length),
+    plan: planRun(run.args, train.length, validation.length),
   };
 }
 

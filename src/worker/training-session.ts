@@ -1,6 +1,6 @@
 // One training run at a time inside the worker: reads the prepared dataset from IndexedDB, tokenises it once,
-// builds the classifier for its labels, warms the backend up, runs the trainer and keeps the run in the runs
-// store (record, log_history, checkpoints). Pause and Stop ask the trainer to checkpoint after the current step;
+// builds the model for its task, runs it through the run service (core/run/fine-tune.ts, as the CLI does) and
+// keeps the run in the runs store (record, log_history, checkpoints). Pause and Stop ask the trainer to checkpoint after the current step;
 // Resume (also after a reload) rebuilds everything and continues from the stored 'last' checkpoint.
 import * as tf from '@tensorflow/tfjs';
 
@@ -9,8 +9,7 @@ import { defaultRunName } from '../core/storage/run-names';
 import type { SequenceClassifier } from '../core/models/types';
 import { openWebTuneDB, type WebTuneDatabase } from '../core/storage/db';
 import { sequenceClassificationTask } from '../core/tasks/sequence-classification';
-import type { TaskExample, TrainingTask } from '../core/tasks/types';
-import { measureMicroBatchSeconds, warmUpTask } from '../core/train/warm-up';
+import { measureMicroBatchSeconds } from '../core/train/warm-up';
 import { loadPreparedDataset } from '../core/storage/prepared';
 import type {
   CausalLmTrainingRecord,
@@ -41,23 +40,13 @@ import { getDataset } from '../core/storage/datasets';
 import { resolveTrainingArguments, type TrainingArguments } from '../core/train/arguments';
 import { decodeCheckpoint, encodeCheckpoint } from '../core/train/checkpoint';
 import {
-  countTrainingSteps,
-  train,
-  trainTask,
   TrainingDivergedError,
-  type LogRecord,
   type TrainerCheckpoint,
   type TrainHooks,
   type TrainResult,
 } from '../core/train/trainer';
 import { bestModelRule } from '../core/metrics/best-model';
-import {
-  evaluateExportedWeights,
-  exportedWeightsPoint,
-  finalEvaluation,
-} from '../core/export/final-evaluation';
 import { WEBTUNE_VERSION } from '../core/export/version';
-import type { ClassificationMetrics } from '../core/metrics/classification';
 import type { LoadedDecoder, LoadedModel } from './model-session';
 import type { CausalLM } from '../core/models/causal-lm';
 import type { TokenizerFiles } from '../core/hub/load';
@@ -68,8 +57,10 @@ import {
   causalLmExampleFacts,
   causalLmRunTask,
   describeCausalLmExamples,
-  evaluateCausalLm,
+  causalLmEvaluator,
 } from '../core/run/causal-lm';
+import { fineTune, planRun } from '../core/run/fine-tune';
+import { classifierEvaluator } from '../core/run/sequence-classification';
 import {
   buildRunCausalLm,
   causalLmDataFacts,
@@ -81,7 +72,7 @@ import { clearResultsModel, setResultsModel, type ResultsModel } from './results
 import { datasetSummary } from '../core/export/dataset-summary';
 import { hyperparameters } from './results-training-record';
 import type { PreparedDataset } from '../core/data/prepare';
-import { argumentsForData, effectiveMaxLength } from './training-data';
+import { effectiveMaxLength } from './training-data';
 import { buildRunClassifier, readClassifierData, runLoraFields, type SetUpReport } from './classifier-run';
 import {
   TRAINING_CONTROL,
@@ -271,19 +262,23 @@ export class TrainingSession {
       loaded,
       silent,
     );
-    const run = { args: data.args, name: 'the estimate', ...runLoraFields(loaded, args.mode, request.lora) };
+    const run = {
+      args: data.plan.args,
+      name: 'the estimate',
+      ...runLoraFields(loaded, args.mode, request.lora),
+    };
     const model = buildRunClassifier(loaded, run, data.prepared.labels.length, false, silent);
     try {
       const secondsPerMicroBatch = await measureMicroBatchSeconds(
         sequenceClassificationTask,
         model,
         data.train,
-        data.args,
+        data.plan.args,
         { abandoned },
       );
       return {
         secondsPerMicroBatch,
-        batchSize: data.args.per_device_train_batch_size,
+        batchSize: data.plan.args.per_device_train_batch_size,
         evalExamples: data.validation.length,
         trainExamples: data.train.length,
         backend: this.backendLine(),
@@ -293,17 +288,10 @@ export class TrainingSession {
     }
   }
 
-  /** On webgpu, one untimed pass first, so that the first timed step does not carry the shader compiles. */
-  private async warmUp<Model extends TrainableModel, Example extends TaskExample, Details>(
-    runId: string,
-    task: TrainingTask<Model, Example, Details>,
-    model: Model,
-    examples: readonly Example[],
-    args: TrainingArguments,
-  ): Promise<void> {
-    if (tf.getBackend() !== 'webgpu') return;
-    this.phase(runId, 'warming-up', 'compiling the GPU shaders');
-    await warmUpTask(task, model, examples, args);
+  /** The run service's phases as the page shows them (on webgpu an untimed pass first compiles the shaders). */
+  private trainingPhase(runId: string, phase: 'warming-up' | 'training'): void {
+    if (phase === 'warming-up') this.phase(runId, 'warming-up', 'compiling the GPU shaders');
+    else this.phase(runId, 'training');
   }
 
   /** The checkpoint a resume starts from; a run without one cannot resume. */
@@ -537,14 +525,14 @@ export class TrainingSession {
     /**
      * The trainer with the hooks every task shares: each log record posted and flushed now and then, checkpoints
      * written in the background (one at a time; the best weights with them), a failed write stopping the run.
-     * `go` runs trainTask with these hooks (and its own onEvaluate). Stores nothing of the end: the caller does.
+     * `go` runs the run service (core/run/fine-tune.ts) with these hooks. Stores nothing of the end: the caller does.
      */
-    const runTrainer = async (
+    const runTrainer = async <Run extends { result: TrainResult }>(
       args: TrainingArguments,
       resumeFrom: TrainerCheckpoint | undefined,
-      go: (hooks: Omit<TrainHooks<unknown>, 'onEvaluate'>) => Promise<TrainResult>,
+      go: (hooks: Omit<TrainHooks<unknown>, 'onEvaluate'>) => Promise<Run>,
     ): Promise<{
-      result: TrainResult;
+      fineTuned: Run;
       trainSeconds: number;
       latestEval?: RunLogEntry;
       status: RunStatus;
@@ -556,7 +544,7 @@ export class TrainingSession {
       let checkpointFailure: StorageWriteError | undefined;
       segmentStart = performance.now();
 
-      const result = await go({
+      const fineTuned = await go({
         resumeFrom,
         signal,
         // The batch does not fit in memory and runs as micro-batches: the phase line says so.
@@ -635,8 +623,8 @@ export class TrainingSession {
         this.active?.reason ??
         (shared && Atomics.load(shared, 0) === TRAINING_CONTROL.stop ? 'stop' : shared ? 'pause' : undefined);
       const status: RunStatus =
-        result.status === 'stopped' ? (reason === 'stop' ? 'stopped' : 'paused') : 'finished';
-      return { result, trainSeconds, latestEval, status };
+        fineTuned.result.status === 'stopped' ? (reason === 'stop' ? 'stopped' : 'paused') : 'finished';
+      return { fineTuned, trainSeconds, latestEval, status };
     };
 
     try {
@@ -681,8 +669,7 @@ export class TrainingSession {
               `${data.validation.length} validation examples of ${generative.report.kind} data; the run was ` +
               `trained on ${run.trainExamples} and ${run.evalExamples} of ${run.causalLmData.kind} data.`,
           );
-        const args = argumentsForData(run.args, data.validation.length);
-        const { totalSteps } = countTrainingSteps(data.train.length, args);
+        const { args, totalSteps } = planRun(run.args, data.train.length, data.validation.length);
         this.phase(run.id, 'building', describeCausalLmExamples(generative.report.kind, data));
         this.disposeTrained();
         lm = buildRunCausalLm(loaded, run, resuming);
@@ -690,7 +677,6 @@ export class TrainingSession {
         // A continuation starts from the earlier run's final weights; a resume then overwrites them anyway.
         if (run.continuedFrom && !resuming)
           await this.continueFrom(db, run.continuedFrom, loaded, causal, args.mode);
-        await this.warmUp(run.id, causalLmTask, causal, data.train, args);
         const resumeFrom = resuming ? await this.lastCheckpoint(db, run) : undefined;
         pendingFrom = resumeFrom?.logHistory.length ?? 0;
         publish(
@@ -717,32 +703,24 @@ export class TrainingSession {
             logCount: pendingFrom,
           }),
         );
-        this.phase(run.id, 'training');
-        const onValidation = data.validation.length > 0;
-        const { result, trainSeconds, latestEval, status } = await runTrainer(args, resumeFrom, (hooks) =>
-          trainTask(
-            causalLmRunTask(setup),
-            causal,
-            { train: data.train, eval: onValidation ? data.validation : undefined },
+        const { fineTuned, trainSeconds, latestEval, status } = await runTrainer(args, resumeFrom, (hooks) =>
+          fineTune({
+            task: causalLmRunTask(setup),
+            model: causal,
+            train: data.train,
+            validation: data.validation,
             args,
+            backend: tf.getBackend(),
             hooks,
-          ),
+            onPhase: (phase) => this.trainingPhase(run.id, phase),
+            evaluateExported: causalLmEvaluator(setup),
+          }),
         );
+        const { result } = fineTuned;
         const summary = status === 'finished' ? result.logHistory.at(-1) : undefined;
         // The weights it ends with, evaluated as the CLI evaluates them (loss, perplexity, and BLEU / ROUGE-L of
         // greedy generations for instruction and chat data); a paused run is evaluated when it ends.
-        const evaluation =
-          status === 'paused'
-            ? undefined
-            : await evaluateCausalLm(
-                causal,
-                setup.tokenizer,
-                onValidation ? data.validation : data.train,
-                onValidation ? data.prompts : [],
-                setup.settings,
-                args.per_device_eval_batch_size,
-                exportedWeightsPoint(result.logHistory, args.load_best_model_at_end, result.bestStep),
-              );
+        const evaluation = status === 'paused' ? undefined : await fineTuned.evaluate();
         const split = (run.datasetConfig ?? meta.confirmed)?.split ?? DEFAULT_SPLIT;
         const record = causalLmTrainingRecord(
           run,
@@ -809,15 +787,15 @@ export class TrainingSession {
       this.phase(run.id, 'reading-data', run.datasetName);
       const report: SetUpReport = (phase, detail) => this.phase(run.id, phase, detail);
       const data = await readClassifierData(db, run, loaded, report);
-      const { prepared, datasetMeta, datasetConfig, args } = data;
+      const { prepared, datasetMeta, datasetConfig } = data;
+      const { args, totalSteps } = data.plan;
       const [trainSet, evalSet] = [data.train, data.validation];
       const mapping = datasetConfig?.mapping;
-      const { totalSteps } = countTrainingSteps(trainSet.length, args);
 
       this.phase(run.id, 'building', `${prepared.labels.length} labels`);
       this.disposeTrained();
       model = buildRunClassifier(loaded, { ...run, args }, prepared.labels.length, resuming, report);
-      await this.warmUp(run.id, sequenceClassificationTask, model, trainSet, args);
+      const classifier = model;
 
       // A continuation starts from the earlier run's final weights; a resume then overwrites them anyway.
       if (run.continuedFrom && !resuming)
@@ -844,36 +822,23 @@ export class TrainingSession {
           logCount: pendingFrom,
         }),
       );
-      this.phase(run.id, 'training');
-
-      let lastEvaluation: { metrics: ClassificationMetrics; record: LogRecord } | undefined;
-      const { result, trainSeconds, latestEval, status } = await runTrainer(args, resumeFrom, (hooks) =>
-        train(model!, { train: trainSet, eval: evalSet.length > 0 ? evalSet : undefined }, args, {
-          ...hooks,
-          onEvaluate: (metrics, record) => {
-            lastEvaluation = { metrics, record };
-          },
+      const { fineTuned, trainSeconds, latestEval, status } = await runTrainer(args, resumeFrom, (hooks) =>
+        fineTune({
+          task: sequenceClassificationTask,
+          model: classifier,
+          train: trainSet,
+          validation: evalSet,
+          args,
+          backend: tf.getBackend(),
+          hooks,
+          onPhase: (phase) => this.trainingPhase(run.id, phase),
+          evaluateExported: classifierEvaluator(prepared.labels),
         }),
       );
+      const { result } = fineTuned;
       const summary = status === 'finished' ? result.logHistory.at(-1) : undefined;
-      // Evaluate, the model card and metrics report the weights the run ends with: the last evaluation when it
-      // scored exactly those, else (best weights restored, steps after the last evaluation) an evaluation now.
-      const exportedAt = exportedWeightsPoint(
-        result.logHistory,
-        args.load_best_model_at_end,
-        result.bestStep,
-      );
-      const exportedEvaluation =
-        lastEvaluation?.record.step !== exportedAt.step && status !== 'paused' && evalSet.length > 0
-          ? await evaluateExportedWeights(
-              model,
-              evalSet,
-              args,
-              prepared.labels,
-              result.logHistory,
-              result.bestStep,
-            )
-          : lastEvaluation && finalEvaluation(prepared.labels, lastEvaluation.metrics, lastEvaluation.record);
+      // Evaluate, the model card and metrics report the weights the run ends with (a paused run's when it ends).
+      const exportedEvaluation = status === 'paused' ? undefined : await fineTuned.evaluate();
       const results: ResultsModel = {
         classifier: model,
         tokenizer: loaded.tokenizer,

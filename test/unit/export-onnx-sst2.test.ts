@@ -18,7 +18,9 @@ import { loadTokenizer } from '../../src/core/tokenize/tokenizer';
 import { resolveTrainingArguments } from '../../src/core/train/arguments';
 import { predictLogits } from '../../src/core/train/predict';
 import { tokenizeExamples } from '../../src/core/train/tokenize-examples';
-import { train } from '../../src/core/train/trainer';
+import { fineTune } from '../../src/core/run/fine-tune';
+import { classifierEvaluator } from '../../src/core/run/sequence-classification';
+import { sequenceClassificationTask } from '../../src/core/tasks/sequence-classification';
 import { runOnnxFiles } from '../support/onnx-runtime';
 import { sharedModelDir, sharedPath } from '../support/shared';
 
@@ -56,7 +58,18 @@ describe('8-bit ONNX on SST-2 dev', () => {
       seed: 42,
     });
     const model = buildClassifier(base.config as HFConfig, base.weights, { numLabels: 2, seed: 42 });
-    const result = await train(model, { train: trainSet, eval: validation }, args);
+    // The run service, as the CLI drives it: its final evaluation is what the export reports.
+    const run = await fineTune({
+      task: sequenceClassificationTask,
+      model,
+      train: trainSet,
+      validation,
+      args,
+      backend: tf.getBackend(),
+      hooks: {},
+      evaluateExported: classifierEvaluator(data.prepared.labels),
+    });
+    const finalEvaluation = await run.evaluate();
     const out = join(dir, 'bert-tiny-sst2');
     await exportRun({
       outDir: out,
@@ -66,8 +79,8 @@ describe('8-bit ONNX on SST-2 dev', () => {
       dataset: data.summary,
       args,
       maxLength: MAX_LENGTH,
-      logHistory: result.logHistory,
-      evalSet: validation,
+      logHistory: run.result.logHistory,
+      finalEvaluation,
       backend: tf.getBackend(),
       startedAt: new Date(),
     });

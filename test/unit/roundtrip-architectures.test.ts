@@ -20,6 +20,7 @@ import type { HFConfig, SequenceClassifier } from '../../src/core/models/types';
 import { loadTokenizer } from '../../src/core/tokenize/tokenizer';
 import { resolveTrainingArguments } from '../../src/core/train/arguments';
 import { train } from '../../src/core/train/trainer';
+import { evaluateExportedWeights, exportedWeightsPoint } from '../../src/core/export/final-evaluation';
 import type { TokenizedExample } from '../../src/core/train/batching';
 import { writeSentimentCsv } from '../support/cli';
 import { referenceForward, referencePredict } from '../support/reference';
@@ -84,8 +85,16 @@ describe.each([
     const model = buildClassifier(base.config as HFConfig, base.weights, { numLabels: 2, seed: 3 });
     const result = await train(model, { train: trainSet, eval: validation }, args);
     await splitPredictions(model, validation);
+    // The export's final evaluation is of the weights as split (the loop's last evaluation scored them before).
+    const finalEvaluation = await evaluateExportedWeights(
+      model,
+      validation,
+      args,
+      data.prepared.labels,
+      exportedWeightsPoint(result.logHistory, args.load_best_model_at_end, result.bestStep),
+    );
     const out = join(dir, hubId.split('/')[1]!);
-    const evaluation = await exportRun({
+    await exportRun({
       outDir: out,
       base,
       model,
@@ -94,7 +103,7 @@ describe.each([
       args,
       maxLength: MAX_LENGTH,
       logHistory: result.logHistory,
-      evalSet: validation,
+      finalEvaluation,
       backend: tf.getBackend(),
       startedAt: new Date(),
     });
@@ -139,7 +148,7 @@ describe.each([
       const predicted = await referencePredict(out, rows, tool);
       expect(predicted.rows).toBe(validation.length);
       expect(Math.round(predicted.accuracy * validation.length), tool).toBe(
-        Math.round(evaluation.accuracy * validation.length),
+        Math.round(finalEvaluation.accuracy * validation.length),
       );
     }
     // (4) The exported tokenizer (transformers.js AutoTokenizer through loadTokenizer) encodes as the base did.

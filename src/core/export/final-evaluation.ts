@@ -4,7 +4,7 @@ import type { ClassificationMetrics } from '../metrics/classification';
 import type { SequenceClassifier } from '../models/types';
 import type { TrainingArguments } from '../train/arguments';
 import type { TokenizedExample } from '../train/batching';
-import { evaluate } from '../train/evaluate';
+import { sequenceClassificationTask } from '../tasks/sequence-classification';
 import type { ClassMetrics, FinalEvaluation } from './types';
 
 /** Precision, recall, F1 and support per label, in the label order. */
@@ -53,21 +53,14 @@ export function exportedWeightsPoint(
   return { step: at?.step ?? 0, epoch: at?.epoch ?? 0 };
 }
 
-/** Evaluates the weights a run ends with, labelled with the step they come from. */
+/** Evaluates the weights a run ends with, as the loop's evaluations score them, labelled with their step. */
 export async function evaluateExportedWeights(
   model: SequenceClassifier,
   examples: readonly TokenizedExample[],
   args: TrainingArguments,
   labels: readonly string[],
-  logHistory: readonly { step: number; epoch: number; eval_loss?: number }[],
-  bestStep: number | undefined,
+  at: { step: number; epoch: number },
 ): Promise<FinalEvaluation> {
-  const result = await evaluate(model, examples, {
-    batchSize: args.per_device_eval_batch_size,
-    labelSmoothing: args.label_smoothing_factor,
-  });
-  return finalEvaluation(labels, result.metrics, {
-    ...exportedWeightsPoint(logHistory, args.load_best_model_at_end, bestStep),
-    eval_loss: result.record.eval_loss,
-  });
+  const result = await sequenceClassificationTask.evaluate(model, examples, args);
+  return finalEvaluation(labels, result.details, { ...at, eval_loss: result.record.eval_loss });
 }

@@ -1,7 +1,7 @@
-// The steps of a causal-LM fine-tuning run that do not depend on where it runs, with plain inputs, so that the
-// CLI (src/cli/run-causal-lm.ts) and next the worker drive the same code: the generative data → the task's
-// examples with the cleaning report, the chat template a model lacks, and the final evaluation of the weights
-// (eval_loss, perplexity and, for instruction and chat data, greedy generations scored with BLEU and ROUGE-L).
+// The causal-LM side of the run service (fine-tune.ts), with plain inputs, so that the CLI
+// (src/cli/run-causal-lm.ts) and the worker drive the same code: the generative data → the task's examples with
+// the cleaning report, the chat template a model lacks, and the final evaluation of the weights (eval_loss,
+// perplexity and, for instruction and chat data, greedy generations scored with BLEU and ROUGE-L).
 import type { GenerativeIssue, PreparedGenerative } from '../data/generative';
 import type {
   CausalLmDataSummary,
@@ -23,6 +23,7 @@ import {
   type CausalLmExample,
 } from '../tasks/causal-lm';
 import type { TrainingTask } from '../tasks/types';
+import type { ExportedWeightsEvaluator } from './fine-tune';
 import type { TokenizerFiles } from '../hub/load';
 import { loadTokenizer, type TextTokenizer } from '../tokenize/tokenizer';
 import type { DecoderDims } from '../models/decoder';
@@ -222,6 +223,26 @@ export async function evaluateCausalLm(
     Object.assign(out, { eval_bleu: g.bleu, eval_rougeL: g.rougeL, samples: g.samples });
   }
   return out;
+}
+
+/**
+ * A causal-LM run's final evaluation for the run service (fine-tune.ts): loss and perplexity of the weights it
+ * ends with, and on the validation set the generation metrics of its prompts. Always evaluated anew: the
+ * generated samples the export shows are not kept by the loop's evaluations.
+ */
+export function causalLmEvaluator(
+  setup: CausalLmRunSetup,
+): ExportedWeightsEvaluator<CausalLM, CausalLmExample, CausalLmEvaluation, CausalLmFinalEvaluation> {
+  return ({ model, examples, on, args, at }) =>
+    evaluateCausalLm(
+      model,
+      setup.tokenizer,
+      examples,
+      on === 'validation' ? setup.data.prompts : [],
+      setup.settings,
+      args.per_device_eval_batch_size,
+      at,
+    );
 }
 
 /** What the model card and metrics say about the data: rows read, split, examples made, the cleaning report. */
