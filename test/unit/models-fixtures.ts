@@ -9,6 +9,7 @@ import { readSafetensors } from '../../src/core/hub/safetensors';
 import type { TensorMap } from '../../src/core/hub/tensors';
 import { buildClassifier } from '../../src/core/models/build';
 import type { EncoderInputs, HFConfig, SequenceClassifier } from '../../src/core/models/types';
+import type { TokenizedExample } from '../../src/core/train/batching';
 import { sharedModelDir } from '../support/shared';
 
 export interface Reference {
@@ -219,6 +220,17 @@ export function tinyCheckpoint(arch: TinyArch, seed = 7, std = 0.3): TensorMap {
     });
   });
   return map;
+}
+
+/** Token sequences of varied length over the tiny vocabulary (seeded); the label is whether token 5 occurs. */
+export function tinyExamples(count: number, seed: number): TokenizedExample[] {
+  let s = seed;
+  const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  return Array.from({ length: count }, () => {
+    const length = 3 + Math.floor(next() * 8);
+    const inputIds = [2, ...Array.from({ length: length - 2 }, () => 3 + Math.floor(next() * 28)), 1];
+    return { inputIds, label: inputIds.includes(5) ? 1 : 0 };
+  });
 }
 
 /** A batch for the tiny models: two sequences of 6, the second padded after 4 tokens. */

@@ -13,22 +13,11 @@ import { classifierEvaluator } from '../../src/core/run/sequence-classification'
 import { sequenceClassificationTask } from '../../src/core/tasks/sequence-classification';
 import { resolveTrainingArguments, type TrainingArguments } from '../../src/core/train/arguments';
 import type { TokenizedExample } from '../../src/core/train/batching';
-import { tinyCheckpoint, tinyConfig } from './models-fixtures';
-
-/** Token sequences of varied length over the tiny vocabulary; the label is whether token 5 occurs. */
-function examples(count: number, seed: number): TokenizedExample[] {
-  let s = seed;
-  const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-  return Array.from({ length: count }, () => {
-    const length = 3 + Math.floor(next() * 8);
-    const inputIds = [2, ...Array.from({ length: length - 2 }, () => 3 + Math.floor(next() * 28)), 1];
-    return { inputIds, label: inputIds.includes(5) ? 1 : 0 };
-  });
-}
+import { tinyCheckpoint, tinyConfig, tinyExamples } from './models-fixtures';
 
 const LABELS = ['without', 'with'];
-const trainSet = examples(24, 3);
-const validation = examples(12, 4);
+const trainSet = tinyExamples(24, 3);
+const validation = tinyExamples(12, 4);
 const build = () => buildClassifier(tinyConfig('bert'), tinyCheckpoint('bert'), { numLabels: 2, seed: 11 });
 
 type Seen = ExportedWeights<SequenceClassifier, TokenizedExample, ClassificationMetrics>;

@@ -10,22 +10,10 @@ import { buildClassifier } from '../../src/core/models/build';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/core/train/checkpoint';
 import { train } from '../../src/core/train/trainer';
 import { snapshotWeights } from '../../src/core/train/weights';
-import type { TokenizedExample } from '../../src/core/train/batching';
-import { tinyCheckpoint, tinyConfig } from '../unit/models-fixtures';
+import { tinyCheckpoint, tinyConfig, tinyExamples } from '../unit/models-fixtures';
 
-/** Token sequences of varied length over the tiny vocabulary; the label is whether token 5 occurs. */
-function examples(count: number, seed: number): TokenizedExample[] {
-  let s = seed;
-  const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-  return Array.from({ length: count }, () => {
-    const length = 3 + Math.floor(next() * 8);
-    const inputIds = [2, ...Array.from({ length: length - 2 }, () => 3 + Math.floor(next() * 28)), 1];
-    return { inputIds, label: inputIds.includes(5) ? 1 : 0 };
-  });
-}
-
-const trainSet = examples(24, 3);
-const evalSet = examples(8, 4);
+const trainSet = tinyExamples(24, 3);
+const evalSet = tinyExamples(8, 4);
 const args = {
   learning_rate: 1e-2,
   num_train_epochs: 2,
