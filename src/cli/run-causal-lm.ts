@@ -36,7 +36,7 @@ import { readGenerativeData } from './generative-data';
 import { attachCliLora } from './run-lora';
 import { fileRecord, writeRunRecord, type CliCausalLmRunRecord } from './run-record';
 import { startBackend } from './start-backend';
-import { trainUnderCli } from './train-controls';
+import { refuseEvaluationsWithoutValidation, trainUnderCli } from './train-controls';
 import { TrainProgress } from './train-progress';
 import { writeExportFolder } from './write-folder';
 import { writeCausalLmProject } from './write-project';
@@ -99,10 +99,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
         `data: ${tooLong.count} rows are longer than ${d.block_size} tokens and lose ${tooLong.tokensLost} tokens`,
       );
 
-    if (data.validation.length === 0 && o.training.eval_strategy !== 'no')
-      throw new CliError(
-        `--eval-strategy ${o.training.eval_strategy}: no validation example is left after cleaning (rows in both files are dropped as duplicates)`,
-      );
+    refuseEvaluationsWithoutValidation(o.training.eval_strategy, data.validation.length);
     // The run service fits the arguments to the data; the CLI adds its own checkpoint schedule (run-training.ts).
     const plan = planRun(o.training, data.train.length, data.validation.length);
     const args =

@@ -24,7 +24,7 @@ import { fileRecord, writeRunRecord, type CliRunRecord } from './run-record';
 import { writeProject } from './write-project';
 import { startBackend } from './start-backend';
 import { tokenizeCached } from './tokenize-cache';
-import { trainUnderCli } from './train-controls';
+import { refuseEvaluationsWithoutValidation, trainUnderCli } from './train-controls';
 import { TrainProgress } from './train-progress';
 
 const DEFAULT_SAVE_STEPS = 200;
@@ -66,6 +66,7 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
   const [trainSet, validationSet] = tokens.sets as [(typeof tokens.sets)[0], (typeof tokens.sets)[0]];
   say(`tokens: ${tokens.cached ? 'read from the cache' : 'tokenised'} (max length ${o.maxLength})`);
 
+  refuseEvaluationsWithoutValidation(o.training.eval_strategy, validationSet.length);
   // The run service fits the arguments to the data (no evaluations without validation rows). A killed run
   // resumes from its last checkpoint, so the CLI always makes some: without --save-steps, every epoch or every
   // 200 steps, whichever comes first (besides those after each evaluation).

@@ -7,11 +7,26 @@ import {
   type TrainHooks,
   type TrainResult,
 } from '../core/train/trainer';
+import type { TrainingArguments } from '../core/train/arguments';
 import { checkpointPath, saveCheckpoint } from './checkpoint-file';
 import { CliError } from './fail';
 import type { TrainProgress } from './train-progress';
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
+
+/**
+ * Refuses evaluations asked for (or the default with --validation) when cleaning left no validation example,
+ * rather than training without them: the person gave a validation file and would otherwise get no eval_loss.
+ */
+export function refuseEvaluationsWithoutValidation(
+  strategy: TrainingArguments['eval_strategy'],
+  validationExamples: number,
+): void {
+  if (validationExamples === 0 && strategy !== 'no')
+    throw new CliError(
+      `--eval-strategy ${strategy}: no validation example is left after cleaning (a validation row that repeats a training row is dropped as a duplicate)`,
+    );
+}
 
 /** The hooks the CLI gives every run. */
 export type CliTrainHooks = Required<Pick<TrainHooks, 'signal' | 'onLog' | 'onNotice' | 'onCheckpoint'>> & {

@@ -98,6 +98,13 @@ describe.concurrent('the CLI refuses bad input with one clear line', () => {
     expect(expectOneErrorLine(result)).toMatch(/bert-tiny-mlm is not a sequence classifier/);
   });
 
+  it('a validation file whose every row repeats a training row', async () => {
+    const result = await runCli('train', trainArgs(['--validation', join(dir, 'train.csv')]));
+    expect(expectOneErrorLine(result)).toMatch(
+      /--eval-strategy epoch: no validation example is left after cleaning/,
+    );
+  });
+
   it('--resume without a checkpoint', async () => {
     const result = await runCli('train', trainArgs(['--resume']));
     expect(expectOneErrorLine(result)).toMatch(/--resume: there is no checkpoint .*trainer-checkpoint\.bin/);
