@@ -13,6 +13,7 @@ import { measureMicroBatchSeconds } from '../core/train/warm-up';
 import { loadPreparedDataset } from '../core/storage/prepared';
 import type {
   CausalLmTrainingRecord,
+  StoredRunResults,
   RunLogEntry,
   RunModelSource,
   RunRecord,
@@ -627,6 +628,41 @@ export class TrainingSession {
       return { fineTuned, trainSeconds, latestEval, status };
     };
 
+    /**
+     * The end of a run: its record patched with how it ended, and the model it ends with kept beside it so that
+     * Evaluate, Playground and Export can open it later (with LoRA, as in its checkpoints, only what trained and
+     * its config). A failed write still stores the patch, with the reason; the trained model stays open.
+     * Returns the stored record, or undefined when the model could not be kept.
+     */
+    const keepFinalModel = async (
+      trained: TrainableModel,
+      step: number,
+      results: Omit<StoredRunResults, 'lora'>,
+      endPatch: Partial<RunRecord>,
+    ): Promise<RunRecord | undefined> => {
+      const finalWeights = await snapshotWeights(trained, storedVariables(trained));
+      try {
+        const stored = await saveFinalModel(db, run.id, {
+          step,
+          weights: finalWeights,
+          results: { ...results, ...(trained.lora ? { lora: trained.lora.config } : {}) },
+          patch: endPatch,
+        });
+        publish(stored);
+        return stored;
+      } catch (err) {
+        const failure = await this.writeFailure(
+          db,
+          run,
+          `keeping the model of ${run.name}`,
+          [...finalWeights.values()].reduce((n, t) => n + t.data.byteLength, 0),
+          err,
+        );
+        publish(await updateRun(db, run.id, { ...endPatch, error: failure.message }));
+        return undefined;
+      }
+    };
+
     try {
       if (resuming) await putRun(db, { ...run, updatedAt: Date.now() });
       else await putRun(db, run);
@@ -748,30 +784,7 @@ export class TrainingSession {
           ...(summary ? { summary: summary as RunLogEntry } : {}),
           ...(evaluation ? { finalEvaluation: figures as RunRecord['finalEvaluation'] } : {}),
         };
-        const finalWeights = await snapshotWeights(causal, storedVariables(causal));
-        try {
-          publish(
-            await saveFinalModel(db, run.id, {
-              step: result.globalStep,
-              weights: finalWeights,
-              results: {
-                pairs: false,
-                causalLm: record,
-                ...(causal.lora ? { lora: causal.lora.config } : {}),
-              },
-              patch: endPatch,
-            }),
-          );
-        } catch (err) {
-          const failure = await this.writeFailure(
-            db,
-            run,
-            `keeping the model of ${run.name}`,
-            [...finalWeights.values()].reduce((n, t) => n + t.data.byteLength, 0),
-            err,
-          );
-          publish(await updateRun(db, run.id, { ...endPatch, error: failure.message }));
-        }
+        await keepFinalModel(causal, result.globalStep, { pairs: false, causalLm: record }, endPatch);
         this.trainedLm = {
           runId: run.id,
           model: causal,
@@ -894,37 +907,19 @@ export class TrainingSession {
         error: undefined,
         ...(summary ? { summary: summary as RunLogEntry } : {}),
       };
-      // The model it ends with is kept with the run, so Evaluate, Playground and Export can open it later; with
-      // LoRA, as in its checkpoints, only what trained (the adapters and saved modules) and their config.
-      const finalWeights = await snapshotWeights(model, storedVariables(model));
-      try {
-        const stored = await saveFinalModel(db, run.id, {
-          step: result.globalStep,
-          weights: finalWeights,
-          results: {
-            pairs: results.pairs,
-            training: results.training,
-            ...(model.lora ? { lora: model.lora.config } : {}),
-          },
-          patch: endPatch,
-        });
+      const stored = await keepFinalModel(
+        model,
+        result.globalStep,
+        { pairs: results.pairs, training: results.training },
+        endPatch,
+      );
+      if (stored)
         results.run = {
           id: run.id,
           name: run.name,
           step: result.globalStep,
           savedAt: stored.finalModel?.savedAt,
         };
-        publish(stored);
-      } catch (err) {
-        const failure = await this.writeFailure(
-          db,
-          run,
-          `keeping the model of ${run.name}`,
-          finalWeights.size === 0 ? 0 : [...finalWeights.values()].reduce((n, t) => n + t.data.byteLength, 0),
-          err,
-        );
-        publish(await updateRun(db, run.id, { ...endPatch, error: failure.message }));
-      }
       this.trained = {
         runId: run.id,
         model,
