@@ -1,10 +1,15 @@
-// The fused GELU and attention-probability ops (one taped op each, hand-written gradients) against the tfjs
-// compositions they replace: values and gradients within 1e-5, on cpu and wasm.
+// The fused GELU, attention-probability, layer-norm and token cross-entropy ops (one taped op each, hand-written
+// gradients) against the tfjs compositions they replace: values and gradients within 1e-5, on cpu and wasm.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/core/backend';
-import { attentionProbs, fusedGelu, fusedLayerNorm } from '../../src/core/kernels/fused-ops';
+import {
+  attentionProbs,
+  fusedGelu,
+  fusedLayerNorm,
+  tokenCrossEntropy,
+} from '../../src/core/kernels/fused-ops';
 import { registerModelKernels } from '../../src/core/kernels';
 import { randomNormals } from './models-fixtures';
 
@@ -25,6 +30,33 @@ function composedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps:
   const centered = tf.sub(x, mean);
   const variance = tf.mean(tf.square(centered), -1, true);
   return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+}
+
+/** The token cross-entropy as a one-hot over log-softmax: −Σₙ wₙ · log_softmax(logitsₙ)[targetₙ]. */
+function composedTokenCrossEntropy(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  weights: tf.Tensor1D,
+): tf.Tensor {
+  const picked = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(targets, logits.shape[1])), -1);
+  return tf.neg(tf.sum(tf.mul(picked, weights)));
+}
+
+/**
+ * Logits [rows, vocab] with a spread like a language model's, one row whose target lies 120 below its maximum
+ * (its softmax probability underflows to 0 in float32), targets and weights with an ignored row (weight 0).
+ */
+function tokenLossInputs(rows: number, vocab: number) {
+  const values = randomNormals(rows * vocab, 4, 21);
+  const targets = Array.from({ length: rows }, (_, r) => (r * 37 + 5) % vocab);
+  values[vocab + targets[1]!] = -120;
+  values[vocab + ((targets[1]! + 1) % vocab)] = 10;
+  const weights = Array.from({ length: rows }, (_, r) => (r === 2 ? 0 : 1 / (rows - 1)));
+  return {
+    logits: tf.tensor2d(values, [rows, vocab]),
+    targets: tf.tensor1d(targets, 'int32'),
+    weights: tf.tensor1d(weights),
+  };
 }
 
 /** Values and input gradients of sum(f(inputs) · dy). */
@@ -136,6 +168,32 @@ describe.each(['cpu', 'wasm'])('fused ops on %s', (backend) => {
       expect(Math.abs(fd - grad[i]!)).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
     }
     tf.dispose([x, gamma, beta, w]);
+  });
+
+  it('token cross-entropy: the value and logits gradient of the one-hot log-softmax, without underflow', async () => {
+    await tf.setBackend(backend);
+    const { logits, targets, weights } = tokenLossInputs(6, 300);
+    const dy = tf.scalar(1.7);
+    const ours = await valueAndGrads(
+      (l) => tokenCrossEntropy(l as tf.Tensor2D, targets, weights),
+      [logits],
+      dy,
+    );
+    const want = await valueAndGrads(
+      (l) => composedTokenCrossEntropy(l as tf.Tensor2D, targets, weights),
+      [logits],
+      dy,
+    );
+    // Row 1 alone contributes 130 / 5 to the loss: its target probability is 0 in float32, its loss is not.
+    expect(want[0]![0]!).toBeGreaterThan(26);
+    expect(Math.abs(ours[0]![0]! - want[0]![0]!)).toBeLessThan(1e-5 * Math.abs(want[0]![0]!));
+    expect(maxDiff(ours[1]!, want[1]!)).toBeLessThan(1e-5);
+    // The ignored row has no gradient; every other row's sums to 0 (softmax minus the one-hot).
+    const row = (r: number) => ours[1]!.slice(r * 300, (r + 1) * 300);
+    expect(Math.max(...Array.from(row(2), Math.abs))).toBe(0);
+    expect(Math.abs(row(0).reduce((a, b) => a + b, 0))).toBeLessThan(1e-5);
+    expect(Math.max(...Array.from(row(0), Math.abs))).toBeGreaterThan(0.1);
+    tf.dispose([logits, targets, weights, dy]);
   });
 
   it('keeps no tensors beyond its results', async () => {

@@ -1,10 +1,10 @@
-// The fused GELU and attention-probability ops on a real WebGPU device (Dawn): values and gradients equal
+// The fused GELU, attention-probability and token cross-entropy ops on a real WebGPU device (Dawn): values and gradients equal
 // the tfjs compositions they replace, within 1e-5. Tiny shapes: SwiftShader is slow.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/core/backend';
-import { attentionProbs, fusedGelu } from '../../src/core/kernels/fused-ops';
+import { attentionProbs, fusedGelu, tokenCrossEntropy } from '../../src/core/kernels/fused-ops';
 import { randomNormals } from '../unit/models-fixtures';
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -57,5 +57,27 @@ describe('fused ops on webgpu', () => {
     for (let i = 0; i < 3; i++) expect(maxDiff(ours[i]!, want[i]!)).toBeLessThan(1e-5);
     expect(Math.max(...Array.from(ours[1]!, Math.abs))).toBeGreaterThan(0.01);
     tf.dispose([x, dx, q, k, mask, dy]);
+  });
+
+  it('token cross-entropy matches the one-hot log-softmax, also where the target probability underflows', async () => {
+    const values = randomNormals(4 * 50, 4, 21);
+    values[50 + 7] = -120; // row 1's target, far below the row's maximum
+    values[50 + 8] = 10;
+    const logits = tf.tensor2d(values, [4, 50]);
+    const targets = tf.tensor1d([3, 7, 11, 40], 'int32');
+    const weights = tf.tensor1d([1 / 3, 1 / 3, 0, 1 / 3]);
+    const composed = (l: tf.Tensor) =>
+      tf.neg(tf.sum(tf.mul(tf.sum(tf.mul(tf.logSoftmax(l), tf.oneHot(targets, 50)), -1), weights)));
+    const dy = tf.scalar(1.3);
+    const ours = await valueAndGrads(
+      (l) => tokenCrossEntropy(l as tf.Tensor2D, targets, weights),
+      [logits],
+      dy,
+    );
+    const want = await valueAndGrads(composed, [logits], dy);
+    expect(want[0]![0]!).toBeGreaterThan(130 / 3);
+    expect(Math.abs(ours[0]![0]! - want[0]![0]!)).toBeLessThan(1e-5 * want[0]![0]!);
+    expect(maxDiff(ours[1]!, want[1]!)).toBeLessThan(1e-5);
+    tf.dispose([logits, targets, weights, dy]);
   });
 });

@@ -60,10 +60,13 @@ export function attentionProbs(
 /**
  * Σₙ wₙ · (logsumexp(logitsₙ) − logitsₙ[targetₙ]) for logits [rows, vocab], int32 targets [rows] and float
  * weights [rows] (1 / tokens counted, 0 for ignored rows): a language model's cross-entropy without a one-hot
- * and without a log-softmax copy of the logits. The target logit is gathered from the flattened logits at
- * row · vocab + target. Keeps only the logits and their logsumexp for the gradient, which is
- * wₙ · (softmax(logitsₙ) − e_target): the softmax is made in the backward pass, the e_target part scattered
- * with UnsortedSegmentSum (gather's own gradient).
+ * and without a log-softmax copy of the logits. Over a 50k-token vocabulary this is most of a small model's
+ * step outside its matMuls, so it makes as few passes over the logits as it can: their row maxima m, one
+ * softmax p (a single kernel; tfjs-wasm's elementwise Exp is three times slower than its Softmax) and the maxima
+ * of p. logsumexp is m − log(max p), exactly (max p = e^(m − logsumexp) = 1 / Σ e^(l − m), never below 1 / vocab,
+ * so it cannot underflow as p at the target can). The tape keeps p in place of the logits, and the gradient is
+ * wₙ · (pₙ − e_target): one multiplication, the e_target part scattered with UnsortedSegmentSum (gather's own
+ * gradient).
  */
 export function tokenCrossEntropy(
   logits: tf.Tensor2D,
@@ -76,18 +79,19 @@ export function tokenCrossEntropy(
   );
   const op = tf.customGrad((lg, save) => {
     const l = lg as tf.Tensor2D;
-    const lse = tf.logSumExp(l, -1, true);
+    const p = tf.softmax(l);
+    const lse = tf.sub(tf.max(l, -1), tf.log(tf.max(p, -1)));
     const picked = tf.gather(tf.reshape(l, [-1]), flatIndex);
     // The index and weights are saved too: the tape keeps saved tensors alive until the backward pass.
-    (save as tf.GradSaveFunc)([l, lse, flatIndex, weights]);
+    (save as tf.GradSaveFunc)([p, flatIndex, weights]);
     return {
-      value: tf.sum(tf.mul(tf.sub(tf.reshape(lse, [rows]), picked), weights)),
+      value: tf.sum(tf.mul(tf.sub(lse, picked), weights)),
       gradFunc: (dy, saved) => {
-        const [ls, lses, index, w] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const [probs, index, w] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
         const coef = tf.mul(w, dy as tf.Scalar);
-        const softmax = tf.mul(tf.exp(tf.sub(ls, lses)), tf.reshape(coef, [rows, 1]));
+        const scaled = tf.mul(probs, tf.reshape(coef, [rows, 1]));
         const atTarget = tf.unsortedSegmentSum(coef, index, rows * vocab);
-        return tf.sub(softmax, tf.reshape(atTarget, [rows, vocab]));
+        return tf.sub(scaled, tf.reshape(atTarget, [rows, vocab]));
       },
     };
   });
