@@ -22,7 +22,7 @@ export interface ExportRunOptions {
   model: SequenceClassifier;
   labels: string[];
   dataset: DatasetSummary;
-  /** The arguments as set, for training_args.json: the CLI's own checkpoint schedule is not part of the recipe. */
+  /** The arguments fitted to the data (planRun), for training_args.json: the CLI's checkpoint schedule is not. */
   args: TrainingArguments;
   maxLength: number;
   logHistory: LogRecord[];
