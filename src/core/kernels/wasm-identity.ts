@@ -1,0 +1,52 @@
+// Identity for the wasm backend that shares its input's memory, as tfjs's cpu and webgpu Identity and every
+// backend's Reshape do, where tfjs-backend-wasm's own copies it.
+//
+// Identity is what tf.clone runs, and the engine clones every tensor a kernel's gradient saves while a tape is
+// recording: in a training step on wasm that is a copy of most activations. The MiniLM-L6-shaped step of
+// `npm run bench` (B32, T128) ran 1,740 Identity kernels, 4.6 % of its kernel time, and they doubled the memory
+// those saved activations take. Sharing is safe because tfjs's kernels never write into their inputs (Reshape
+// already hands out the same memory under a second tensor); the backend's reference count frees it when the
+// last tensor on it is disposed.
+import * as tf from '@tensorflow/tfjs';
+
+interface IdentityArgs {
+  inputs: { x: tf.TensorInfo };
+  backend: { incRef(dataId: tf.DataId): void };
+}
+
+let originalKernel: tf.KernelConfig | undefined;
+
+function identity(args: IdentityArgs): tf.TensorInfo {
+  const { x } = args.inputs;
+  // Strings live outside the wasm heap: tfjs's kernel handles them.
+  if (x.dtype === 'string')
+    return originalKernel!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  args.backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/** Whether Identity on wasm currently runs this module's kernel. */
+export function wasmIdentityInstalled(): boolean {
+  return tf.getKernel(tf.Identity, 'wasm')?.kernelFunc === (identity as unknown as tf.KernelFunc);
+}
+
+/** Replaces the wasm backend's Identity with the sharing one above (idempotent; no-op without wasm). */
+export function registerWasmIdentity(): void {
+  if (wasmIdentityInstalled()) return;
+  const current = tf.getKernel(tf.Identity, 'wasm');
+  if (!current) return; // the wasm backend is not loaded in this program
+  originalKernel = current;
+  tf.unregisterKernel(tf.Identity, 'wasm');
+  tf.registerKernel({
+    kernelName: tf.Identity,
+    backendName: 'wasm',
+    kernelFunc: identity as unknown as tf.KernelFunc,
+  });
+}
+
+/** Puts tfjs's own copying Identity back (for side-by-side measurements and tests). */
+export function unregisterWasmIdentity(): void {
+  if (!wasmIdentityInstalled() || !originalKernel) return;
+  tf.unregisterKernel(tf.Identity, 'wasm');
+  tf.registerKernel(originalKernel);
+}
