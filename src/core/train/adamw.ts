@@ -84,6 +84,8 @@ export class AdamW {
     const biasCorrection1 = 1 - Math.pow(this.beta1, t);
     const biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, t));
     const stepSize = lr / biasCorrection1;
+    // Ten elementwise kernels per weight. One pass in JavaScript over the wasm heap doing the same, tried on
+    // 4 December 2026, was slower than these SIMD kernels (52 ms against 36 ms for bert-tiny's word embeddings).
     // One tidy per weight, not one around the loop: the temporaries of every weight at once (≈ 8 copies of
     // the model) would otherwise live until the end, more than the wasm backend's 4 GiB heap for a BERT-base.
     for (const [name, p] of this.params) {
