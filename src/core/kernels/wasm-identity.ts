@@ -9,44 +9,28 @@
 // last tensor on it is disposed.
 import * as tf from '@tensorflow/tfjs';
 
+import { wasmKernelOverride } from './wasm-override';
+
 interface IdentityArgs {
   inputs: { x: tf.TensorInfo };
   backend: { incRef(dataId: tf.DataId): void };
 }
 
-let originalKernel: tf.KernelConfig | undefined;
-
 function identity(args: IdentityArgs): tf.TensorInfo {
   const { x } = args.inputs;
   // Strings live outside the wasm heap: tfjs's kernel handles them.
-  if (x.dtype === 'string')
-    return originalKernel!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  if (x.dtype === 'string') return override.original(args);
   args.backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
+const override = wasmKernelOverride(tf.Identity, identity);
+
 /** Whether Identity on wasm currently runs this module's kernel. */
-export function wasmIdentityInstalled(): boolean {
-  return tf.getKernel(tf.Identity, 'wasm')?.kernelFunc === (identity as unknown as tf.KernelFunc);
-}
+export const wasmIdentityInstalled = override.installed;
 
 /** Replaces the wasm backend's Identity with the sharing one above (idempotent; no-op without wasm). */
-export function registerWasmIdentity(): void {
-  if (wasmIdentityInstalled()) return;
-  const current = tf.getKernel(tf.Identity, 'wasm');
-  if (!current) return; // the wasm backend is not loaded in this program
-  originalKernel = current;
-  tf.unregisterKernel(tf.Identity, 'wasm');
-  tf.registerKernel({
-    kernelName: tf.Identity,
-    backendName: 'wasm',
-    kernelFunc: identity as unknown as tf.KernelFunc,
-  });
-}
+export const registerWasmIdentity = override.install;
 
 /** Puts tfjs's own copying Identity back (for side-by-side measurements and tests). */
-export function unregisterWasmIdentity(): void {
-  if (!wasmIdentityInstalled() || !originalKernel) return;
-  tf.unregisterKernel(tf.Identity, 'wasm');
-  tf.registerKernel(originalKernel);
-}
+export const unregisterWasmIdentity = override.uninstall;

@@ -10,6 +10,8 @@
 // call takes XNNPACK's path.
 import * as tf from '@tensorflow/tfjs';
 
+import { wasmKernelOverride } from './wasm-override';
+
 interface WasmModule {
   cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
   _malloc(bytes: number): number;
@@ -95,8 +97,6 @@ function sizeOf(shape: number[]): number {
   return shape.reduce((x, y) => x * y, 1);
 }
 
-let originalKernel: tf.KernelConfig | undefined;
-
 function batchMatMul(args: MatMulArgs): tf.TensorInfo {
   const { a, b } = args.inputs;
   const { transposeA, transposeB } = args.attrs;
@@ -105,10 +105,10 @@ function batchMatMul(args: MatMulArgs): tf.TensorInfo {
   const outerB = b.shape.slice(0, -2);
   const batchA = sizeOf(outerA);
   const batchB = sizeOf(outerB);
-  const fallback = () => originalKernel!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+  const fallback = () => override.original(args);
   // Broadcasting beyond "one side has a single matrix" and non-float data stay with tfjs's kernel.
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback() as tf.TensorInfo;
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return fallback() as tf.TensorInfo;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback();
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return fallback();
   const m = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
   const k = transposeA ? a.shape[a.shape.length - 2]! : a.shape[a.shape.length - 1]!;
   const kB = transposeB ? b.shape[b.shape.length - 1]! : b.shape[b.shape.length - 2]!;
@@ -179,32 +179,16 @@ function batchMatMul(args: MatMulArgs): tf.TensorInfo {
   return out;
 }
 
+const override = wasmKernelOverride(tf.BatchMatMul, batchMatMul);
+
 /** Whether BatchMatMul on wasm currently runs this module's kernel. */
-export function wasmMatMulInstalled(): boolean {
-  return tf.getKernel(tf.BatchMatMul, 'wasm')?.kernelFunc === (batchMatMul as unknown as tf.KernelFunc);
-}
+export const wasmMatMulInstalled = override.installed;
 
 /**
  * Replaces the wasm backend's BatchMatMul with the XNNPACK-routed one above (idempotent). tfjs's own kernel is
  * kept for the cases this one hands back (integer data, general batch broadcasting).
  */
-export function registerWasmMatMul(): void {
-  if (wasmMatMulInstalled()) return;
-  const current = tf.getKernel(tf.BatchMatMul, 'wasm');
-  if (!current) return; // the wasm backend is not loaded in this program
-  originalKernel = current;
-  tf.unregisterKernel(tf.BatchMatMul, 'wasm');
-  tf.registerKernel({
-    kernelName: tf.BatchMatMul,
-    backendName: 'wasm',
-    setupFunc: current.setupFunc,
-    kernelFunc: batchMatMul as unknown as tf.KernelFunc,
-  });
-}
+export const registerWasmMatMul = override.install;
 
 /** Puts tfjs's own wasm BatchMatMul back (for side-by-side measurements and tests). */
-export function unregisterWasmMatMul(): void {
-  if (!wasmMatMulInstalled() || !originalKernel) return;
-  tf.unregisterKernel(tf.BatchMatMul, 'wasm');
-  tf.registerKernel(originalKernel);
-}
+export const unregisterWasmMatMul = override.uninstall;

@@ -9,6 +9,8 @@
 // tfjs's own; every other reduction stays with tfjs's kernel.
 import * as tf from '@tensorflow/tfjs';
 
+import { wasmKernelOverride } from './wasm-override';
+
 interface SumArgs {
   inputs: { x: tf.TensorInfo };
   backend: {
@@ -17,8 +19,6 @@ interface SumArgs {
   };
   attrs: { axis: number | number[]; keepDims: boolean };
 }
-
-let originalKernel: tf.KernelConfig | undefined;
 
 /**
  * The number of leading axes `axis` names, in order (0, 1, … with no gap), or -1 for any other list. The order
@@ -57,8 +57,7 @@ function sum(args: SumArgs): tf.TensorInfo {
   const { axis, keepDims } = args.attrs;
   const lead = x.dtype === 'float32' ? leadingAxes(axis, x.shape) : -1;
   // No axis, all axes, or not the leading ones: tfjs's kernel (already innermost, or a different layout).
-  if (lead <= 0 || lead >= x.shape.length)
-    return originalKernel!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  if (lead <= 0 || lead >= x.shape.length) return override.original(args);
   const kept = x.shape.slice(lead);
   const rows = x.shape.slice(0, lead).reduce((p, d) => p * d, 1);
   const cols = kept.reduce((p, d) => p * d, 1);
@@ -71,29 +70,13 @@ function sum(args: SumArgs): tf.TensorInfo {
   return out;
 }
 
+const override = wasmKernelOverride(tf.Sum, sum);
+
 /** Whether Sum on wasm currently runs this module's kernel. */
-export function wasmSumInstalled(): boolean {
-  return tf.getKernel(tf.Sum, 'wasm')?.kernelFunc === (sum as unknown as tf.KernelFunc);
-}
+export const wasmSumInstalled = override.installed;
 
 /** Replaces the wasm backend's Sum with the one above (idempotent; no-op without wasm). */
-export function registerWasmSum(): void {
-  if (wasmSumInstalled()) return;
-  const current = tf.getKernel(tf.Sum, 'wasm');
-  if (!current) return; // the wasm backend is not loaded in this program
-  originalKernel = current;
-  tf.unregisterKernel(tf.Sum, 'wasm');
-  tf.registerKernel({
-    kernelName: tf.Sum,
-    backendName: 'wasm',
-    setupFunc: current.setupFunc,
-    kernelFunc: sum as unknown as tf.KernelFunc,
-  });
-}
+export const registerWasmSum = override.install;
 
 /** Puts tfjs's own Sum back (for side-by-side measurements and tests). */
-export function unregisterWasmSum(): void {
-  if (!wasmSumInstalled() || !originalKernel) return;
-  tf.unregisterKernel(tf.Sum, 'wasm');
-  tf.registerKernel(originalKernel);
-}
+export const unregisterWasmSum = override.uninstall;
