@@ -12,9 +12,9 @@ export { registerWasmMatMul, unregisterWasmMatMul } from './wasm-matmul';
 export { registerWasmSum, unregisterWasmSum } from './wasm-sum';
 
 /**
- * Registers UnsortedSegmentSum for wasm and cpu (embedding gradients), the dropout-mask kernel for cpu,
- * wasm and webgpu, the XNNPACK-routed BatchMatMul, the memory-sharing Identity and the leading-axes Sum for wasm. Idempotent;
- * buildClassifier and buildCausalLM call it.
+ * Registers UnsortedSegmentSum for wasm and cpu (embedding gradients), the dropout-mask kernel for cpu, wasm
+ * and webgpu, and for wasm the XNNPACK-routed BatchMatMul, the memory-sharing Identity and the leading-axes
+ * Sum. Idempotent; buildClassifier and buildCausalLM call it.
  */
 export function registerModelKernels(): void {
   registerSegmentSumKernels();
