@@ -4,9 +4,9 @@
 // Identity is what tf.clone runs, and the engine clones every tensor a kernel's gradient saves while a tape is
 // recording: in a training step on wasm that is a copy of most activations. The MiniLM-L6-shaped step of
 // `npm run bench` (B32, T128) ran 1,740 Identity kernels, 4.6 % of its kernel time, each copy holding heap
-// memory of its own beside the tensor it copied. Sharing is safe because tfjs's kernels never write into their inputs (Reshape
-// already hands out the same memory under a second tensor); the backend's reference count frees it when the
-// last tensor on it is disposed.
+// memory of its own beside the tensor it copied. Sharing is safe because neither tfjs's kernels nor ours write
+// into their inputs (Reshape already hands out the same memory under a second tensor); the backend's reference
+// count frees it when the last tensor on it is disposed.
 import * as tf from '@tensorflow/tfjs';
 
 import { wasmKernelOverride } from './wasm-override';
