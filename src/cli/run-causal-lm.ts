@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
+import { chatMlModeProblem } from '../core/data/causal-lm-options';
 import { DEFAULT_SPLIT } from '../core/data/prepare';
 import { buildCausalLmExportFolder } from '../core/export/causal-lm-folder';
 import { WEBTUNE_VERSION } from '../core/export/version';
@@ -21,6 +22,8 @@ import {
   causalLmExampleFacts,
   causalLmEvaluator,
   causalLmRunTask,
+  chatMlNote,
+  decoderFilesForRun,
   describeCausalLmExamples,
   setUpCausalLmRun,
 } from '../core/run/causal-lm';
@@ -69,14 +72,29 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
 
   const backend = await startBackend(o.backend);
   const base = await loadModel(o.model, o.hub, requireDecoder);
-  const config = base.config as HFConfig;
-  const model = buildCausalLM(config, base.weights, { seed: o.training.seed, modelName: base.displayName });
+  // The model as this run trains it: with ChatML's tokens and template when chat data meets a model without one.
+  const files = decoderFilesForRun(
+    {
+      config: base.config as HFConfig,
+      weights: base.weights,
+      tokenizerFiles: base.tokenizerFiles,
+      generationConfig: await readGenerationConfig(base.source),
+    },
+    report.kind,
+    base.displayName,
+  );
+  const { config, generationConfig } = files;
+  const model = buildCausalLM(config, files.weights, { seed: o.training.seed, modelName: base.displayName });
   try {
-    const generationConfig = await readGenerationConfig(base.source);
     let setup;
     try {
       setup = setUpCausalLmRun(
-        { name: base.displayName, tokenizerFiles: base.tokenizerFiles, generationConfig },
+        {
+          name: base.displayName,
+          tokenizerFiles: files.tokenizerFiles,
+          generationConfig,
+          chatMlAdded: files.chatMlAdded,
+        },
         model.dims,
         model.maxLength,
         prepared,
@@ -86,11 +104,8 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       throw new CliError((error as Error).message);
     }
     const { data } = setup;
-    const template = { added: setup.chatTemplateAdded, files: setup.tokenizerFiles };
-    if (template.added)
-      say(
-        `note: ${base.displayName} has no chat template; the conversations are rendered with ChatML (as text), which the export keeps`,
-      );
+    if (files.chatMlAdded)
+      say(`note: ${chatMlNote(base.displayName, (base.config as HFConfig).vocab_size, config.vocab_size)}`);
     const d = data.options;
     say(`tokens: ${describeCausalLmExamples(report.kind, data)}`);
     const tooLong = data.issues.find((i) => i.kind === 'too-long');
@@ -108,6 +123,8 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
         : { ...plan.args, save_steps: Math.min(plan.updatesPerEpoch, DEFAULT_SAVE_STEPS) };
     if (args.mode === 'head')
       throw new CliError('--mode head trains a classifier’s new head; a causal LM has none');
+    const modeProblem = chatMlModeProblem(files.chatMlAdded, args.mode, base.displayName);
+    if (modeProblem) throw new CliError(`--mode ${args.mode}: ${modeProblem}`);
     const projectLora: CliCausalLmRunRecord['lora'] =
       args.mode === 'lora'
         ? await attachCliLora(model, 'CAUSAL_LM', o, { seed: args.seed, modelName: base.displayName }, say)
@@ -137,9 +154,6 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
     if (!onValidation) say('note: no validation rows; the final evaluation is on the training examples');
     const evaluation = await run.evaluate();
     const result = run.result;
-    const files = modelFileBytes(base);
-    if (template.added)
-      files.set('chat_template.jinja', new TextEncoder().encode(template.files['chat_template.jinja']));
     const summary = causalLmDataSummary(
       trainFile,
       prepared,
@@ -147,7 +161,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       o.validation
         ? { kind: 'file', validationFileName: basename(o.validation) }
         : { kind: 'random', validationFraction: DEFAULT_SPLIT.validationShare, seed: DEFAULT_SPLIT.seed },
-      template.added,
+      setup.chatTemplateAdded,
     );
     const folder = buildCausalLmExportFolder({
       modelName: basename(resolve(o.out)),
@@ -156,7 +170,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
         displayName: base.displayName,
         architecture: model.architecture,
         config,
-        files,
+        files: modelFileBytes({ ...base, tokenizerFiles: files.tokenizerFiles }),
       },
       generationConfig,
       weights: await mergedWeights(model),
@@ -192,7 +206,7 @@ export async function runCausalLmTraining(o: TrainCliOptions): Promise<number> {
       ...(o.textColumn !== undefined ? { textColumn: o.textColumn } : {}),
       // The arguments as set: the CLI's own checkpoint schedule (save_steps) is not part of the recipe.
       args: o.training,
-      baseModel: { hubId: base.hubId, displayName: base.displayName, config },
+      baseModel: { hubId: base.hubId, displayName: base.displayName, config: base.config as HFConfig },
       causalLm: causalLmExampleFacts(setup, causalLmPadId(model), model.maxLength),
       ...(projectLora ? { lora: projectLora } : {}),
     };

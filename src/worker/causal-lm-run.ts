@@ -9,10 +9,11 @@ import { buildCausalLM, type CausalLM } from '../core/models/causal-lm';
 import {
   causalLmDataSummary,
   causalLmHyperparameters,
+  decoderFilesForRun,
   setUpCausalLmRun,
-  withChatTemplate,
   type CausalLmRunSetup,
 } from '../core/run/causal-lm';
+import { checkDecoderConfig } from '../core/models/causal-lm';
 import type { CausalLmDataOptions } from '../core/data/causal-lm-options';
 import type { TensorMap } from '../core/hub/tensors';
 import type { StoredRunResults } from '../core/storage/run-types';
@@ -40,20 +41,61 @@ export async function readGenerativeData(
   return prepareGenerative(parts, config?.split ?? DEFAULT_SPLIT);
 }
 
-/** The run's tokenizer, generation settings and examples for the loaded decoder (core/run's, as the CLI's). */
+/** The loaded decoders with ChatML added (core/models/chatml.ts), made once per loaded model. */
+const withChatMl = new WeakMap<LoadedDecoder, LoadedDecoder>();
+
+/**
+ * The loaded decoder as a run on this data trains it: with ChatML's tokens, template and resized embeddings when
+ * chat data meets a model without a chat template (decoderFilesForRun, as the CLI's); else the model as loaded.
+ */
+export function runDecoder(loaded: LoadedDecoder, kind: PreparedGenerative['report']['kind']): LoadedDecoder {
+  const made = withChatMl.get(loaded);
+  if (made) return kind === 'chat' ? made : loaded;
+  const name = loaded.facts.name;
+  const files = decoderFilesForRun(
+    {
+      config: loaded.config,
+      weights: loaded.pretrained.weights,
+      tokenizerFiles: loaded.pretrained.tokenizerFiles,
+      generationConfig: loaded.generationConfig,
+    },
+    kind,
+    name,
+  );
+  if (!files.chatMlAdded) return loaded;
+  const decoder: LoadedDecoder = {
+    ...loaded,
+    pretrained: {
+      ...loaded.pretrained,
+      config: files.config,
+      weights: files.weights,
+      tokenizerFiles: files.tokenizerFiles,
+    },
+    config: files.config,
+    dims: checkDecoderConfig(files.config, name).dims,
+    tokenizer: loadTokenizer(files.tokenizerFiles, { model: name }),
+    ...(files.generationConfig ? { generationConfig: files.generationConfig } : {}),
+    chatMlAdded: true,
+  };
+  withChatMl.set(loaded, decoder);
+  return decoder;
+}
+
+/** The run's tokenizer, generation settings and examples for its decoder (core/run's, as the CLI's). */
 export function setUpLoadedCausalLm(
-  loaded: LoadedDecoder,
+  decoder: LoadedDecoder,
   prepared: PreparedGenerative,
   given: Partial<CausalLmDataOptions>,
 ): CausalLmRunSetup {
   return setUpCausalLmRun(
     {
-      name: loaded.facts.name,
-      tokenizerFiles: loaded.pretrained.tokenizerFiles,
-      generationConfig: loaded.generationConfig,
+      name: decoder.facts.name,
+      tokenizerFiles: decoder.pretrained.tokenizerFiles,
+      generationConfig: decoder.generationConfig,
+      chatMlAdded: decoder.chatMlAdded === true,
     },
-    loaded.dims,
-    loaded.facts.maxLength,
+    decoder.dims,
+    decoder.facts.maxLength,
     prepared,
     given,
   );
@@ -69,6 +111,8 @@ export class CausalLmSetupMemo {
     loaded: LoadedDecoder;
     key: string;
     generative: PreparedGenerative;
+    /** The decoder the run builds (runDecoder: with ChatML when it was added). */
+    decoder: LoadedDecoder;
     setup: CausalLmRunSetup;
   };
 
@@ -80,14 +124,15 @@ export class CausalLmSetupMemo {
     options: Partial<CausalLmDataOptions>,
     /** Called when the rows are read and about to be tokenised (not when the set-up is the last one's). */
     onTokenizing: (generative: PreparedGenerative) => void = () => undefined,
-  ): Promise<{ generative: PreparedGenerative; setup: CausalLmRunSetup }> {
+  ): Promise<{ generative: PreparedGenerative; decoder: LoadedDecoder; setup: CausalLmRunSetup }> {
     const split = (run.datasetConfig ?? meta.confirmed)?.split ?? DEFAULT_SPLIT;
     const key = JSON.stringify([meta.id, meta.createdAt, split, options]);
     if (this.last?.loaded === loaded && this.last.key === key) return this.last;
     const generative = await readGenerativeData(db, meta, run);
     onTokenizing(generative);
-    const setup = setUpLoadedCausalLm(loaded, generative, options);
-    this.last = { loaded, key, generative, setup };
+    const decoder = runDecoder(loaded, generative.report.kind);
+    const setup = setUpLoadedCausalLm(decoder, generative, options);
+    this.last = { loaded, key, generative, decoder, setup };
     return this.last;
   }
 }
@@ -177,14 +222,14 @@ export function reopenCausalLm(
 ): TrainedCausalLm {
   const record = stored.results.causalLm;
   if (!record) throw new Error(`The stored model of ${run.name} is not a causal LM's`);
-  const template = withChatTemplate(loaded.pretrained.tokenizerFiles, !record.chatTemplateAdded);
-  const tokenizer = loadTokenizer(template.files, { model: loaded.facts.name });
+  // Chat data, with ChatML added when it was: the stored weights have the resized embeddings.
+  const decoder = record.chatTemplateAdded ? runDecoder(loaded, 'chat') : loaded;
   return {
     runId: run.id,
-    model: rebuildRunCausalLm(loaded, run, stored.weights, stored.results.lora),
-    loaded,
-    tokenizer,
-    tokenizerFiles: template.files,
+    model: rebuildRunCausalLm(decoder, run, stored.weights, stored.results.lora),
+    loaded: decoder,
+    tokenizer: decoder.tokenizer,
+    tokenizerFiles: decoder.pretrained.tokenizerFiles,
     record,
     ...(run.modelSource.kind === 'hub' ? { hubId: run.modelSource.id } : {}),
   };

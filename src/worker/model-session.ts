@@ -43,6 +43,8 @@ export interface LoadedDecoder extends LoadedFiles {
   dims: DecoderDims;
   /** generation_config.json, when the model has one. */
   generationConfig?: Record<string, unknown>;
+  /** A run's copy with ChatML added (causal-lm-run.ts's runDecoder), not the model the Model step loaded. */
+  chatMlAdded?: boolean;
 }
 
 export type LoadedModel = LoadedEncoder | LoadedDecoder;

@@ -53,6 +53,7 @@ import type { CausalLM } from '../core/models/causal-lm';
 import type { TokenizerFiles } from '../core/hub/load';
 import type { TextTokenizer } from '../core/tokenize/tokenizer';
 import { causalLmPadId, causalLmTask } from '../core/tasks/causal-lm';
+import { chatMlModeProblem } from '../core/data/causal-lm-options';
 import { DEFAULT_SPLIT } from '../core/data/prepare';
 import {
   causalLmExampleFacts,
@@ -231,7 +232,7 @@ export class TrainingSession {
     const args = resolveTrainingArguments(request.args);
     if (loaded.kind === 'decoder') {
       // A causal LM's examples (blocks or rows) come from its data options; they are counted here too.
-      const { setup } = await this.causalLmSetups.setUp(
+      const { setup, decoder } = await this.causalLmSetups.setUp(
         db,
         loaded,
         dataset,
@@ -240,7 +241,7 @@ export class TrainingSession {
       );
       const { data } = setup;
       const lora = runLoraFields(loaded, args.mode, request.lora);
-      const lm = buildRunCausalLm(loaded, { args, name: 'the estimate', ...lora }, false);
+      const lm = buildRunCausalLm(decoder, { args, name: 'the estimate', ...lora }, false);
       try {
         return {
           secondsPerMicroBatch: await measureMicroBatchSeconds(causalLmTask, lm, data.train, args, {
@@ -679,7 +680,7 @@ export class TrainingSession {
         this.phase(run.id, 'reading-data', run.datasetName);
         const meta = await getDataset(db, run.datasetId);
         if (!meta) throw new Error(`Dataset ${run.datasetName} is not stored (was it deleted?).`);
-        const { generative, setup } = await this.causalLmSetups.setUp(
+        const { generative, setup, decoder } = await this.causalLmSetups.setUp(
           db,
           loaded,
           meta,
@@ -705,14 +706,16 @@ export class TrainingSession {
               `${data.validation.length} validation examples of ${generative.report.kind} data; the run was ` +
               `trained on ${run.trainExamples} and ${run.evalExamples} of ${run.causalLmData.kind} data.`,
           );
+        const modeProblem = chatMlModeProblem(setup.chatTemplateAdded, run.args.mode, run.modelName);
+        if (modeProblem) throw new Error(modeProblem);
         const { args, totalSteps } = planRun(run.args, data.train.length, data.validation.length);
         this.phase(run.id, 'building', describeCausalLmExamples(generative.report.kind, data));
         this.disposeTrained();
-        lm = buildRunCausalLm(loaded, run, resuming);
+        lm = buildRunCausalLm(decoder, run, resuming);
         const causal = lm;
         // A continuation starts from the earlier run's final weights; a resume then overwrites them anyway.
         if (run.continuedFrom && !resuming)
-          await this.continueFrom(db, run.continuedFrom, loaded, causal, args.mode);
+          await this.continueFrom(db, run.continuedFrom, decoder, causal, args.mode);
         const resumeFrom = resuming ? await this.lastCheckpoint(db, run) : undefined;
         pendingFrom = resumeFrom?.logHistory.length ?? 0;
         publish(
@@ -788,7 +791,7 @@ export class TrainingSession {
         this.trainedLm = {
           runId: run.id,
           model: causal,
-          loaded,
+          loaded: decoder,
           tokenizer: setup.tokenizer,
           tokenizerFiles: setup.tokenizerFiles,
           record,

@@ -2,8 +2,10 @@
 // file is (plain text, instruction, chat) and shows its cleaning report and split; choosing a decoder in the
 // Model step makes the Train step a causal-LM run (task, causal-LM defaults, block_size / packing /
 // completion_only_loss); the worker trains it (pause and resume from the stored checkpoint), Watch charts
-// perplexity, and the run ends with its final evaluation. Data rows are made here with known dirt (duplicates,
-// empty texts, malformed conversations, over-long rows), so every count the page shows is known in advance.
+// perplexity, and the run ends with its final evaluation; chat data on that model (it has no chat template)
+// gets ChatML's tokens, eos and resized embeddings, which the download keeps. Data rows are made here with known
+// dirt (duplicates, empty texts, malformed conversations, over-long rows), so every count the page shows is known
+// in advance.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -455,6 +457,80 @@ print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "base_
     ) as Record<string, number>;
     expect(Math.abs(continued.eval_loss! - finalEval.eval_loss!)).toBeLessThan(1e-4);
     expect(Math.abs(baseEvalLoss - finalEval.eval_loss!)).toBeGreaterThan(1e-3);
+    expect(watched.errors).toEqual([]);
+    expect(watched.offMachine).toEqual([]);
+  });
+
+  it('chat data on a model without a chat template: ChatML added (tokens, eos, 50304 rows), LoRA refused', async () => {
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    await steps.getByRole('button', { name: /Data/ }).click();
+    await page.locator('[data-testid="dataset"][data-name="conversations.jsonl"] button').first().click();
+    await page.getByRole('button', { name: 'Use this dataset' }).click();
+    await steps.getByRole('button', { name: /Train/ }).click();
+    expect(await page.getByTestId('causal-lm-fields').getAttribute('data-kind')).toBe('chat');
+    // LoRA cannot carry the new tokens' embeddings: refused before Start, with what to do instead.
+    await page.getByLabel('Training mode').selectOption('lora');
+    expect(await page.getByTestId('causal-lm-fields-error').innerText()).toContain(
+      'LoRA cannot train or save new token embeddings',
+    );
+    const start = page.getByRole('button', { name: 'Start training', exact: true });
+    expect(await start.isDisabled()).toBe(true);
+    await page.getByLabel('Training mode').selectOption('full');
+    await setTrainFields(page, { num_train_epochs: '1' });
+    await expect.poll(() => start.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await start.click();
+    await expect.poll(() => runStatus(page), { timeout: 30_000 }).toBe('running');
+    await expect.poll(() => runStatus(page), { timeout: 180_000, interval: 500 }).toBe('finished');
+    expect(await page.getByTestId('causal-lm-data').innerText()).toContain(
+      'the model had no chat template: ChatML was added',
+    );
+
+    await steps.getByRole('button', { name: /Export/ }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.getByRole('button', { name: 'Download model' }).click(),
+    ]);
+    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const dir = mkdtempSync(join(tmpdir(), 'webtune-app-chatml-'));
+    try {
+      for (const [name, bytes] of Object.entries(entries)) {
+        const path = join(dir, ...name.split('/').slice(1));
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, bytes);
+      }
+      const python = runPythonStack<{
+        missing: string[];
+        rows: number;
+        vocab: number;
+        eos: [string, number, number];
+        ids: number[];
+      }>(
+        `
+import json, sys
+from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
+d = json.load(sys.stdin)
+model, info = AutoModelForCausalLM.from_pretrained(d["dir"], output_loading_info=True)
+tok = AutoTokenizer.from_pretrained(d["dir"])
+print(json.dumps({
+    "missing": list(info["missing_keys"]), "rows": model.get_input_embeddings().weight.shape[0],
+    "vocab": model.config.vocab_size,
+    "eos": [tok.eos_token, tok.eos_token_id, GenerationConfig.from_pretrained(d["dir"]).eos_token_id],
+    "ids": tok.apply_chat_template(d["messages"], tokenize=True, return_dict=True)["input_ids"],
+}))
+`,
+        { dir, messages: CHAT[0]!.messages },
+      );
+      expect(python).toMatchObject({
+        missing: [],
+        rows: 50304,
+        vocab: 50304,
+        eos: ['<|im_end|>', 50258, 50258],
+      });
+      // <|im_start|> and <|im_end|> are one token each, twice (a user turn and an assistant turn).
+      expect(python.ids.filter((id) => id === 50257 || id === 50258)).toEqual([50257, 50258, 50257, 50258]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
   });

@@ -194,4 +194,30 @@ print(json.dumps(res))
       mirror.requests.some((r) => r.includes('tiny-random-bert-cls/resolve/main/model.safetensors')),
     ).toBe(false);
   });
+
+  it('refuses --mode lora for chat data on a model without a chat template (ChatML adds tokens)', async () => {
+    const chats = join(dir, 'chats.jsonl');
+    const chat = (i: number) => ({
+      messages: [
+        { role: 'user', content: `Say ${WORDS[i % WORDS.length]}` },
+        { role: 'assistant', content: WORDS[i % WORDS.length] },
+      ],
+    });
+    writeFileSync(chats, Array.from({ length: 10 }, (_, i) => JSON.stringify(chat(i))).join('\n') + '\n');
+    const refused = await runCli(
+      'train',
+      [
+        ...['--data', chats, '--out', join(dir, 'lora-chat'), '--mode', 'lora'],
+        ...['--model', 'webtune/tiny-random-gpt2', '--hub', mirror.url, '--backend', 'cpu'],
+      ],
+      { WEBTUNE_CACHE: join(dir, 'cache') },
+    );
+    expect(refused.code).toBe(1);
+    expect(errorLines(refused.stderr).filter((l) => l.startsWith('error:'))).toEqual([
+      expect.stringMatching(
+        /^error: --mode lora: webtune\/tiny-random-gpt2 has no chat template, so chat data adds ChatML's tokens .*LoRA cannot train or save new token embeddings/,
+      ),
+    ]);
+    expect(readdirSync(dir)).not.toContain('lora-chat');
+  });
 });

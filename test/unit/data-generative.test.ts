@@ -13,11 +13,13 @@ import {
   type GenerativeRecord,
 } from '../../src/core/data/generative';
 import { IGNORE_INDEX } from '../../src/core/models/causal-lm';
-import { prepareCausalLmData, withChatTemplate } from '../../src/core/run/causal-lm';
+import { readSafetensors } from '../../src/core/hub/safetensors';
+import { addChatMl, CHATML_TEMPLATE } from '../../src/core/models/chatml';
+import type { HFConfig } from '../../src/core/models/types';
+import { prepareCausalLmData } from '../../src/core/run/causal-lm';
 import { loadTokenizer } from '../../src/core/tokenize/tokenizer';
 import {
   buildCausalLmExamples,
-  CHATML_TEMPLATE,
   defaultBlockSize,
   generationPrompts,
   resolveCausalLmDataOptions,
@@ -271,13 +273,20 @@ print(json.dumps({"ids": ids, "prompt": prompt}))
     expect(prompt!.reference).toBe('Fine, thanks.');
   });
 
-  it('gives a model without a chat template ChatML (as text), and reports rows over the block size', () => {
+  it('gives a model without a chat template ChatML (tokens and template), and reports rows over the block size', () => {
     const gpt2 = tokenizerFiles('webtune/tiny-random-gpt2');
     const plain = loadTokenizer(gpt2, { model: 'gpt2' });
     expect(plain.chatTemplate).toBeUndefined();
-    const added = withChatTemplate(gpt2, false);
-    expect(added.added).toBe(true);
-    const withTemplate = loadTokenizer(added.files, { model: 'gpt2' });
+    const dir = sharedModelDir('webtune/tiny-random-gpt2');
+    const added = addChatMl(
+      {
+        config: JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as HFConfig,
+        weights: readSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors')))),
+        tokenizerFiles: gpt2,
+      },
+      'gpt2',
+    );
+    const withTemplate = loadTokenizer(added.tokenizerFiles, { model: 'gpt2' });
     expect(withTemplate.chatTemplate).toBe(CHATML_TEMPLATE);
     const data = prepareGenerative(
       [
@@ -303,13 +312,14 @@ print(json.dumps({"ids": ids, "prompt": prompt}))
       ],
       split,
     );
-    const run = prepareCausalLmData(withTemplate, data, 50256, { block_size: 40 }, 256, true);
+    const run = prepareCausalLmData(withTemplate, data, added.tokenIds.end, { block_size: 40 }, 256);
     const first = run.train[0]!;
     expect(withTemplate.decode(first.inputIds, false)).toBe(
-      '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello<|im_end|>\n<|endoftext|>',
+      '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello<|im_end|>\n',
     );
-    // The EOS that ends a ChatML-as-text conversation has loss, so the model learns to stop.
-    expect(first.labels.at(-1)).toBe(50256);
+    // The markers are one token each; the assistant's <|im_end|>, the eos now, has loss, so the model learns to stop.
+    expect(first.inputIds.filter((id) => id === 50257 || id === 50258)).toEqual([50257, 50258, 50257, 50258]);
+    expect(first.labels.at(-2)).toBe(50258);
     const tooLong = run.issues.find((i) => i.kind === 'too-long');
     expect(tooLong?.count).toBe(1);
     expect(tooLong!.tokensLost).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
 // The causal-LM export folder from core (buildCausalLmExportFolder), written to disk and read by the real
 // transformers: AutoModelForCausalLM loads it with no missing or unexpected weights (GPT-2's lm_head tied and
 // left out, as save_pretrained leaves it), the config names GPT2LMHeadModel, generation_config.json is made from
-// the config when the base has none, and AutoTokenizer renders chats with the ChatML template WebTune added.
+// the config when the base has none, and AutoTokenizer renders chats with the ChatML WebTune added (its tokens,
+// template, eos and resized embeddings: core/models/chatml.ts, checked against transformers in chatml.test.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeExportFolder } from '../../src/cli/write-folder';
 import { readSafetensors } from '../../src/core/hub/safetensors';
 import { buildCausalLmExportFolder, type CausalLmExportInputs } from '../../src/core/export/causal-lm-folder';
-import { withChatTemplate } from '../../src/core/run/causal-lm';
+import { addChatMl } from '../../src/core/models/chatml';
 import { loadTokenizer } from '../../src/core/tokenize/tokenizer';
 import type { HFConfig } from '../../src/core/models/types';
 import { runPythonStack } from '../support/python';
@@ -20,14 +21,20 @@ const dir = mkdtempSync(join(tmpdir(), 'webtune-clm-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the causal-LM export', () => {
-  it('loads in transformers: weights, config, generation config and the added chat template', async () => {
+  it('loads in transformers: weights, config, generation config and the added ChatML', async () => {
     const fixture = sharedModelDir('webtune/tiny-random-gpt2');
-    const config = JSON.parse(readFileSync(join(fixture, 'config.json'), 'utf8')) as HFConfig;
     const tokenizerFiles: Record<string, string> = {};
     for (const name of ['tokenizer.json', 'tokenizer_config.json'])
       tokenizerFiles[name] = readFileSync(join(fixture, name), 'utf8');
-    const { files, added } = withChatTemplate(tokenizerFiles, false);
-    expect(added).toBe(true);
+    const added = addChatMl(
+      {
+        config: JSON.parse(readFileSync(join(fixture, 'config.json'), 'utf8')) as HFConfig,
+        weights: readSafetensors(new Uint8Array(readFileSync(join(fixture, 'model.safetensors')))),
+        tokenizerFiles,
+      },
+      'tiny-random-gpt2',
+    );
+    const { config, tokenizerFiles: files } = added;
     const messages = [
       { role: 'user', content: 'Hi' },
       { role: 'assistant', content: 'Hello there' },
@@ -41,7 +48,7 @@ describe('the causal-LM export', () => {
         config,
         files: new Map(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)])),
       },
-      weights: readSafetensors(new Uint8Array(readFileSync(join(fixture, 'model.safetensors')))),
+      weights: added.weights,
       dataset: {
         fileName: 'chats.jsonl',
         kind: 'chat',
@@ -93,6 +100,8 @@ describe('the causal-LM export', () => {
       unexpected: string[];
       arch: string[];
       eos: number;
+      vocab: number;
+      eosToken: string;
       text: string;
       front: Record<string, unknown>;
     }>(
@@ -107,13 +116,21 @@ card = open(d["dir"] + "/README.md").read()
 print(json.dumps({
     "missing": list(info["missing_keys"]), "unexpected": list(info["unexpected_keys"]),
     "arch": model.config.architectures, "eos": gen.eos_token_id,
+    "vocab": model.get_input_embeddings().weight.shape[0], "eosToken": tok.eos_token,
     "text": tok.apply_chat_template(d["messages"], tokenize=False),
     "front": yaml.safe_load(card.split("---")[1]),
 }))
 `,
       { dir, messages },
     );
-    expect(python).toMatchObject({ missing: [], unexpected: [], arch: ['GPT2LMHeadModel'], eos: 50256 });
+    expect(python).toMatchObject({
+      missing: [],
+      unexpected: [],
+      arch: ['GPT2LMHeadModel'],
+      eos: 50258,
+      vocab: 50304,
+      eosToken: '<|im_end|>',
+    });
     expect(python.text).toBe(ours);
     expect(python.text).toBe(
       '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello there<|im_end|>\n',

@@ -28,7 +28,8 @@ import type { GenerativeRecord } from '../../src/core/data/generative';
 import { buildTrainingProject, type CausalLmProjectInputs } from '../../src/core/export/project';
 import { buildCausalLM } from '../../src/core/models/causal-lm';
 import type { HFConfig } from '../../src/core/models/types';
-import { prepareCausalLmData, withChatTemplate } from '../../src/core/run/causal-lm';
+import { addChatMlTokens } from '../../src/core/models/chatml';
+import { prepareCausalLmData } from '../../src/core/run/causal-lm';
 import { causalLmEvalLoss, type CausalLmExample } from '../../src/core/tasks/causal-lm';
 import { loadTokenizer } from '../../src/core/tokenize/tokenizer';
 import { resolveTrainingArguments } from '../../src/core/train/arguments';
@@ -134,10 +135,12 @@ async function webtuneExamples(
   c: ClmCase,
 ): Promise<{ train: CausalLmExample[]; validation: CausalLmExample[] }> {
   const { prepared } = await readGenerativeData(c.train, c.validation, undefined);
-  // gpt2-tiny-lm has no chat template: chat data is rendered with the ChatML the CLI adds (setUpCausalLmRun).
-  const template = withChatTemplate(tokenizerFiles(), prepared.report.kind !== 'chat');
-  const tokenizer = loadTokenizer(template.files, { model: 'gpt2-tiny-lm' });
-  return prepareCausalLmData(tokenizer, prepared, 50256, { block_size: c.blockSize }, 256, template.added);
+  // gpt2-tiny-lm has no chat template: chat data is rendered with the ChatML the CLI adds (decoderFilesForRun),
+  // whose <|im_end|> (50258) is the eos then.
+  const chat = prepared.report.kind === 'chat';
+  const files = chat ? addChatMlTokens(tokenizerFiles(), 'gpt2-tiny-lm').tokenizerFiles : tokenizerFiles();
+  const tokenizer = loadTokenizer(files, { model: 'gpt2-tiny-lm' });
+  return prepareCausalLmData(tokenizer, prepared, chat ? 50258 : 50256, { block_size: c.blockSize }, 256);
 }
 
 function tokenizerFiles(): Record<string, string> {
@@ -166,7 +169,7 @@ for i, q in enumerate(json.load(sys.stdin)):
     spec.loader.exec_module(module)
     tokenizer = AutoTokenizer.from_pretrained(q["tokenizer"])
     if q["chatml"]:
-        tokenizer.chat_template = module.CHATML_TEMPLATE
+        module.add_chatml(tokenizer)
     examples = module.make_examples(tokenizer, module.read_rows(q["project"] + "/data"))
     out.append({split: examples[split].to_dict() for split in examples})
 print(json.dumps(out))`,
@@ -214,9 +217,10 @@ async function chatProject(
   const files: Record<string, string> = {};
   for (const f of ['tokenizer.json', 'tokenizer_config.json', ...(added ? [] : ['chat_template.jinja'])])
     files[f] = text(join(fixture, f));
-  const tokenizer = loadTokenizer(withChatTemplate(files, !added).files, { model: name });
+  const chatMl = added ? addChatMlTokens(files, name) : undefined;
+  const tokenizer = loadTokenizer(chatMl?.tokenizerFiles ?? files, { model: name });
   const config = json(join(fixture, 'config.json')) as HFConfig;
-  const eos = [config.eos_token_id].flat()[0] as number;
+  const eos = chatMl?.tokenIds.end ?? ([config.eos_token_id].flat()[0] as number);
   const project = join(dir, `chat-${name}`);
   const projectFiles = buildTrainingProject({
     task: 'causal-lm',
@@ -235,7 +239,7 @@ async function chatProject(
     includeData: true,
   });
   await writeExportFolder(project, projectFiles);
-  return { project, examples: buildCausalLmExamples(tokenizer, CHATS, eos, options, added).examples };
+  return { project, examples: buildCausalLmExamples(tokenizer, CHATS, eos, options).examples };
 }
 
 describe('a causal-LM run exported as a training project', { timeout: 180_000 }, () => {
@@ -373,14 +377,23 @@ print("{}")`,
         expect(Object.keys(runs[key]!.python!.final), key).toEqual(
           expect.arrayContaining(['eval_bleu', 'eval_rougeL']),
         );
-    // gpt2-tiny-lm has no chat template: WebTune added ChatML, and so does the project, saving it with its model.
-    expect(runs.chat!.train.stderr).toContain('no chat template; the conversations are rendered with ChatML');
+    // gpt2-tiny-lm has no chat template: WebTune added ChatML (tokens, eos, 50304 embedding rows), and so does the
+    // project, saving it with its model.
+    expect(runs.chat!.train.stderr).toContain('has no chat template: ChatML was added');
+    expect(runs.chat!.train.stderr).toContain('resized from 50257 to 50304 rows');
     expect(runs.chat!.train.stderr).toContain('assistant_only_loss true');
     expect(runs.chat!.train.stderr).not.toContain('longer than');
-    expect(text(join(runs.chat!.project, 'train.py'))).toContain('tokenizer.chat_template = CHATML_TEMPLATE');
+    expect(text(join(runs.chat!.project, 'train.py'))).toContain('add_chatml(tokenizer)');
     expect(text(join(runs.chat!.project, 'output', 'chat_template.jinja'))).toBe(
       text(join(runs.chat!.out, 'chat_template.jinja')),
     );
+    for (const folder of [runs.chat!.out, join(runs.chat!.project, 'output')]) {
+      expect(json(join(folder, 'config.json')), folder).toMatchObject({
+        vocab_size: 50304,
+        eos_token_id: 50258,
+      });
+      expect(json(join(folder, 'generation_config.json')), folder).toMatchObject({ eos_token_id: 50258 });
+    }
     // Each new-adapter project trains with its run's seed.
     for (const seed of NEW_LORA_SEEDS)
       expect(text(join(runs[newLoraKey(seed)]!.project, 'train.py'))).toContain(`    seed=${seed},\n`);
@@ -577,10 +590,13 @@ describe('the generated causal-LM project, as text', () => {
       validation: [],
       chatTemplateAdded: true,
     });
-    expect(chat('train.py')).toContain('tokenizer.chat_template = CHATML_TEMPLATE');
+    expect(chat('train.py')).toContain('add_chatml(tokenizer)');
+    expect(chat('train.py')).toContain('pad_to_multiple_of=64, mean_resizing=True');
     expect(chat('train.py')).toContain('model.loss_type = "ForCausalLM"');
     expect(chat('train.py')).toContain('final = trainer.evaluate(examples["train"])');
-    expect(chat('lm_examples.py')).toContain('input_ids.append(EOS_TOKEN_ID)');
+    expect(chat('lm_examples.py')).toContain('tokenizer.add_tokens(CHATML_TOKENS, special_tokens=True)');
+    // A conversation ends with the template's <|im_end|>: no EOS appended.
+    expect(chat('lm_examples.py')).not.toContain('EOS_TOKEN_ID');
     // No validation rows: no prompts to generate from, so no generation metrics.
     expect(chat('generation_metrics.py')).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 // A causal LM's data options under TRL's SFTConfig names (block_size, packing, completion_only_loss,
 // assistant_only_loss) and their defaults per kind of data and model. Plain data without tfjs: the tokenising
 // code (train/causal-lm-examples.ts) and the app's Train form both resolve them here.
-import { tableDefault } from '../argument-table';
+import { tableDefault, type TrainingMode } from '../argument-table';
 import type { GenerativeKind } from './generative';
 
 export interface CausalLmDataOptions {
@@ -36,4 +36,20 @@ export function resolveCausalLmDataOptions(
   if (options.block_size > modelMaxLength)
     throw new Error(`block_size ${options.block_size} is more than the model's ${modelMaxLength} positions`);
   return options;
+}
+
+/**
+ * Why a run cannot train with ChatML added in this mode, or undefined: LoRA freezes the embeddings and a PEFT
+ * adapter holds none, so ChatML's new tokens would stay at their initial rows and be missing from the adapter.
+ */
+export function chatMlModeProblem(
+  chatMlAdded: boolean,
+  mode: TrainingMode,
+  modelName: string,
+): string | undefined {
+  if (!chatMlAdded || mode !== 'lora') return undefined;
+  return (
+    `${modelName} has no chat template, so chat data adds ChatML's tokens to it, and LoRA cannot train or save ` +
+    'new token embeddings (its adapter holds none): train this model in mode full, or pick a model with a chat template'
+  );
 }

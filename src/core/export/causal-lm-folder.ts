@@ -245,7 +245,9 @@ export function causalLmModelCard(inputs: CausalLmExportInputs): string {
     ...(dataset.chatTemplateAdded
       ? [
           '',
-          'The base model had no chat template; WebTune added ChatML (`<|im_start|>` … `<|im_end|>`) as text.',
+          'The base model had no chat template; WebTune added ChatML as TRL’s `clone_chat_template` does: ' +
+            '`<|im_start|>` and `<|im_end|>` are special tokens, `<|im_end|>` is the eos token, and the embeddings ' +
+            'were resized to a multiple of 64 rows (new rows at the mean of the old ones).',
         ]
       : []),
     ...(dataset.issues.length

@@ -1,7 +1,7 @@
 // The causal-LM side of the run service (fine-tune.ts), with plain inputs, so that the CLI
 // (src/cli/run-causal-lm.ts) and the worker drive the same code: the generative data → the task's examples with
-// the cleaning report, the chat template a model lacks, and the final evaluation of the weights (eval_loss,
-// perplexity and, for instruction and chat data, greedy generations scored with BLEU and ROUGE-L).
+// the cleaning report, ChatML for a model without a chat template, and the final evaluation of the weights
+// (eval_loss, perplexity and, for instruction and chat data, greedy generations scored with BLEU and ROUGE-L).
 import type { GenerativeIssue, PreparedGenerative } from '../data/generative';
 import type {
   CausalLmDataSummary,
@@ -25,11 +25,11 @@ import {
 import type { TrainingTask } from '../tasks/types';
 import type { ExportedWeightsEvaluator } from './fine-tune';
 import type { TokenizerFiles } from '../hub/load';
-import { loadTokenizer, type TextTokenizer } from '../tokenize/tokenizer';
+import { hasChatTemplate, loadTokenizer, type TextTokenizer } from '../tokenize/tokenizer';
 import type { DecoderDims } from '../models/decoder';
+import { addChatMl, CHATML_END, CHATML_START, type DecoderFiles } from '../models/chatml';
 import {
   buildCausalLmExamples,
-  CHATML_TEMPLATE,
   generationPrompts,
   resolveCausalLmDataOptions,
   type CausalLmDataOptions,
@@ -40,15 +40,41 @@ import {
 export const MAX_GENERATION_PROMPTS = 100;
 
 /**
- * The tokenizer files with ChatML added as chat_template.jinja when chat data meets a model without a template
- * (TRL's clone_chat_template does the same with the template; the markers stay ordinary text here).
+ * Whether a run adds ChatML to its model (core/models/chatml.ts, before the model is built): chat data meets a
+ * model without a chat template.
  */
-export function withChatTemplate(
-  files: TokenizerFiles,
-  hasTemplate: boolean,
-): { files: TokenizerFiles; added: boolean } {
-  if (hasTemplate) return { files, added: false };
-  return { files: { ...files, 'chat_template.jinja': CHATML_TEMPLATE }, added: true };
+export function needsChatMl(
+  kind: PreparedGenerative['report']['kind'],
+  tokenizerFiles: TokenizerFiles,
+  modelName: string,
+): boolean {
+  return kind === 'chat' && !hasChatTemplate(tokenizerFiles, modelName);
+}
+
+/** The decoder's files a run builds from: as loaded, or with ChatML added when its data needs it. */
+export function decoderFilesForRun(
+  base: DecoderFiles,
+  kind: PreparedGenerative['report']['kind'],
+  modelName: string,
+): DecoderFiles & { chatMlAdded: boolean } {
+  if (!needsChatMl(kind, base.tokenizerFiles, modelName)) return { ...base, chatMlAdded: false };
+  const { config, weights, tokenizerFiles, generationConfig } = addChatMl(base, modelName);
+  return {
+    config,
+    weights,
+    tokenizerFiles,
+    ...(generationConfig ? { generationConfig } : {}),
+    chatMlAdded: true,
+  };
+}
+
+/** What a person is told when a run adds ChatML (the CLI's note; the app and the card say it shorter). */
+export function chatMlNote(modelName: string, vocabBefore: number, vocabAfter: number): string {
+  return (
+    `${modelName} has no chat template: ChatML was added as TRL's clone_chat_template adds it, with ` +
+    `${CHATML_START} and ${CHATML_END} as special tokens, ${CHATML_END} as the eos token and the embeddings ` +
+    `resized from ${vocabBefore} to ${vocabAfter} rows (the new ones at the mean of the old); the export keeps all of it`
+  );
 }
 
 export interface CausalLmRunData {
@@ -70,17 +96,10 @@ export function prepareCausalLmData(
   eosTokenId: number,
   given: Partial<CausalLmDataOptions>,
   modelMaxLength: number,
-  chatTemplateAdded = false,
 ): CausalLmRunData {
   const options = resolveCausalLmDataOptions(data.report.kind, given, modelMaxLength);
-  const train = buildCausalLmExamples(tokenizer, data.train, eosTokenId, options, chatTemplateAdded);
-  const validation = buildCausalLmExamples(
-    tokenizer,
-    data.validation,
-    eosTokenId,
-    options,
-    chatTemplateAdded,
-  );
+  const train = buildCausalLmExamples(tokenizer, data.train, eosTokenId, options);
+  const validation = buildCausalLmExamples(tokenizer, data.validation, eosTokenId, options);
   if (train.examples.length === 0)
     throw new Error(
       options.packing
@@ -109,10 +128,11 @@ export function prepareCausalLmData(
 
 /** What a run trains on, from the model's files and the cleaned data: the same for the CLI and the worker. */
 export interface CausalLmRunSetup {
-  /** The model's tokenizer, with ChatML added when chat data meets a model without a chat template. */
+  /** The model's tokenizer (with ChatML's tokens and template when the run added them). */
   tokenizer: TextTokenizer;
-  /** The tokenizer files the export writes (chat_template.jinja added with ChatML). */
+  /** The tokenizer files the export writes. */
   tokenizerFiles: TokenizerFiles;
+  /** ChatML was added to the model (decoderFilesForRun), which the notes, card and project say. */
   chatTemplateAdded: boolean;
   /** The model's generation settings (the final evaluation's greedy completions use its eos ids). */
   settings: GenerationSettings;
@@ -120,11 +140,16 @@ export interface CausalLmRunSetup {
 }
 
 /**
- * The run's tokenizer, generation settings and examples: eos from generation_config.json / config.json, the chat
- * template a model lacks for chat data, then prepareCausalLmData. Throws with a message for the person.
+ * The run's tokenizer, generation settings and examples: eos from generation_config.json / config.json, then
+ * prepareCausalLmData. The model's files are the run's (decoderFilesForRun). Throws with a message for the person.
  */
 export function setUpCausalLmRun(
-  model: { name: string; tokenizerFiles: TokenizerFiles; generationConfig?: Record<string, unknown> },
+  model: {
+    name: string;
+    tokenizerFiles: TokenizerFiles;
+    generationConfig?: Record<string, unknown>;
+    chatMlAdded: boolean;
+  },
   dims: DecoderDims,
   maxLength: number,
   prepared: PreparedGenerative,
@@ -134,14 +159,15 @@ export function setUpCausalLmRun(
   const eos = settings.eosTokenIds[0];
   if (eos === undefined)
     throw new Error(`${model.name} names no eos_token_id (config.json, generation_config.json)`);
-  const plain = loadTokenizer(model.tokenizerFiles, { model: model.name });
-  const template = withChatTemplate(
-    model.tokenizerFiles,
-    prepared.report.kind !== 'chat' || plain.chatTemplate !== undefined,
-  );
-  const tokenizer = template.added ? loadTokenizer(template.files, { model: model.name }) : plain;
-  const data = prepareCausalLmData(tokenizer, prepared, eos, given, maxLength, template.added);
-  return { tokenizer, tokenizerFiles: template.files, chatTemplateAdded: template.added, settings, data };
+  const tokenizer = loadTokenizer(model.tokenizerFiles, { model: model.name });
+  const data = prepareCausalLmData(tokenizer, prepared, eos, given, maxLength);
+  return {
+    tokenizer,
+    tokenizerFiles: model.tokenizerFiles,
+    chatTemplateAdded: model.chatMlAdded,
+    settings,
+    data,
+  };
 }
 
 /** The run's examples in words: blocks or rows, and the loss mask that applies to this kind of data. */

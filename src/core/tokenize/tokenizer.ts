@@ -245,6 +245,11 @@ export function loadTokenizer(files: TokenizerFiles, options: LoadTokenizerOptio
   );
 }
 
+/** Whether the tokenizer files carry a chat template (without building the tokenizer). */
+export function hasChatTemplate(files: TokenizerFiles, model = 'the model'): boolean {
+  return chatTemplateOf(files, tokenizerConfigOf(files, model)) !== undefined;
+}
+
 /**
  * transformers 5 writes chat_template.jinja beside the tokenizer; transformers 4 puts chat_template in
  * tokenizer_config.json, as a string or a list of named templates (the one named "default" is used).

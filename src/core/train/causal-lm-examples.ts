@@ -9,14 +9,6 @@ import { IGNORE_INDEX } from '../models/causal-lm';
 import type { CausalLmExample } from '../tasks/causal-lm';
 import type { TextTokenizer } from '../tokenize/tokenizer';
 
-/**
- * ChatML, the template TRL's clone_chat_template gives a model without one. WebTune adds the template only: its
- * markers are then ordinary text to the tokenizer (no new tokens, so the embeddings keep their size).
- */
-export const CHATML_TEMPLATE =
-  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}" +
-  "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
-
 // The options and their defaults live with the data (tfjs-free), so the app's Train form checks them too.
 export {
   defaultBlockSize,
@@ -31,7 +23,6 @@ export function tokenizeRecord(
   record: GenerativeRecord,
   eosTokenId: number,
   options: Pick<CausalLmDataOptions, 'completion_only_loss' | 'assistant_only_loss'>,
-  chatTemplateAdded = false,
 ): CausalLmExample {
   if (record.kind === 'text') {
     const ids = [...tokenizer.encodeText(record.text), eosTokenId];
@@ -44,26 +35,20 @@ export function tokenizeRecord(
     const labels = ids.map((id, t) => (options.completion_only_loss && t < promptLength ? IGNORE_INDEX : id));
     return { inputIds: ids, labels };
   }
-  return tokenizeConversation(
-    tokenizer,
-    record.messages,
-    eosTokenId,
-    options.assistant_only_loss,
-    chatTemplateAdded,
-  );
+  return tokenizeConversation(tokenizer, record.messages, options.assistant_only_loss);
 }
 
 /**
  * A conversation through the chat template, turn by turn: each turn's text is what rendering one more message
  * adds, and an assistant turn's text after the generation prompt (`<|im_start|>assistant\n`) is its own. The
- * template must render a conversation's beginning as a prefix of the whole (ChatML and most templates do).
+ * template must render a conversation's beginning as a prefix of the whole (ChatML and most templates do). No
+ * EOS is appended, as TRL appends none to conversations: the template ends each turn with the model's own end
+ * token (ChatML's <|im_end|>, the eos of a model it was added to).
  */
 function tokenizeConversation(
   tokenizer: TextTokenizer,
   messages: readonly ChatTurn[],
-  eosTokenId: number,
   assistantOnly: boolean,
-  appendEos: boolean,
 ): CausalLmExample {
   const render = (n: number, generationPrompt: boolean) =>
     n === 0 ? '' : tokenizer.applyChatTemplate(messages.slice(0, n), generationPrompt).text;
@@ -91,10 +76,6 @@ function tokenizeConversation(
       advance(render(i + 1, false), true);
     } else advance(render(i + 1, false), !assistantOnly);
   });
-  if (appendEos) {
-    ids.push(eosTokenId);
-    labels.push(eosTokenId);
-  }
   return { inputIds: ids, labels };
 }
 
@@ -114,10 +95,9 @@ export function buildCausalLmExamples(
   records: readonly GenerativeRecord[],
   eosTokenId: number,
   options: CausalLmDataOptions,
-  chatTemplateAdded = false,
 ): CausalLmExamples {
   const size = options.block_size;
-  const rows = records.map((r) => tokenizeRecord(tokenizer, r, eosTokenId, options, chatTemplateAdded));
+  const rows = records.map((r) => tokenizeRecord(tokenizer, r, eosTokenId, options));
   const tokens = rows.reduce((n, r) => n + r.inputIds.length, 0);
   if (options.packing) {
     const ids = rows.flatMap((r) => r.inputIds);

@@ -28,6 +28,7 @@ import { formatDuration, WatchPanel } from './WatchPanel';
 import { useStepTiming, type StepTimingState } from './useStepTiming';
 import { CausalLmRunFacts } from './CausalLmRunFacts';
 import { causalLmDefaultSettings, causalLmOptionsProblem, generativeKindOf } from './causal-lm-settings';
+import { chatMlModeProblem } from '../../core/data/causal-lm-options';
 import { countTrainingSteps } from '../../core/train/steps';
 import { formatBytes } from '../../core/export/listing';
 import type { TrainingMode } from '../../core/train/arguments';
@@ -115,7 +116,8 @@ export function TrainStep({
   const parsed = parseSettings(text, task);
   const causalLmError =
     decoder && generativeKind && parsed.settings
-      ? causalLmOptionsProblem(generativeKind, facts.maxLength, parsed.settings)
+      ? (causalLmOptionsProblem(generativeKind, facts.maxLength, parsed.settings) ??
+        chatMlModeProblem(generativeKind === 'chat' && !facts.chatTemplate, parsed.settings.mode, facts.name))
       : undefined;
   const [asking, setAsking] = useState<RunRecord>();
   const encoder = facts?.kind === 'encoder' ? facts.name : undefined;

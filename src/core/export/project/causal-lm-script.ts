@@ -7,7 +7,8 @@ import type { GenerativeKind } from '../../data/generative';
 import { IGNORE_INDEX } from '../../models/causal-lm';
 import { MAX_GENERATION_PROMPTS } from '../../run/causal-lm';
 import type { TrainingArguments } from '../../train/arguments';
-import { CHATML_TEMPLATE, type CausalLmDataOptions } from '../../train/causal-lm-examples';
+import { CHATML_END, CHATML_RESIZE_MULTIPLE, CHATML_START, CHATML_TEMPLATE } from '../../models/chatml';
+import type { CausalLmDataOptions } from '../../train/causal-lm-examples';
 import type { ProjectLora } from './lora';
 import { loraBlock, loraImports, loraParserLines } from './lora';
 import { pyValue } from './python';
@@ -27,7 +28,7 @@ export interface CausalLmScriptSpec {
   padTokenId: number;
   /** The model's positions: a prompt this long leaves no room to generate. */
   contextLength: number;
-  /** The model had no chat template and WebTune rendered the conversations with ChatML. */
+  /** The model had no chat template and WebTune added ChatML (core/models/chatml.ts), as train.py does. */
   chatTemplateAdded: boolean;
   /**
    * The class from_pretrained builds (config.json's architectures[0]): transformers infers the loss type from
@@ -73,7 +74,7 @@ export function causalLmTrainScript(spec: CausalLmScriptSpec): string {
     '',
     ...(metrics ? ['from generation_metrics import generation_metrics'] : []),
     // isort's order (ruff's I001): constants, then functions alphabetically.
-    `from lm_examples import ${spec.chatTemplateAdded ? 'CHATML_TEMPLATE, ' : ''}${spec.options.packing ? '' : 'collate, '}make_examples, read_rows`,
+    `from lm_examples import ${spec.chatTemplateAdded ? 'add_chatml, ' : ''}${spec.options.packing ? '' : 'collate, '}make_examples, read_rows`,
     'from model_card import write_model_card',
     '',
     'parser = argparse.ArgumentParser(description=__doc__)',
@@ -94,12 +95,23 @@ export function causalLmTrainScript(spec: CausalLmScriptSpec): string {
     `tokenizer = AutoTokenizer.from_pretrained(${modelArgs})`,
     ...(spec.chatTemplateAdded
       ? [
-          '# The model has no chat template: WebTune rendered the conversations with ChatML (as plain text, no new',
-          '# tokens), and the saved tokenizer keeps it.',
-          'tokenizer.chat_template = CHATML_TEMPLATE',
+          "# The model has no chat template: WebTune added ChatML as TRL's clone_chat_template does (lm_examples.py),",
+          '# and the saved tokenizer keeps it.',
+          'add_chatml(tokenizer)',
         ]
       : []),
     `model = AutoModelForCausalLM.from_pretrained(${modelArgs})`,
+    ...(spec.chatTemplateAdded
+      ? [
+          `# The embeddings grow to the new vocabulary rounded up to ${CHATML_RESIZE_MULTIPLE} rows, the new rows at the mean of the old`,
+          '# ones (mean_resizing), as in the browser run.',
+          'model.resize_token_embeddings(',
+          `    max(len(tokenizer), model.config.vocab_size), pad_to_multiple_of=${CHATML_RESIZE_MULTIPLE}, mean_resizing=True`,
+          ')',
+          'model.config.eos_token_id = tokenizer.eos_token_id',
+          'model.generation_config.eos_token_id = tokenizer.eos_token_id',
+        ]
+      : []),
     ...(/ForCausalLM$/.test(spec.modelClass)
       ? []
       : [
@@ -141,16 +153,26 @@ export function causalLmExamplesModule(spec: CausalLmScriptSpec): string {
     'from datasets import load_dataset',
     '',
     `BLOCK_SIZE = ${o.block_size}`,
-    "# Appended to every row: the model's first eos_token_id.",
-    `EOS_TOKEN_ID = ${spec.eosTokenId}`,
+    // A conversation ends with the template's own end token; text and instruction rows get EOS appended.
+    ...(spec.kind === 'chat'
+      ? []
+      : ["# Appended to every row: the model's first eos_token_id.", `EOS_TOKEN_ID = ${spec.eosTokenId}`]),
     ...(o.packing ? [] : ["# Pads a batch: the model's pad_token_id, else its eos token."]),
     ...(o.packing ? [] : [`PAD_TOKEN_ID = ${spec.padTokenId}`]),
     "# The label of a position without loss (PyTorch's cross-entropy ignores it).",
     `IGNORE_INDEX = ${IGNORE_INDEX}`,
     ...(spec.chatTemplateAdded
       ? [
-          '# ChatML, the template TRL clone_chat_template gives a model without one.',
+          "# ChatML, the template TRL's clone_chat_template gives a model without one, and its two markers.",
           `CHATML_TEMPLATE = ${pyValue(CHATML_TEMPLATE)}`,
+          `CHATML_TOKENS = [${pyValue(CHATML_START)}, ${pyValue(CHATML_END)}]`,
+          '',
+          '',
+          'def add_chatml(tokenizer):',
+          '    """ChatML as WebTune added it: the template, its markers as special tokens, <|im_end|> as eos."""',
+          '    tokenizer.chat_template = CHATML_TEMPLATE',
+          '    tokenizer.add_tokens(CHATML_TOKENS, special_tokens=True)',
+          '    tokenizer.eos_token = CHATML_TOKENS[1]',
         ]
       : []),
     '',
@@ -247,13 +269,6 @@ function tokenizeFunction(spec: CausalLmScriptSpec): string[] {
     '            advance(render(tokenizer, messages[: i + 1], False), True)',
     '        else:',
     `            advance(render(tokenizer, messages[: i + 1], False), ${others})`,
-    ...(spec.chatTemplateAdded
-      ? [
-          '    # ChatML has no end-of-text of its own: EOS ends the conversation, with loss.',
-          '    input_ids.append(EOS_TOKEN_ID)',
-          '    labels.append(EOS_TOKEN_ID)',
-        ]
-      : []),
     '    return {"input_ids": input_ids, "labels": labels}',
   ];
 }
