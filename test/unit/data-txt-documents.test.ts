@@ -23,6 +23,7 @@ import { readTextDocument, readTextLines } from '../../src/core/data/txt';
 import { deleteDataset, readGenerativeStoredParts, readPartDocument } from '../../src/core/storage/datasets';
 import { openWebTuneDB, type WebTuneDatabase } from '../../src/core/storage/db';
 import { importDataset } from '../../src/core/storage/import-dataset';
+import { readGenerativeData as readRunGenerativeData } from '../../src/worker/causal-lm-run';
 import { runPythonStack } from '../support/python';
 
 const blob = (text: string | Uint8Array<ArrayBuffer>) => new Blob([text]);
@@ -170,6 +171,16 @@ describe('an import keeps each TXT file’s text', () => {
     const { report } = prepareDataset(rowsOnly, config);
     expect(report).toEqual(prepareDataset(read, config).report);
     expect(report.total).toBe(5);
+
+    // The worker's run reads the documents the config was confirmed with; configs from before read lines.
+    const confirmed = { ...config, purpose: 'generative' as const, split: NO_SPLIT };
+    const run = (txtDocuments?: 'line' | 'file') => ({ datasetConfig: { ...confirmed, txtDocuments } });
+    const trained = await readRunGenerativeData(db, meta, run('file'));
+    expect(trained.train).toEqual([
+      { kind: 'text', text: ESSAY_DOCUMENT },
+      { kind: 'text', text: 'Bad.\n\nWorse.\n' },
+    ]);
+    expect((await readRunGenerativeData(db, meta, run())).train).toHaveLength(5);
 
     await deleteDataset(db, meta.id);
     expect(await db.count('datasetTexts')).toBe(0);
