@@ -2,7 +2,8 @@
 // instruction data, prompt + completion or Alpaca's instruction / input / output; chat, a `messages` column of
 // role / content turns, as TRL's SFTTrainer takes them), its rows as records, the text-level cleaning report
 // (empty texts, exact duplicates, malformed conversations) and the seeded validation split. Token counts (what
-// is too long, what packing drops) come later, with the tokenizer (train/causal-lm-examples.ts).
+// is too long, what packing drops) come later, with the tokenizer (train/causal-lm-examples.ts). A stored
+// dataset's TXT files read one document per line (their rows) or one per file (their whole text).
 import { createRng, shuffle } from '../random';
 import type { TxtDocuments } from './txt';
 

@@ -64,7 +64,10 @@ export async function saveDatasetRoles(db: WebTuneDatabase, id: string, roles: F
   await tx.done;
 }
 
-/** Deletes the dataset's record, its rows, its TXT files' texts and its tokenisation cache entries, together or not at all. */
+/**
+ * Deletes the dataset's record, its rows, its TXT files' texts and its tokenisation cache entries, together or
+ * not at all.
+ */
 export async function deleteDataset(db: WebTuneDatabase, id: string): Promise<void> {
   const tx = db.transaction(['datasets', 'datasetRows', 'datasetTexts', 'tokenized'], 'readwrite');
   const tokenized = tx.objectStore('tokenized');
