@@ -2,7 +2,8 @@
 // local Hub mirror, one epoch on the wasm backend. The documents it trained on (the run's project keeps them in
 // data/*.jsonl) are what Python datasets' `load_dataset("text", data_dir=…, sample_by="document")` reads, and its
 // packed blocks are as many as run_clm makes of them (each document tokenised, EOS after it, all concatenated,
-// cut into block_size blocks).
+// cut into block_size blocks). The run record hashes each folder over its files, so `npm run export --run`
+// rebuilds the project from the same documents and refuses a folder whose documents changed.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,10 +104,19 @@ print(json.dumps(out))
     );
   });
 
-  it('records the folders in the run record, hashed over their files', () => {
+  it('records the folders in the run record, hashed over their files, for export --run', async () => {
     const record = JSON.parse(readFileSync(join(dir, 'run', '.webtune', 'run.json'), 'utf8'));
     expect(record.data.train.path).toBe(join(dir, 'docs'));
-    expect(record.data.train.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(record.data.validation.path).toBe(join(dir, 'dev'));
+    const exported = await runCli('export', ['--run', join(dir, 'run'), '--project', join(dir, 'again')]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'again', 'data', 'train.jsonl'), 'utf8')).toBe(
+      readFileSync(join(dir, 'project', 'data', 'train.jsonl'), 'utf8'),
+    );
+    // A changed document is a changed folder: the project would not hold the rows the run trained on.
+    writeFileSync(join(dir, 'docs', 'a-stone.txt'), 'Another text.\n');
+    const refused = await runCli('export', ['--run', join(dir, 'run'), '--project', join(dir, 'later')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`The run's data file ${join(dir, 'docs')} changed since the run`);
   });
 });
