@@ -551,8 +551,9 @@ export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR -
 
   --task ${TASK_NAMES.join('|')}   default: what the model is (an encoder
                               classifies, a decoder (GPT-2, Llama, Qwen2) is fine-tuned as a language model)
-  --data FILE                 training data (csv, tsv, json, jsonl, parquet, txt)
-  --validation FILE           validation data (evaluated every epoch unless --eval-strategy says otherwise)
+  --data FILE|DIR             training data (csv, tsv, json, jsonl, parquet, txt; a causal LM also takes a
+                              folder of .txt files, one document per file)
+  --validation FILE|DIR       validation data (evaluated every epoch unless --eval-strategy says otherwise)
   --model ID|DIR              a Hub model id (through --hub for mirrors) or a local model folder
   --out DIR                   where the fine-tuned model and metrics.json go
   --text-column C  --text-pair-column C  --label-column C
@@ -562,8 +563,9 @@ export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR -
 ${usageLines([MAX_LENGTH])}
 Training (short name or the transformers name, dashes or underscores; a flag without a value means true):
 ${usageLines(inGroup(TRAINER_ENTRIES))}
-Causal LM (--task causal-lm; TRL's names): the data is plain text (a 'text' column, or TXT lines), instruction
-data ('prompt' + 'completion', or 'instruction' / 'input' / 'output') or chat (JSONL 'messages')
+Causal LM (--task causal-lm; TRL's names): the data is plain text (a 'text' column, a TXT file's lines, or a
+folder's .txt files, each file's whole text one document as datasets' sample_by="document" reads it, in name
+order), instruction data ('prompt' + 'completion', or 'instruction' / 'input' / 'output') or chat (JSONL 'messages')
 ${usageLines(CAUSAL_LM_ENTRIES)}
 LoRA (--mode lora; PEFT's names and defaults):
 ${usageLines(LORA_ENTRIES)}

@@ -5,13 +5,14 @@
 // model's own files.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { CausalLmRunDescription } from '../core/export/project';
 import type { ProjectLora } from '../core/export/project/lora';
 import type { HFConfig } from '../core/models/types';
 import type { TrainingArguments } from '../core/train/arguments';
 import type { ColumnFlags } from './prepare-data';
 import { CliError } from './fail';
+import { isFolder, textFolderFiles } from './text-folder';
 
 export interface RunRecordFile {
   path: string;
@@ -51,10 +52,12 @@ export async function fileRecord(path: string): Promise<RunRecordFile> {
   return { path: resolve(path), sha256: await sha256Of(path) };
 }
 
+/** A file's SHA-256; a folder of documents (text-folder.ts): over each .txt file's name and SHA-256, in order. */
 async function sha256Of(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
+  const hash = createHash('sha256');
+  if (!isFolder(path)) return hash.update(await readFile(path)).digest('hex');
+  for (const file of textFolderFiles(path)) hash.update(`${basename(file)}\0${await sha256Of(file)}\n`);
+  return hash.digest('hex');
 }
 
 export async function writeRunRecord(runDir: string, record: CliRunRecord): Promise<void> {

@@ -19,7 +19,7 @@ import type { TensorMap } from '../core/hub/tensors';
 import type { StoredRunResults } from '../core/storage/run-types';
 import { loadTokenizer } from '../core/tokenize/tokenizer';
 import type { DatasetMeta } from '../core/storage/dataset-types';
-import { readDatasetParts } from '../core/storage/datasets';
+import { readGenerativeStoredParts } from '../core/storage/datasets';
 import type { WebTuneDatabase } from '../core/storage/db';
 import type { CausalLmTrainingRecord, RunRecord } from '../core/storage/run-types';
 import type { CausalLmFinalEvaluation } from '../core/export/causal-lm-folder';
@@ -30,15 +30,19 @@ import type { LoadedDecoder } from './model-session';
 import { loadedAdapter, rebuildRunCausalLm } from './run-model';
 import type { TrainedCausalLm } from './training-session';
 
-/** The run's dataset as generative data, under the split it was confirmed with (the Data step's analysis). */
+/**
+ * The run's dataset as generative data, under the split and the TXT reading (per line or per file) it was
+ * confirmed with: the Data step's analysis, from the same generativeParts.
+ */
 export async function readGenerativeData(
   db: WebTuneDatabase,
   meta: DatasetMeta,
   run: Pick<RunRecord, 'datasetConfig'>,
 ): Promise<PreparedGenerative> {
   const config = run.datasetConfig ?? meta.confirmed;
-  const parts = generativeParts(await readDatasetParts(db, meta));
-  return prepareGenerative(parts, config?.split ?? DEFAULT_SPLIT);
+  const documents = config?.txtDocuments ?? 'line';
+  const stored = await readGenerativeStoredParts(db, meta, documents === 'file');
+  return prepareGenerative(generativeParts(stored, documents), config?.split ?? DEFAULT_SPLIT);
 }
 
 /** The loaded decoders with ChatML added (core/models/chatml.ts), made once per loaded model. */
@@ -125,8 +129,10 @@ export class CausalLmSetupMemo {
     /** Called when the rows are read and about to be tokenised (not when the set-up is the last one's). */
     onTokenizing: (generative: PreparedGenerative) => void = () => undefined,
   ): Promise<{ generative: PreparedGenerative; decoder: LoadedDecoder; setup: CausalLmRunSetup }> {
-    const split = (run.datasetConfig ?? meta.confirmed)?.split ?? DEFAULT_SPLIT;
-    const key = JSON.stringify([meta.id, meta.createdAt, split, options]);
+    const config = run.datasetConfig ?? meta.confirmed;
+    const split = config?.split ?? DEFAULT_SPLIT;
+    const documents = config?.txtDocuments ?? 'line';
+    const key = JSON.stringify([meta.id, meta.createdAt, split, documents, options]);
     if (this.last?.loaded === loaded && this.last.key === key) return this.last;
     const generative = await readGenerativeData(db, meta, run);
     onTokenizing(generative);

@@ -3,7 +3,7 @@
 import { toDataErrorInfo } from '../core/data/errors';
 import { analyzeGenerative } from '../core/data/generative';
 import { prepareDataset, type PartRows } from '../core/data/prepare';
-import { getDataset, readDatasetParts } from '../core/storage/datasets';
+import { getDataset, readGenerativeStoredParts } from '../core/storage/datasets';
 import { openWebTuneDB } from '../core/storage/db';
 import { importDataset } from '../core/storage/import-dataset';
 import type { ImportEvent, ImportRequest } from './import-protocol';
@@ -54,8 +54,11 @@ async function runImport(request: Extract<ImportRequest, { type: 'import' }>) {
   }
 }
 
-/** The rows of the dataset last analysed: changing an option re-runs the report without reading them again. */
-let cached: { id: string; roles: string; parts: PartRows[] } | undefined;
+/**
+ * The rows of the dataset last analysed (and its TXT files' whole texts once one document per file was asked
+ * for): changing an option re-runs the report without reading them again.
+ */
+let cached: { id: string; roles: string; documents: boolean; parts: PartRows[] } | undefined;
 
 async function runAnalysis(request: Extract<ImportRequest, { type: 'analyze' }>) {
   try {
@@ -63,15 +66,17 @@ async function runAnalysis(request: Extract<ImportRequest, { type: 'analyze' }>)
     const meta = await getDataset(db, request.datasetId);
     if (!meta) throw new Error(`Dataset ${request.datasetId} is not stored.`);
     const roles = meta.parts.map((p) => p.role).join();
-    if (cached?.id !== meta.id || cached.roles !== roles) {
+    const generativeData = request.config.purpose === 'generative';
+    const txtDocuments = request.config.txtDocuments ?? 'line';
+    const documents = generativeData && txtDocuments === 'file';
+    if (cached?.id !== meta.id || cached.roles !== roles || (documents && !cached.documents)) {
       cached = undefined; // let the previous dataset's rows go before reading the next
-      cached = { id: meta.id, roles, parts: await readDatasetParts(db, meta) };
+      cached = { id: meta.id, roles, documents, parts: await readGenerativeStoredParts(db, meta, documents) };
     }
     const { report } = prepareDataset(cached.parts, request.config);
-    const generative =
-      request.config.purpose === 'generative'
-        ? analyzeGenerative(cached.parts, request.config.split)
-        : undefined;
+    const generative = generativeData
+      ? analyzeGenerative(cached.parts, request.config.split, txtDocuments)
+      : undefined;
     post({
       type: 'analysis',
       requestId: request.requestId,

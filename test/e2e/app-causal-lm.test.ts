@@ -5,7 +5,8 @@
 // perplexity, and the run ends with its final evaluation; chat data on that model (it has no chat template)
 // gets ChatML's tokens, eos and resized embeddings, which the download keeps. Data rows are made here with known
 // dirt (duplicates, empty texts, malformed conversations, over-long rows), so every count the page shows is known
-// in advance.
+// in advance. Several TXT files, guessed to be classes, read one document per file once the person picks a text
+// generator.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -116,6 +117,49 @@ describe('generative fine-tuning in the app', () => {
   });
   afterAll(async () => {
     await browser?.close();
+  });
+
+  it('reads several TXT files one document per file for a text generator, the choice kept over a reload', async () => {
+    // The same two lines, the second file with a blank line between them: per line they are duplicates, per
+    // file two different documents (a blank line is part of a document's text, never a row).
+    await page.getByLabel('Dataset files', { exact: true }).setInputFiles([
+      {
+        name: 'birds.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('The birds sing.\nThe wind blows.\n'),
+      },
+      {
+        name: 'wind.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('The birds sing.\n\nThe wind blows.\n'),
+      },
+    ]);
+    const detail = page.locator('[aria-label="Dataset birds.txt + wind.txt"]');
+    // Several TXT files are still guessed to be classes, labelled by file name.
+    await detail.getByTestId('cleaning-summary').waitFor({ timeout: 30_000 });
+    expect(await detail.getByRole('radio', { name: /A classifier/ }).isChecked()).toBe(true);
+    expect(await detail.getByTestId('txt-documents').count()).toBe(0);
+
+    await detail.getByRole('radio', { name: /A text generator/ }).check();
+    const documents = detail.getByTestId('txt-documents');
+    expect(
+      await documents.getByRole('radio', { name: 'One document per file', exact: false }).isChecked(),
+    ).toBe(true);
+    await expect.poll(() => detail.getByTestId('generative-split').innerText()).toContain('2 rows read');
+    expect(await issueCounts(page)).toEqual({ 'empty-texts': 0, duplicates: 0 });
+    expect(await split(page)).toEqual([2, 0]);
+
+    await documents.getByRole('radio', { name: 'One document per line' }).check();
+    await expect.poll(() => detail.getByTestId('generative-split').innerText()).toContain('4 rows read');
+    expect(await issueCounts(page)).toEqual({ 'empty-texts': 0, duplicates: 2 });
+
+    // The choice is part of the Data step's config: a reload brings it back with its report.
+    await documents.locator('input[value="file"]').check();
+    await expect.poll(() => detail.getByTestId('generative-split').innerText()).toContain('2 rows read');
+    await page.reload();
+    await detail.getByTestId('generative-split').waitFor({ timeout: 30_000 });
+    expect(await detail.getByTestId('txt-documents').locator('input[value="file"]').isChecked()).toBe(true);
+    expect(await split(page)).toEqual([2, 0]);
   });
 
   it('the Data step says which form a generative file is, with its cleaning report and split', async () => {

@@ -2,8 +2,10 @@
 // instruction data, prompt + completion or Alpaca's instruction / input / output; chat, a `messages` column of
 // role / content turns, as TRL's SFTTrainer takes them), its rows as records, the text-level cleaning report
 // (empty texts, exact duplicates, malformed conversations) and the seeded validation split. Token counts (what
-// is too long, what packing drops) come later, with the tokenizer (train/causal-lm-examples.ts).
+// is too long, what packing drops) come later, with the tokenizer (train/causal-lm-examples.ts). A stored
+// dataset's TXT files read one document per line (their rows) or one per file (their whole text).
 import { createRng, shuffle } from '../random';
+import type { TxtDocuments } from './txt';
 
 export type GenerativeKind = 'text' | 'instruction' | 'chat';
 
@@ -227,15 +229,49 @@ export type GenerativeAnalysis =
   | { ok: false; message: string };
 
 /**
+ * A stored part as the generative path sees it: its rows, and for a TXT file read by lines the file's whole text
+ * (`document`) when the storage was asked for it.
+ */
+export type StoredGenerativePart = Omit<GenerativePart, 'role'> & { role: string; document?: string };
+
+/**
+ * How a dataset's TXT files read when nobody chose: several files are a folder of documents, one per file (what
+ * `load_dataset("text", data_dir=…, sample_by="document")` makes of them); a single file is one document per
+ * line, datasets' default.
+ */
+export function defaultTxtDocuments(txtFiles: number): TxtDocuments {
+  return txtFiles > 1 ? 'file' : 'line';
+}
+
+/**
+ * A stored dataset's train and validation parts as generative parts (the training part first), TXT files read
+ * one document per line (their rows) or one per file (their whole text as one `text` row). Parts without a
+ * document (every other format) keep their rows either way.
+ */
+export function generativeParts(
+  parts: readonly StoredGenerativePart[],
+  documents: TxtDocuments = 'line',
+): GenerativePart[] {
+  const read = (part: StoredGenerativePart, role: 'train' | 'validation'): GenerativePart =>
+    documents === 'file' && part.document !== undefined
+      ? { file: part.file, role, columns: ['text'], rows: [[part.document]] }
+      : { file: part.file, role, columns: part.columns, rows: part.rows };
+  const pick = (role: 'train' | 'validation') =>
+    parts.filter((p) => p.role === role).map((p) => read(p, role));
+  return [...pick('train'), ...pick('validation')];
+}
+
+/**
  * prepareGenerative over a stored dataset's parts (test parts are not trained on), as the Data step shows it
  * and the worker trains on it: the same function, so the page and the run always agree.
  */
 export function analyzeGenerative(
-  parts: readonly (Omit<GenerativePart, 'role'> & { role: string })[],
+  parts: readonly StoredGenerativePart[],
   split: GenerativeSplit,
+  documents: TxtDocuments = 'line',
 ): GenerativeAnalysis {
   try {
-    const used = generativeParts(parts);
+    const used = generativeParts(parts, documents);
     const prepared = prepareGenerative(used, split);
     return {
       ok: true,
@@ -249,15 +285,6 @@ export function analyzeGenerative(
     if (error instanceof GenerativeDataError) return { ok: false, message: error.message };
     throw error;
   }
-}
-
-/** A stored dataset's train and validation parts as generative parts (the training part first). */
-export function generativeParts(
-  parts: readonly (Omit<GenerativePart, 'role'> & { role: string })[],
-): GenerativePart[] {
-  const pick = (role: 'train' | 'validation') =>
-    parts.filter((p) => p.role === role).map((p) => ({ ...p, role }));
-  return [...pick('train'), ...pick('validation')];
 }
 
 /**

@@ -8,6 +8,7 @@
 // total = kept + dropped + unlabeled, kept = train + validation + test.
 import type { ColumnMapping } from './guess';
 import { createRng, shuffle } from '../random';
+import type { TxtDocuments } from './txt';
 import { describeSplit, stratifiedSplit, type SplitSummary } from './split';
 
 export type FileRole = 'train' | 'validation' | 'test';
@@ -49,6 +50,11 @@ export interface DatasetConfig {
    * instruction or chat; core/data/generative.ts) for a causal LM, which ignores the mapping and cleaning here.
    */
   purpose?: 'classification' | 'generative';
+  /**
+   * Generative data from TXT files: one document per line or the whole file as one (generative.ts's
+   * generativeParts). Configs saved before the choice existed have none and read per line, as they did.
+   */
+  txtDocuments?: TxtDocuments;
   mapping: ColumnMapping;
   cleaning: CleaningOptions;
   split: SplitOptions;

@@ -5,6 +5,11 @@ export interface RowBatch {
   rows: string[][];
   /** Bytes of the file consumed so far (for progress). */
   bytesRead: number;
+  /**
+   * TXT read by lines: the decoded text this batch covers (since the previous batch), blank lines included, so
+   * that the file's whole text can be kept beside its rows (txt.ts).
+   */
+  text?: string;
 }
 
 export interface ReadOptions {

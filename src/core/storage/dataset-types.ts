@@ -11,6 +11,11 @@ export interface DatasetPart {
   columns: string[];
   rowCount: number;
   chunks: number;
+  /**
+   * TXT read by lines: how many chunks of the file's whole text datasetTexts holds (one document per file).
+   * Absent for every other format, and for TXT files imported before the text was kept.
+   */
+  textChunks?: number;
 }
 
 export interface DatasetMeta {
@@ -34,4 +39,11 @@ export interface RowChunk {
   part: number;
   chunk: number;
   rows: string[][];
+}
+
+export interface TextChunk {
+  datasetId: string;
+  part: number;
+  chunk: number;
+  text: string;
 }

@@ -2,6 +2,7 @@
 // in one final transaction; a failure or cancel deletes everything the import wrote. Staging records left by
 // a closed tab are removed on the next start, so a half-written dataset is never listed.
 import type { DatasetConfig, FileRole, PartRows } from '../data/prepare';
+import { documentText } from '../data/txt';
 import type { WebTuneDatabase } from './db';
 import type { DatasetMeta, DatasetPart } from './dataset-types';
 
@@ -25,6 +26,17 @@ export async function writeRowChunk(
   rows: string[][],
 ): Promise<void> {
   await db.put('datasetRows', { datasetId, part, chunk, rows });
+}
+
+/** One chunk of a TXT file's whole text (import-dataset.ts writes them beside its rows). */
+export async function writeTextChunk(
+  db: WebTuneDatabase,
+  datasetId: string,
+  part: number,
+  chunk: number,
+  text: string,
+): Promise<void> {
+  await db.put('datasetTexts', { datasetId, part, chunk, text });
 }
 
 /**
@@ -52,13 +64,17 @@ export async function saveDatasetRoles(db: WebTuneDatabase, id: string, roles: F
   await tx.done;
 }
 
-/** Deletes the dataset's record, its rows and its tokenisation cache entries, together or not at all. */
+/**
+ * Deletes the dataset's record, its rows, its TXT files' texts and its tokenisation cache entries, together or
+ * not at all.
+ */
 export async function deleteDataset(db: WebTuneDatabase, id: string): Promise<void> {
-  const tx = db.transaction(['datasets', 'datasetRows', 'tokenized'], 'readwrite');
+  const tx = db.transaction(['datasets', 'datasetRows', 'datasetTexts', 'tokenized'], 'readwrite');
   const tokenized = tx.objectStore('tokenized');
   const cached = await tokenized.index('datasetId').getAllKeys(id);
   await Promise.all([
     tx.objectStore('datasetRows').delete(datasetRange(id)),
+    tx.objectStore('datasetTexts').delete(datasetRange(id)),
     tx.objectStore('datasets').delete(id),
     ...cached.map((key) => tokenized.delete(key)),
     tx.done,
@@ -131,5 +147,37 @@ export async function readDatasetParts(db: WebTuneDatabase, meta: DatasetMeta): 
       columns: p.columns,
       rows: await readPartRows(db, meta.id, i),
     })),
+  );
+}
+
+/** A TXT part's whole text as one document (documentText's line breaks), or undefined when none was kept. */
+export async function readPartDocument(
+  db: WebTuneDatabase,
+  id: string,
+  part: number,
+): Promise<string | undefined> {
+  const chunks = await db.getAll(
+    'datasetTexts',
+    IDBKeyRange.bound([id, part, -Infinity], [id, part, Infinity]),
+  );
+  return chunks.length ? documentText(chunks.map((c) => c.text).join('')) : undefined;
+}
+
+/**
+ * A stored dataset's parts with their rows and, with `documents`, each TXT file's whole text: what
+ * generativeParts reads one document per file.
+ */
+export async function readGenerativeStoredParts(
+  db: WebTuneDatabase,
+  meta: DatasetMeta,
+  documents: boolean,
+): Promise<(PartRows & { document?: string })[]> {
+  const parts = await readDatasetParts(db, meta);
+  if (!documents) return parts;
+  return Promise.all(
+    parts.map(async (p, i) => {
+      const document = meta.parts[i]?.textChunks ? await readPartDocument(db, meta.id, i) : undefined;
+      return document === undefined ? p : { ...p, document };
+    }),
   );
 }

@@ -2,7 +2,7 @@
 // record as they come, checks the result, and makes it visible in one final write. Any failure (bad file,
 // cancel, QuotaExceededError) deletes what this import wrote; datasets stored earlier are never touched.
 import { DataError, toDataErrorInfo } from '../data/errors';
-import { formatOf } from '../data/format';
+import { formatOf, type FileFormat } from '../data/format';
 import { guessMapping, hasTextLikeColumn } from '../data/guess';
 import { openTable } from '../data/read';
 import { assignRoles, datasetName } from '../data/roles';
@@ -15,6 +15,7 @@ import {
   importLockName,
   newDatasetId,
   writeRowChunk,
+  writeTextChunk,
 } from './datasets';
 import type { WebTuneDatabase } from './db';
 import type { DatasetMeta, DatasetPart } from './dataset-types';
@@ -58,8 +59,10 @@ export async function importDataset(
   for (const f of files) formatOf(f.name); // refuse unsupported extensions before writing anything
   const totalBytes = files.reduce((s, f) => s + f.blob.size, 0);
   const free = await availableBytes();
-  // Stored rows take about the text's size; Parquet is compressed, so its text is several times the file.
-  const factor = (f: ImportFile) => options.storageFactor ?? (formatOf(f.name) === 'parquet' ? 3 : 1.2);
+  // Stored rows take about the text's size; Parquet is compressed, so its text is several times the file; a
+  // TXT file is kept twice, as rows and as its whole text (one document per file).
+  const FACTORS: Partial<Record<FileFormat, number>> = { parquet: 3, txt: 2.4 };
+  const factor = (f: ImportFile) => options.storageFactor ?? FACTORS[formatOf(f.name)] ?? 1.2;
   const needed = files.reduce((s, f) => s + f.blob.size * factor(f), 0);
   if (free !== undefined && needed > free) {
     const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
@@ -127,6 +130,11 @@ async function stage(
           });
         await writeRowChunk(db, id, p, part.chunks, batch.rows);
         part.chunks++;
+        if (batch.text !== undefined) {
+          part.textChunks ??= 0;
+          await writeTextChunk(db, id, p, part.textChunks, batch.text);
+          part.textChunks++;
+        }
         part.rowCount += batch.rows.length;
         part.columns = [...batch.columns];
         for (const row of batch.rows) if (sample.length < SAMPLE_ROWS) sample.push(row);

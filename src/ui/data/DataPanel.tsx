@@ -2,7 +2,7 @@
 // split, and confirm with "Use this dataset" (which hands the dataset's id to the next step).
 import { useEffect, useMemo, useState } from 'react';
 import { readSession, saveSession } from '../app/session-store';
-import { looksGenerative } from '../../core/data/generative';
+import { defaultTxtDocuments, looksGenerative } from '../../core/data/generative';
 import { DEFAULT_CLEANING, DEFAULT_SPLIT, type DatasetConfig } from '../../core/data/prepare';
 import type { DatasetMeta } from '../../core/storage/dataset-types';
 import { CleaningReportView, SplitView } from './CleaningReportView';
@@ -12,6 +12,7 @@ import { DropZone } from './DropZone';
 import { FileRoles } from './FileRoles';
 import { GenerativeReportView } from './GenerativeReportView';
 import { MappingForm } from './MappingForm';
+import { TxtDocumentsChoice } from './TxtDocumentsChoice';
 import { useDatasets } from './useDatasets';
 import './data.css';
 
@@ -27,10 +28,20 @@ function guessedPurpose(dataset: DatasetMeta): DatasetConfig['purpose'] {
     : 'classification';
 }
 
+/**
+ * The TXT files whose whole text the import kept (TXT read by lines): generative data can read them one
+ * document per file. TXT datasets imported before the text was kept have none and read per line only.
+ */
+function documentFiles(dataset: DatasetMeta): number {
+  return dataset.parts.filter((p) => p.textChunks !== undefined).length;
+}
+
 function initialConfig(dataset: DatasetMeta): DatasetConfig {
+  const txtFiles = documentFiles(dataset);
   return (
     dataset.confirmed ?? {
       purpose: guessedPurpose(dataset),
+      ...(txtFiles ? { txtDocuments: defaultTxtDocuments(txtFiles) } : {}),
       mapping: dataset.guessedMapping ?? { text: dataset.parts[0]?.columns[0] ?? '' },
       cleaning: DEFAULT_CLEANING,
       split: DEFAULT_SPLIT,
@@ -194,6 +205,12 @@ function DataStep({ onUseDataset, onDeleted }: Props) {
               A text generator (causal LM: plain text, instruction or chat data)
             </label>
           </fieldset>
+          {generative && documentFiles(selected) > 0 && (
+            <TxtDocumentsChoice
+              value={config.txtDocuments ?? 'line'}
+              onChange={(txtDocuments) => setConfig({ ...config, txtDocuments })}
+            />
+          )}
           {generative ? (
             report && genAnalysis ? (
               <GenerativeReportView
