@@ -575,6 +575,21 @@ print(json.dumps({
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+
+    // After a reload the run's decoder is rebuilt from the base with ChatML added again and the stored weights
+    // (50304 rows): the very same download.
+    await page.reload();
+    await steps.getByRole('button', { name: /Export/ }).click();
+    const [again] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.getByRole('button', { name: 'Download model' }).click({ timeout: 90_000 }),
+    ]);
+    const reopened = unzipSync(new Uint8Array(readFileSync(await again.path())));
+    for (const file of ['model.safetensors', 'tokenizer.json', 'config.json']) {
+      const pick = (zip: Record<string, Uint8Array>) =>
+        Object.entries(zip).find(([n]) => n.endsWith(`/${file}`))?.[1];
+      expect(Buffer.from(pick(reopened)!).equals(Buffer.from(pick(entries)!)), file).toBe(true);
+    }
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
   });
