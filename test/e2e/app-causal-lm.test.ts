@@ -81,6 +81,25 @@ async function drop(page: Page, name: string, buffer: Buffer) {
     .waitFor({ timeout: 30_000 });
 }
 
+/** "Download model" (on the Export step): the zip's entries, also written without its top folder to a new folder. */
+async function downloadModel(
+  page: Page,
+  prefix: string,
+): Promise<{ entries: Record<string, Uint8Array>; dir: string }> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 120_000 }),
+    page.getByRole('button', { name: 'Download model' }).click(),
+  ]);
+  const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const [name, bytes] of Object.entries(entries)) {
+    const path = join(dir, ...name.split('/').slice(1));
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+  }
+  return { entries, dir };
+}
+
 async function issueCounts(page: Page): Promise<Record<string, number>> {
   return page
     .getByTestId('generative-issues')
@@ -330,18 +349,8 @@ describe('generative fine-tuning in the app', () => {
     await shot(page, '4-evaluate');
 
     await steps.getByRole('button', { name: /Export/ }).click();
-    const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 120_000 }),
-      page.getByRole('button', { name: 'Download model' }).click(),
-    ]);
-    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
-    const dir = mkdtempSync(join(tmpdir(), 'webtune-app-clm-'));
+    const { entries, dir } = await downloadModel(page, 'webtune-app-clm-');
     try {
-      for (const [name, bytes] of Object.entries(entries)) {
-        const path = join(dir, ...name.split('/').slice(1));
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, bytes);
-      }
       const names = Object.keys(entries).map((n) => n.split('/').slice(1).join('/'));
       downloadedWeights = Object.entries(entries).find(([n]) => n.endsWith('/model.safetensors'))?.[1];
       for (const file of [
@@ -530,18 +539,8 @@ print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "base_
     );
 
     await steps.getByRole('button', { name: /Export/ }).click();
-    const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 120_000 }),
-      page.getByRole('button', { name: 'Download model' }).click(),
-    ]);
-    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
-    const dir = mkdtempSync(join(tmpdir(), 'webtune-app-chatml-'));
+    const { entries, dir } = await downloadModel(page, 'webtune-app-chatml-');
     try {
-      for (const [name, bytes] of Object.entries(entries)) {
-        const path = join(dir, ...name.split('/').slice(1));
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, bytes);
-      }
       const python = runPythonStack<{
         missing: string[];
         rows: number;
