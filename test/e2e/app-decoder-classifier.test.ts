@@ -2,9 +2,15 @@
 // random GPT-2 loaded, the Train step starts at causal-lm (the decoder's default), which refuses that data with
 // a note; choosing sequence-classification in the task's select makes it a classification run (max_length, the
 // classifier's fields), which the worker trains as GPT2ForSequenceClassification to the end, with accuracy / F1.
-import { mkdirSync } from 'node:fs';
+// Evaluate and the Playground are then the classifier's, and the downloaded folder loads in the real transformers
+// (AutoModelForSequenceClassification, AutoTokenizer) with the Playground's probabilities (within 1e-4).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runPythonStack } from '../support/python';
 import { repoRoot } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
 import { setTrainFields } from './harness/train-form';
@@ -100,5 +106,76 @@ describe('a decoder as a sequence classifier in the app', () => {
     expect(await task.getAttribute('data-task')).toBe('sequence-classification');
     expect(watched.errors).toEqual([]);
     expect(watched.offMachine).toEqual([]);
+  });
+
+  it('Evaluate and the Playground are the classifier’s; the download loads in transformers with the same scores', async () => {
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    await steps.getByRole('button', { name: /Evaluate/ }).click();
+    await page.getByTestId('evaluation').waitFor({ timeout: 60_000 });
+    const perClass = page.getByRole('table', { name: 'Per-class scores' });
+    expect(await perClass.getByRole('rowheader').allInnerTexts()).toEqual(['negative', 'positive']);
+    const text = 'the film was lovely and bright';
+    await page.getByLabel('Text to classify').fill(text);
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    const bars = page.getByTestId('probabilities');
+    await bars.waitFor();
+    const shown: Record<string, number> = await bars.evaluate((ul) =>
+      Object.fromEntries(
+        [...ul.querySelectorAll('li')].map((li) => [li.dataset.label, Number(li.dataset.probability)]),
+      ),
+    );
+    await page.screenshot({ path: `${SHOTS}/3-playground.png`, fullPage: true });
+
+    await steps.getByRole('button', { name: /Export/ }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.getByRole('button', { name: 'Download model', exact: true }).click(),
+    ]);
+    const entries = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const dir = mkdtempSync(join(tmpdir(), 'webtune-app-dec-cls-'));
+    try {
+      const names: string[] = [];
+      for (const [name, bytes] of Object.entries(entries)) {
+        const inner = name.slice(name.indexOf('/') + 1);
+        if (!inner || name.endsWith('/')) continue;
+        names.push(inner);
+        mkdirSync(dirname(join(dir, inner)), { recursive: true });
+        writeFileSync(join(dir, inner), bytes);
+      }
+      // The transformers folder, without onnx/ (WebTune has no ONNX graph for decoders; the card says so).
+      expect(names.some((n) => n.startsWith('onnx/'))).toBe(false);
+      expect(names).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json']));
+      const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+      expect(config.architectures).toEqual(['GPT2ForSequenceClassification']);
+      expect(config.id2label).toEqual({ 0: 'negative', 1: 'positive' });
+      expect(config.pad_token_id).toBe(50256);
+      const python = runPythonStack<{ architecture: string; probabilities: number[]; missing: string[] }>(
+        `
+import json, sys, torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+job = json.load(sys.stdin)
+model, info = AutoModelForSequenceClassification.from_pretrained(job["dir"], output_loading_info=True)
+tok = AutoTokenizer.from_pretrained(job["dir"])
+with torch.no_grad():
+    p = torch.softmax(model(**tok([job["text"]], return_tensors="pt")).logits[0], -1)
+print(json.dumps({"architecture": type(model).__name__, "probabilities": p.tolist(),
+                  "missing": [str(k) for v in info.values() for k in v]}))
+`,
+        { dir, text },
+      );
+      expect(python.architecture).toBe('GPT2ForSequenceClassification');
+      expect(python.missing).toEqual([]);
+      const worst = Math.max(
+        Math.abs(python.probabilities[0]! - shown.negative!),
+        Math.abs(python.probabilities[1]! - shown.positive!),
+      );
+      console.log(
+        `app decoder classifier: Playground vs transformers probabilities max |diff| ${worst.toExponential(2)}`,
+      );
+      expect(worst).toBeLessThanOrEqual(1e-4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(watched.errors).toEqual([]);
   });
 });
