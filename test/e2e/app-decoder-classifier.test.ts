@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runPythonStack } from '../support/python';
 import { repoRoot } from '../support/shared';
 import { launchChromium, openPage, type WatchedPage } from './browser';
-import { setTrainFields } from './harness/train-form';
+import { setTrainField, setTrainFields } from './harness/train-form';
 
 const SHOTS = `${repoRoot}/test-results/app-decoder-classifier`;
 const GOOD = ['good', 'great', 'lovely', 'bright', 'fine'];
@@ -83,6 +83,14 @@ describe('a decoder as a sequence classifier in the app', () => {
     // The classifier's fields, not the causal LM's.
     expect(await page.getByLabel('max_length').count()).toBe(1);
     expect(await page.getByLabel('block_size').count()).toBe(0);
+    // LoRA on a decoder classifier is refused before Start, saying so.
+    await setTrainField(page, 'mode', 'lora');
+    expect(await page.getByTestId('train-task-mismatch').innerText()).toContain(
+      'LoRA on its classification head (score) is not supported yet',
+    );
+    expect(await start.isDisabled()).toBe(true);
+    await setTrainField(page, 'mode', 'full');
+    expect(await page.getByTestId('train-task-mismatch').count()).toBe(0);
     await setTrainFields(page, {
       num_train_epochs: '1',
       per_device_train_batch_size: '8',

@@ -3,7 +3,6 @@
 import { useEffect, useState } from 'react';
 import { describeBackend, type BackendInfo } from '../../core/backend-info';
 import type { RunRecord } from '../../core/storage/run-types';
-import type { DatasetMeta } from '../../core/storage/dataset-types';
 import type { TaskName } from '../../core/models/registry';
 import { isResumable, isTrainingElsewhere, runState, runStoredBytes } from '../../core/storage/runs';
 import { megabytes, storageShortMessage } from '../../core/storage/space';
@@ -29,6 +28,7 @@ import { statusText, useTraining } from './useTraining';
 import { formatDuration, WatchPanel } from './WatchPanel';
 import { useStepTiming, type StepTimingState } from './useStepTiming';
 import { CausalLmRunFacts } from './CausalLmRunFacts';
+import { decoderTaskProblem } from './task-data';
 import { causalLmDefaultSettings, causalLmOptionsProblem, generativeKindOf } from './causal-lm-settings';
 import { countTrainingSteps } from '../../core/train/steps';
 import { formatBytes } from '../../core/export/listing';
@@ -113,7 +113,6 @@ export function TrainStep({
     : 'sequence-classification';
   const causalLm = task === 'causal-lm';
   const generativeKind = generativeKindOf(training.dataset);
-  const taskMismatch = facts && datasetId ? taskDataMismatch(task, training.dataset) : undefined;
   const sizeDefaults = defaultSettings(facts?.parameters ?? 0, shown?.budget);
   const baseSettings =
     decoder && causalLm
@@ -124,6 +123,9 @@ export function TrainStep({
   const formKey = `${facts?.name ?? ''}${decoder ? (causalLm ? `|${generativeKind ?? ''}` : '|sequence-classification') : ''}`;
   const text = edited && edited.model === formKey ? { ...defaults, ...edited.text } : defaults;
   const parsed = parseSettings(text, task);
+  // A decoder's task must suit the chosen dataset (and a decoder classifier does not take LoRA yet).
+  const taskMismatch =
+    decoder && datasetId ? decoderTaskProblem(task, text.mode, training.dataset) : undefined;
   const causalLmError =
     decoder && causalLm && generativeKind && parsed.settings
       ? causalLmOptionsProblem(generativeKind, facts.maxLength, parsed.settings)
@@ -654,18 +656,4 @@ function lowStorageWarning(
   const needed = current ? sizeOf(current) : Math.max(0, ...runs.map(sizeOf));
   if (needed === 0 || free >= needed) return undefined;
   return storageShortMessage('the next checkpoint', runs, needed, free, new Set(current ? [current.id] : []));
-}
-
-/**
- * Why the chosen dataset does not suit the task (the Data step's purpose: "A text generator" is generative data,
- * "A classifier" labelled data), or undefined when it does or no dataset is chosen yet.
- */
-export function taskDataMismatch(task: TaskName, dataset: DatasetMeta | undefined): string | undefined {
-  const purpose = dataset?.confirmed?.purpose;
-  if (!dataset || purpose === undefined) return undefined;
-  if (task === 'sequence-classification' && purpose === 'generative')
-    return `Task sequence-classification needs labelled data (text and label columns), but ${dataset.name} is chosen as "A text generator": choose a labelled dataset as "A classifier" in the Data step, or pick the task causal-lm.`;
-  if (task === 'causal-lm' && purpose !== 'generative')
-    return `Task causal-lm needs generative data (plain text, instruction or chat), but ${dataset.name} is chosen as "A classifier": choose such a dataset as "A text generator" in the Data step, or pick the task sequence-classification.`;
-  return undefined;
 }
