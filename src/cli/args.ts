@@ -550,7 +550,8 @@ const inGroup = (entries: readonly ArgumentEntry[]) => entries.filter((e) => e !
 export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR --out DIR [options]
 
   --task ${TASK_NAMES.join('|')}   default: what the model is (an encoder
-                              classifies, a decoder (GPT-2, Llama, Qwen2) is fine-tuned as a language model)
+                              classifies, a decoder (GPT-2, Llama, Qwen2) is fine-tuned as a language model;
+                              --task sequence-classification makes a decoder a *ForSequenceClassification)
   --data FILE                 training data (csv, tsv, json, jsonl, parquet, txt)
   --validation FILE           validation data (evaluated every epoch unless --eval-strategy says otherwise)
   --model ID|DIR              a Hub model id (through --hub for mirrors) or a local model folder
