@@ -186,4 +186,22 @@ print(json.dumps({"architecture": type(model).__name__, "probabilities": p.tolis
     }
     expect(watched.errors).toEqual([]);
   });
+
+  it('after a reload the open run comes back with its task, and Evaluate is still the classifier’s', async () => {
+    await page.reload();
+    const steps = page.getByRole('navigation', { name: 'Steps' });
+    // The model comes back from the browser's cache (its facts sit in the hidden Model step).
+    await page
+      .locator('[data-testid="model-facts"][data-model-kind="decoder"]')
+      .waitFor({ state: 'attached', timeout: 60_000 });
+    await steps.getByRole('button', { name: /Train/ }).click();
+    await expect
+      .poll(() => page.getByTestId('train-task').getAttribute('data-task'), { timeout: 60_000 })
+      .toBe('sequence-classification');
+    expect(await page.getByTestId('run-row').first().getAttribute('data-run-status')).toBe('finished');
+    await steps.getByRole('button', { name: /Evaluate/ }).click();
+    await page.getByTestId('evaluation').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('generation-table').count()).toBe(0);
+    expect(watched.errors).toEqual([]);
+  });
 });

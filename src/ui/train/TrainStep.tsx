@@ -106,10 +106,13 @@ export function TrainStep({
   // or as a sequence classifier (*ForSequenceClassification) on labelled data; an encoder only classifies.
   const decoder = facts?.kind === 'decoder';
   const [chosenTask, setChosenTask] = useState<{ model: string; task: TaskName }>();
+  // Until the person picks one, the open run's task (after a reload too), else causal-lm.
   const task: TaskName = decoder
     ? chosenTask?.model === facts.name
       ? chosenTask.task
-      : 'causal-lm'
+      : current?.modelName === facts.name && current.task
+        ? current.task
+        : 'causal-lm'
     : 'sequence-classification';
   const causalLm = task === 'causal-lm';
   const generativeKind = generativeKindOf(training.dataset);
@@ -120,7 +123,9 @@ export function TrainStep({
       : sizeDefaults;
   const defaults = settingsText(baseSettings);
   // Edits are kept per model and, for a decoder, per task and kind of data (packing's default differs by kind).
-  const formKey = `${facts?.name ?? ''}${decoder ? (causalLm ? `|${generativeKind ?? ''}` : '|sequence-classification') : ''}`;
+  const formKeyOf = (t: TaskName) =>
+    `${facts?.name ?? ''}${decoder ? (t === 'causal-lm' ? `|${generativeKind ?? ''}` : '|sequence-classification') : ''}`;
+  const formKey = formKeyOf(task);
   const text = edited && edited.model === formKey ? { ...defaults, ...edited.text } : defaults;
   const parsed = parseSettings(text, task);
   // A decoder's task must suit the chosen dataset (and a decoder classifier does not take LoRA yet).
@@ -158,8 +163,11 @@ export function TrainStep({
   // whose settings they are until the person edits a field.
   const [settingsOf, setSettingsOf] = useState<string>();
   const loadRunSettings = (run: RunRecord) => {
+    // A decoder's form takes the run's task too (its runs always record it).
+    const runTask = run.task ?? 'sequence-classification';
+    if (decoder && run.modelName === facts.name) setChosenTask({ model: facts.name, task: runTask });
     const next = {
-      model: facts ? formKey : run.modelName,
+      model: facts ? formKeyOf(decoder ? runTask : task) : run.modelName,
       text: settingsText(settingsFromRun(run.args, run.maxLength, baseSettings, run.lora)),
     };
     setEdited(next);
