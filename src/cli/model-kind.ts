@@ -1,15 +1,11 @@
-// What a CLI command can do with a model, checked on config.json before the weights are read: predict and
-// export need a sequence classifier (an encoder, or a decoder saved as *ForSequenceClassification), generate
-// needs a decoder. The refusal is one line saying
-// what the model is and which command uses it.
+// What a CLI command can do with a model, checked on config.json before the weights are read: predict needs a
+// sequence classifier (an encoder, or a decoder saved as *ForSequenceClassification), generate needs a decoder.
+// (train checks the task against the model itself, run-training.ts.) The refusal is one line saying what the
+// model is and which command uses it.
 import { describeModel, descriptorFor } from '../core/models/registry';
 import type { HFConfig } from '../core/models/types';
 import { CliError } from './fail';
 import type { ConfigCheck } from './load-model';
-
-export const requireEncoder: ConfigCheck = (config: HFConfig, name: string) => {
-  if (descriptorFor(config, name).kind !== 'encoder') throw new CliError(describeModel(config, name));
-};
 
 export const requireDecoder: ConfigCheck = (config: HFConfig, name: string) => {
   if (descriptorFor(config, name).kind !== 'decoder') throw new CliError(describeModel(config, name));
