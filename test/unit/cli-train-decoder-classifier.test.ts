@@ -155,5 +155,15 @@ describe('npm run train --task sequence-classification on a decoder', () => {
     );
     expect(onnx.code).not.toBe(0);
     expect(onnx.stderr).toMatch(/--onnx: WebTune builds the ONNX files .* for encoder classifiers only/);
+    const later = await runCli(
+      'export',
+      ['--run', runs.get(gpt2)!.out, '--project', join(dir, 'later-project')],
+      env,
+    );
+    expect(later.code).not.toBe(0);
+    expect(later.stderr).toMatch(
+      /GPT-2 sequence-classification run: the Trainer project is written for encoder/,
+    );
+    expect(existsSync(join(dir, 'later-project'))).toBe(false);
   }, 120_000);
 });
