@@ -9,6 +9,7 @@ import { readUrlOptions } from './ui/app/url-options';
 import { ModelStep } from './ui/model/ModelStep';
 import { EvaluatePanel } from './ui/evaluate/EvaluatePanel';
 import { DecoderEvaluate } from './ui/evaluate/DecoderEvaluate';
+import { refreshResultsInfo, useResultsModel } from './ui/evaluate/results-store';
 import { PlaygroundPanel } from './ui/playground/PlaygroundPanel';
 import { ExportPanel } from './ui/export/ExportPanel';
 import { browserRunsSource } from './ui/run-history/stored-runs';
@@ -67,8 +68,16 @@ export function App() {
   useEffect(() => {
     document.title = `${current.title} · WebTune`;
   }, [current.title]);
+  // A decoder generates text (its Playground), unless the results model is a classifier made from it (a
+  // sequence-classification run): then Evaluate is the classifier's, as for an encoder.
+  const results = useResultsModel();
+  useEffect(() => {
+    if (step === 'evaluate') void refreshResultsInfo();
+  }, [step]);
+  const generates =
+    model.facts?.kind === 'decoder' && !(results.info && results.info.name === model.facts.name);
   const summary =
-    step === 'evaluate' && model.facts?.kind === 'decoder'
+    step === 'evaluate' && generates
       ? 'Try the model: it writes text on this machine, with the settings you choose.'
       : step === 'train'
         ? `${current.summary} ${whereItTrains(backend)}.`
@@ -120,7 +129,7 @@ export function App() {
           />
         </div>
         {/* A decoder generates text: its Playground replaces the classifier's Evaluate and Playground. */}
-        {step === 'evaluate' && model.facts?.kind === 'decoder' ? (
+        {step === 'evaluate' && generates && model.facts ? (
           <DecoderEvaluate key={model.facts.name} facts={model.facts} />
         ) : (
           step === 'evaluate' && (

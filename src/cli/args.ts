@@ -550,7 +550,8 @@ const inGroup = (entries: readonly ArgumentEntry[]) => entries.filter((e) => e !
 export const TRAIN_USAGE = `Usage: npm run train -- --data FILE --model ID|DIR --out DIR [options]
 
   --task ${TASK_NAMES.join('|')}   default: what the model is (an encoder
-                              classifies, a decoder (GPT-2, Llama, Qwen2) is fine-tuned as a language model)
+                              classifies, a decoder (GPT-2, Llama, Qwen2) is fine-tuned as a language model;
+                              --task sequence-classification makes a decoder a *ForSequenceClassification)
   --data FILE|DIR             training data (csv, tsv, json, jsonl, parquet, txt; a causal LM also takes a
                               folder of .txt files, one document per file)
   --validation FILE|DIR       validation data (evaluated every epoch unless --eval-strategy says otherwise)

@@ -8,7 +8,7 @@ import { trainingArgumentsRecord } from '../core/export/training-files';
 import { classifierWeights } from '../core/export/classifier-weights';
 import type { DatasetSummary, ExportInputs, FinalEvaluation } from '../core/export/types';
 import { WEBTUNE_VERSION } from '../core/export/version';
-import type { HFConfig, SequenceClassifier } from '../core/models/types';
+import type { SequenceClassifier } from '../core/models/types';
 import type { TrainingArguments } from '../core/train/arguments';
 import type { LogRecord } from '../core/train/trainer';
 import { modelFileBytes, type LoadedModel } from './load-model';
@@ -42,7 +42,8 @@ export async function exportRun(o: ExportRunOptions): Promise<void> {
       hubId: o.base.hubId,
       displayName: o.base.displayName,
       architecture: o.model.architecture,
-      config: o.base.config as HFConfig,
+      // The classifier's config: for a decoder it carries the pad_token_id the score pooled by.
+      config: o.model.config,
       files: modelFileBytes(o.base),
     },
     labels: o.labels,

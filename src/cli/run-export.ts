@@ -5,6 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { onnxModelFiles, type ExportFiles } from '../core/export/bundle';
+import { hasOnnxExport, noOnnxReason } from '../core/export/onnx/classifier';
+import type { StreamedFiles } from '../core/export/streamed-file';
+import { CliError } from './fail';
 import { classifierWeights } from '../core/export/classifier-weights';
 import { buildClassifierConfig, configJson } from '../core/export/config';
 import { formatListing } from '../core/export/listing';
@@ -32,11 +35,17 @@ export async function runExport(o: ModelExportOptions): Promise<number> {
   try {
     const weights = model.lora ? await mergedWeights(model) : await classifierWeights(model.variables);
     const architecture = model.architecture;
-    const config = buildClassifierConfig(baseConfig, { architecture, labels, baseModelId: base.hubId });
+    const config = buildClassifierConfig(model.config, { architecture, labels, baseModelId: base.hubId });
     checkExportWeights(architecture, config, weights, labels.length);
     const encoder = new TextEncoder();
     const files: ExportFiles = new Map([['config.json', encoder.encode(configJson(config))]]);
-    for (const [name, bytes] of tokenizerFiles(modelFileBytes(base), baseConfig, base.displayName))
+    for (const [name, bytes] of tokenizerFiles(
+      modelFileBytes(base),
+      model.config,
+      base.displayName,
+      undefined,
+      true,
+    ))
       files.set(name, bytes);
     if (!o.onnxOnly && !base.hubId && !adapter) {
       for (const name of CARRIED_OVER) {
@@ -44,7 +53,14 @@ export async function runExport(o: ModelExportOptions): Promise<number> {
         if (bytes) files.set(name, new Uint8Array(bytes));
       }
     }
-    const onnx = onnxModelFiles({ architecture, baseConfig, labels, weights, baseModelId: base.hubId });
+    // A decoder classifier has no ONNX graph here: --onnx is refused, a plain export is the transformers folder.
+    if (!hasOnnxExport(architecture)) {
+      if (o.onnxOnly) throw new CliError(`--onnx: ${noOnnxReason(architecture)}`);
+      process.stderr.write(`note: no onnx/ files: ${noOnnxReason(architecture)}\n`);
+    }
+    const onnx: StreamedFiles = hasOnnxExport(architecture)
+      ? onnxModelFiles({ architecture, baseConfig, labels, weights, baseModelId: base.hubId })
+      : new Map();
     // Streamed from the weights as they are written, like the ONNX files: no second copy of the model.
     if (!o.onnxOnly) onnx.set('model.safetensors', streamSafetensors(weights));
     await writeExportFolder(o.out, files, onnx);

@@ -16,7 +16,7 @@ import {
   type NamedAdapter,
 } from '../core/lora/trained-classifier';
 import { loadAdapter, loadModel, type LoadedModel } from './load-model';
-import { requireEncoder } from './model-kind';
+import { requireClassifier } from './model-kind';
 import { columnMapping, readTable } from './prepare-data';
 import { startBackend } from './start-backend';
 
@@ -42,7 +42,7 @@ export async function runPredict(o: PredictCliOptions): Promise<number> {
   const ti = table.columns.indexOf(mapping.text);
   const t2i = mapping.text2 === undefined ? -1 : table.columns.indexOf(mapping.text2);
   await startBackend(o.backend);
-  const base = await loadModel(o.model, o.hub, requireEncoder);
+  const base = await loadModel(o.model, o.hub, requireClassifier);
   const adapter = o.adapter ? await loadAdapter(o.adapter, o.hub) : undefined;
   const { model, labels } = trainedClassifier(base, adapter);
   const tokenizer = loadTokenizer(base.tokenizerFiles, { model: base.displayName, maxLength: o.maxLength });

@@ -16,9 +16,9 @@ import { exportRun } from './export-run';
 import { CliError } from './fail';
 import { loadModel, readModelConfig } from './load-model';
 import { attachCliLora } from './run-lora';
-import { defaultTask, describeModel, descriptorFor } from '../core/models/registry';
+import { defaultTask, describeModel, descriptorFor, tasksOf } from '../core/models/registry';
+import { noOnnxReason } from '../core/export/onnx/classifier';
 import { runCausalLmTraining } from './run-causal-lm';
-import { requireEncoder } from './model-kind';
 import { prepareTrainingData } from './prepare-data';
 import { fileRecord, writeRunRecord, type CliRunRecord } from './run-record';
 import { writeProject } from './write-project';
@@ -36,13 +36,14 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
   const { config, name } = await readModelConfig(o.model, o.hub);
   const descriptor = descriptorFor(config, name);
   const task = o.task ?? defaultTask(descriptor);
-  if (task !== defaultTask(descriptor)) throw new CliError(describeModel(config, name));
+  if (!tasksOf(descriptor).includes(task)) throw new CliError(describeModel(config, name));
   if (task === 'causal-lm') return runCausalLmTraining(o);
   const stray = Object.keys(o.causalLm)[0];
   if (stray)
     throw new CliError(
-      `--${stray.replace(/_/g, '-')} applies only with --task causal-lm (${name} is a classifier)`,
+      `--${stray.replace(/_/g, '-')} applies only with --task causal-lm (this run is sequence-classification)`,
     );
+  if (descriptor.kind === 'decoder') refuseForDecoderClassifier(o, descriptor.label, name);
   const startedAt = new Date();
   const resumeFrom: TrainerCheckpoint | undefined = o.resume ? await loadCheckpoint(o.out) : undefined;
   if (!o.resume && existsSync(checkpointPath(o.out)))
@@ -55,7 +56,8 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
       `labels ${prepared.labels.join(', ')}`,
   );
   const backend = await startBackend(o.backend);
-  const base = await loadModel(o.model, o.hub, requireEncoder);
+  // The task was checked against the model's kind above: an encoder, or a decoder with its score head.
+  const base = await loadModel(o.model, o.hub);
   const tokenizer = loadTokenizer(base.tokenizerFiles, { model: base.displayName, maxLength: o.maxLength });
   const tokens = await tokenizeCached(
     tokenizer,
@@ -79,7 +81,14 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
     numLabels: prepared.labels.length,
     seed: args.seed,
     modelName: base.displayName,
+    // A decoder whose config.json has no pad_token_id pads (and pools) with the tokenizer's, else eos.
+    padTokenId: tokenizer.padTokenId,
   });
+  if (descriptor.kind === 'decoder')
+    say(
+      `model: ${base.displayName} as ${descriptor.tasks['sequence-classification'].className} ` +
+        `(score on the last token; pad_token_id ${model.config.pad_token_id}); ${noOnnxReason(descriptor.modelType)}`,
+    );
   let projectLora: CliRunRecord['lora'];
   if (args.mode === 'lora') {
     try {
@@ -166,4 +175,21 @@ export async function runTraining(o: TrainCliOptions): Promise<number> {
       `on ${run.evaluatedOn === 'train' ? trainSet.length : validationSet.length} rows)`,
   );
   return 0;
+}
+
+/**
+ * What a decoder's sequence-classification run cannot do yet, refused before any data is read: LoRA (PEFT's
+ * SEQ_CLS saves `score` for these models, WebTune's adapters save `classifier`) and the Trainer project (its
+ * train.py is written for the encoders' heads).
+ */
+function refuseForDecoderClassifier(o: TrainCliOptions, label: string, name: string): void {
+  const what = `${name} is a ${label} decoder; as a sequence classifier WebTune trains it with --mode full, head or frozen-embeddings`;
+  if (o.training.mode === 'lora')
+    throw new CliError(
+      `${what}: --mode lora is not supported for a decoder's sequence-classification head yet`,
+    );
+  if (o.project)
+    throw new CliError(
+      `${what}: --project (the Trainer project) is written for encoder classifiers only; train without it`,
+    );
 }

@@ -106,10 +106,17 @@ export function buildRunClassifier(
   resuming: boolean,
   report: SetUpReport,
 ): SequenceClassifier {
+  if (loaded.kind === 'decoder' && run.args.mode === 'lora')
+    throw new Error(
+      `${loaded.facts.name} is a decoder: as a sequence classifier it trains with mode full, head or ` +
+        'frozen-embeddings; LoRA on its classification head is not supported yet.',
+    );
   const model = buildClassifier(loaded.config, loaded.pretrained.weights, {
     numLabels,
     seed: run.args.seed,
     modelName: loaded.facts.name,
+    // A decoder without pad_token_id in config.json pads (and pools) with the tokenizer's, else eos.
+    padTokenId: loaded.tokenizer.padTokenId,
   });
   if (run.args.mode !== 'lora') return model;
   try {

@@ -1,4 +1,5 @@
 // The typed messages between the page and the training worker. Only small records cross this boundary.
+import type { TaskName } from '../core/models/registry';
 import type { BackendInfo, BackendRequest } from '../core/backend-info';
 import type { ExportEntry } from '../core/export/listing';
 import type { DatasetConfig } from '../core/data/prepare';
@@ -124,6 +125,8 @@ export interface MeasureStepTimeRequest {
   lora?: Partial<LoraConfig>;
   /** A decoder's data options, as StartTrainingRequest's (they make its examples: blocks or padded rows). */
   causalLm?: Partial<CausalLmDataOptions>;
+  /** As StartTrainingRequest's. */
+  task?: TaskName;
 }
 
 /** What the worker measured: core/train/time-estimate.ts's StepTiming, and on which backend. */
@@ -246,6 +249,11 @@ export interface StartTrainingRequest {
   lora?: Partial<LoraConfig>;
   /** A decoder's run (task causal-lm): the data options set; the rest default per kind of data and model. */
   causalLm?: Partial<CausalLmDataOptions>;
+  /**
+   * The task: a decoder trains as causal-lm unless sequence-classification is asked (then on labelled data, as
+   * *ForSequenceClassification); an encoder only classifies. Absent: what the model is.
+   */
+  task?: TaskName;
   /** Set by "Start again with the same settings": the model to train, loaded from modelSource when it is not. */
   modelName?: string;
   /** Set by "Start again with the same settings": the earlier run's mapping, cleaning and split. */

@@ -117,7 +117,8 @@ async function answer(
           hubId: model.hubId,
           revision: model.revision,
           architecture: model.classifier.architecture,
-          config: model.base.config,
+          // The classifier's config: a decoder's carries the pad_token_id its score pooled by.
+          config: model.classifier.config,
           tokenizerFiles: model.base.pretrained.tokenizerFiles,
         },
         labels: model.labels,
@@ -209,6 +210,7 @@ function useLoadedModel(loaded: LoadedModel): void {
     numLabels: labels.length,
     seed: 0,
     modelName: loaded.facts.name,
+    padTokenId: loaded.tokenizer.padTokenId,
   });
   const fresh = classifier.loadReport?.initialized ?? [];
   if (fresh.length > 0) {

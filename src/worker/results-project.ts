@@ -32,6 +32,12 @@ export async function runProjectZip(model: ResultsModel, includeData: boolean): 
     throw new Error(
       'A training project reproduces a stored run: train one, or open one from the run list (a loaded model used as it is has none)',
     );
+  if (model.base.kind === 'decoder')
+    throw new Error(
+      `${model.base.facts.name} is a decoder: the training project's train.py is written for encoder classifiers, ` +
+        'so a decoder sequence-classification run has none yet (download the model itself: it loads with ' +
+        'AutoModelForSequenceClassification)',
+    );
   const db = await database();
   const run = await storedRun(db, model.run.id, model.run.name);
   return projectZip(run, await classificationProjectRun(db, run, model, includeData));

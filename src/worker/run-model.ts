@@ -78,6 +78,7 @@ export function rebuildRunClassifier(
     numLabels: run.labels.length,
     seed: run.args.seed,
     modelName: loaded.facts.name,
+    padTokenId: loaded.tokenizer.padTokenId,
   });
   return withRunWeights(classifier, loaded, run, weights, 'SEQ_CLS', storedLora);
 }
@@ -138,7 +139,7 @@ export async function continuationWeights(
 ): Promise<TensorMap> {
   if (earlier.args.mode !== 'lora' || mode === 'lora') return final.weights;
   const model =
-    loaded.kind === 'decoder'
+    loaded.kind === 'decoder' && earlier.task !== 'sequence-classification'
       ? rebuildRunCausalLm(loaded, earlier, final.weights, final.lora)
       : rebuildRunClassifier(loaded, earlier, final.weights, final.lora);
   try {

@@ -49,6 +49,7 @@ import {
 import { bestModelRule } from '../core/metrics/best-model';
 import { WEBTUNE_VERSION } from '../core/export/version';
 import type { LoadedDecoder, LoadedModel } from './model-session';
+import type { TaskName } from '../core/models/registry';
 import type { CausalLM } from '../core/models/causal-lm';
 import type { TokenizerFiles } from '../core/hub/load';
 import type { TextTokenizer } from '../core/tokenize/tokenizer';
@@ -230,7 +231,7 @@ export class TrainingSession {
     const dataset = await getDataset(db, request.datasetId);
     if (!dataset) throw new Error(`Dataset ${request.datasetId} is not stored (was it deleted?).`);
     const args = resolveTrainingArguments(request.args);
-    if (loaded.kind === 'decoder') {
+    if (loaded.kind === 'decoder' && runTask(loaded, request.task) === 'causal-lm') {
       // A causal LM's examples (blocks or rows) come from its data options; they are counted here too.
       const { setup, decoder } = await this.causalLmSetups.setUp(
         db,
@@ -326,8 +327,9 @@ export class TrainingSession {
       if (!dataset) throw new Error(`Dataset ${request.datasetId} is not stored (was it deleted?).`);
       const args = resolveTrainingArguments(request.args);
       const maxLength = effectiveMaxLength(request.maxLength, loaded.facts.maxLength);
+      const task = runTask(loaded, request.task);
       const earlier = request.continueFrom
-        ? await this.continuationOf(request.continueFrom, loaded.facts.name, args.mode)
+        ? await this.continuationOf(request.continueFrom, loaded.facts.name, args.mode, task)
         : undefined;
       const continuedFrom = earlier && {
         runId: earlier.id,
@@ -371,9 +373,11 @@ export class TrainingSession {
         evalExamples: 0,
         maxLength,
         args,
-        ...(loaded.kind === 'decoder'
+        ...(task === 'causal-lm'
           ? { task: 'causal-lm' as const, causalLm: request.causalLm ?? {} }
-          : {}),
+          : loaded.kind === 'decoder'
+            ? { task: 'sequence-classification' as const }
+            : {}),
         ...(args.mode === 'lora' ? { lora: lora ?? {} } : {}),
         ...(loraAdapter ? { loraAdapter } : {}),
         backend: this.backendLine(),
@@ -398,6 +402,7 @@ export class TrainingSession {
     runId: string,
     modelName: string,
     mode: TrainingArguments['mode'],
+    task: TaskName,
   ): Promise<RunRecord> {
     const earlier = await getRun(await this.db(), runId);
     if (!earlier) throw new Error('The run to continue from is no longer stored.');
@@ -407,6 +412,11 @@ export class TrainingSession {
       throw new Error(`Run ${earlier.name} fine-tuned ${earlier.modelName}; load that model to continue it.`);
     const refusal = continuationRefusal(earlier, mode);
     if (refusal) throw new Error(refusal);
+    const earlierTask = earlier.task ?? 'sequence-classification';
+    if (earlierTask !== task)
+      throw new Error(
+        `Run ${earlier.name} trained for ${earlierTask}; a ${task} run cannot continue it (their heads differ): start a new run.`,
+      );
     return earlier;
   }
 
@@ -674,7 +684,7 @@ export class TrainingSession {
         this.phase(run.id, 'loading-model', run.modelName);
         loaded = await this.host.reloadModel(run.modelSource, run.modelName);
       }
-      if (loaded.kind === 'decoder') {
+      if (loaded.kind === 'decoder' && run.task !== 'sequence-classification') {
         // A causal LM: its data prepared by core/run/causal-lm.ts (as the CLI's), the trainer with the hooks
         // above, the final evaluation of the weights it ends with, and what the export needs kept with them.
         this.phase(run.id, 'reading-data', run.datasetName);
@@ -1094,4 +1104,16 @@ export class TrainingSession {
   trainedCausalLm(): TrainedCausalLm | undefined {
     return this.active ? undefined : this.trainedLm;
   }
+}
+
+/**
+ * The task a run on `loaded` trains for: the one asked, else what the model is (a decoder: causal-lm). An
+ * encoder cannot be a causal LM.
+ */
+function runTask(loaded: LoadedModel, asked: TaskName | undefined): TaskName {
+  if (loaded.kind === 'encoder' && asked === 'causal-lm')
+    throw new Error(
+      `${loaded.facts.name} is an encoder: it classifies text (sequence-classification) and cannot be trained as a causal LM.`,
+    );
+  return asked ?? (loaded.kind === 'decoder' ? 'causal-lm' : 'sequence-classification');
 }

@@ -157,7 +157,7 @@ describe.concurrent('npm run generate', () => {
     );
     expect(decoder.code).toBe(1);
     expect(errorLines(decoder.stderr).filter((l) => l.startsWith('error:'))).toEqual([
-      'error: webtune/tiny-random-gpt2 is a GPT-2 causal language model (GPT2LMHeadModel): WebTune generates text with it (npm run generate); it is not a sequence classifier',
+      'error: webtune/tiny-random-gpt2 is a GPT-2 causal language model (GPT2LMHeadModel), not a sequence classifier: this needs a GPT2ForSequenceClassification; make one with npm run train -- --task sequence-classification',
     ]);
     // Refused on config.json: the weights were never requested.
     expect(

@@ -12,7 +12,14 @@ import { ModelConfigError, parseConfig } from '../../src/core/models/config';
 import type { HFConfig, SequenceClassifier } from '../../src/core/models/types';
 import { CheckpointError } from '../../src/core/models/weights';
 import { sharedModelDir } from '../support/shared';
-import { fixtureInputs, loadFixture, tinyCheckpoint, tinyConfig, tinyInputs } from './models-fixtures';
+import {
+  fixtureInputs,
+  loadFixture,
+  tinyCheckpoint,
+  tinyConfig,
+  tinyInputs,
+  type TinyArch,
+} from './models-fixtures';
 
 function readConfig(id: string): HFConfig {
   return JSON.parse(readFileSync(join(sharedModelDir(id), 'config.json'), 'utf8')) as HFConfig;
@@ -20,7 +27,7 @@ function readConfig(id: string): HFConfig {
 
 async function logitsOf(
   model: SequenceClassifier,
-  inputs = tinyInputs(model.architecture),
+  inputs = tinyInputs(model.architecture as TinyArch),
 ): Promise<number[]> {
   const out = model.forward(inputs, { training: false });
   const values = Array.from(await out.data());
@@ -70,14 +77,15 @@ describe('parseConfig', () => {
     });
   });
 
-  it('refuses a decoder as a classifier, naming what it is and what the encoders are', () => {
+  it('gives a decoder no encoder dimensions, naming what it is; buildClassifier takes it as GPT2ForSequenceClassification', () => {
     const gpt2 = readConfig('sshleifer/tiny-gpt2');
     expect(() => parseConfig(gpt2, 'sshleifer/tiny-gpt2')).toThrow(ModelConfigError);
     expect(() => parseConfig(gpt2, 'sshleifer/tiny-gpt2')).toThrow(
-      /sshleifer\/tiny-gpt2 is a GPT-2 causal language model \(GPT2LMHeadModel\): WebTune generates text with it, but sequence classification needs an encoder: bert .*distilbert, roberta/,
+      /sshleifer\/tiny-gpt2 is a GPT-2 causal language model \(GPT2LMHeadModel\), not an encoder \(bert .*distilbert, roberta\): as a sequence classifier it is a GPT2ForSequenceClassification/,
     );
+    // A decoder classifier (decoder-classifier.test.ts) reads the decoder's own tensors.
     expect(() => buildClassifier(gpt2, new Map(), { numLabels: 2, seed: 0, modelName: 'gpt' })).toThrow(
-      /gpt is a GPT-2 causal language model/,
+      /gpt: the checkpoint has no transformer\.wte\.weight/,
     );
   });
 

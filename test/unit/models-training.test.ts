@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 async function logits(model: SequenceClassifier, training: boolean, dropoutSeed?: number): Promise<number[]> {
-  const inputs = tinyInputs(model.architecture);
+  const inputs = tinyInputs(model.architecture as TinyArch);
   const out = model.forward(inputs, { training, dropoutSeed });
   const values = Array.from(await out.data());
   tf.dispose([out, inputs.inputIds, inputs.attentionMask, inputs.tokenTypeIds]);

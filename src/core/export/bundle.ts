@@ -3,7 +3,7 @@ import type { TensorMap } from '../hub/tensors';
 import type { Architecture, HFConfig } from '../models/types';
 import { buildClassifierConfig, checkLabels, configJson, ExportConfigError } from './config';
 import { buildModelCard } from './model-card';
-import { classifierOnnxFiles } from './onnx/classifier';
+import { classifierOnnxFiles, hasOnnxExport } from './onnx/classifier';
 import { PT_METADATA, streamSafetensors, writeSafetensors } from './safetensors-writer';
 import type { StreamedFiles } from './streamed-file';
 import { tokenizerFiles } from './tokenizer-files';
@@ -69,7 +69,9 @@ export function buildExportFolder(inputs: ExportInputs): { files: ExportFiles; s
   const streamed: StreamedFiles = new Map([
     ['model.safetensors', streamSafetensors(inputs.weights, PT_METADATA)],
   ]);
-  for (const [name, file] of buildExportOnnxFiles(inputs)) streamed.set(name, file);
+  // A decoder classifier has no ONNX graph here (noOnnxReason): its folder is the transformers one alone.
+  if (hasOnnxExport(inputs.baseModel.architecture))
+    for (const [name, file] of buildExportOnnxFiles(inputs)) streamed.set(name, file);
   return { files, streamed };
 }
 
@@ -91,7 +93,8 @@ export function buildExportFiles(inputs: ExportInputs, options: { weights?: bool
     options.weights ?? true,
   );
   const name = baseModel.hubId ?? baseModel.displayName;
-  for (const [file, bytes] of tokenizerFiles(baseModel.files, baseModel.config, name)) files.set(file, bytes);
+  for (const [file, bytes] of tokenizerFiles(baseModel.files, baseModel.config, name, undefined, true))
+    files.set(file, bytes);
   files.set('README.md', utf8(buildModelCard(inputs)));
   files.set('training_args.json', utf8(jsonFile(trainingArgs(inputs))));
   files.set('metrics.json', utf8(jsonFile(trainerState(inputs))));

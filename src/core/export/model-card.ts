@@ -1,5 +1,6 @@
 // The exported README.md: a model card as the Hub reads it (YAML front matter, then Markdown). Every figure
 // in it comes from the export's inputs; what the card cannot know, it does not claim.
+import { hasOnnxExport, noOnnxReason } from './onnx/classifier';
 import { exportedBackend } from '../backend-info';
 import type { IssueKind } from '../data/prepare';
 import { sequenceClassificationTask } from '../tasks/sequence-classification';
@@ -164,6 +165,8 @@ function intendedUse(inputs: ExportInputs): string {
  * text-classification pipeline takes single texts only, so pairs go through the tokenizer and the model.
  */
 function transformersJsUsage(inputs: ExportInputs): string[] {
+  if (!hasOnnxExport(inputs.baseModel.architecture))
+    return [`This folder has no \`onnx/\` files: ${mdText(noOnnxReason(inputs.baseModel.architecture))}.`];
   const folder = inputs.modelName.replace(/['\\\n]/g, '_');
   const load = [
     "import { env, pipeline, AutoTokenizer, AutoModelForSequenceClassification } from '@huggingface/transformers';",

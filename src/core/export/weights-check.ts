@@ -2,7 +2,7 @@
 // load: every name under the architecture's prefix or its head, a head sized for the labels, finite values.
 // A mistake here would otherwise only show when someone's `from_pretrained` silently re-initialises a tensor.
 import type { TensorMap } from '../hub/tensors';
-import { classificationHead, encoderDescriptor } from '../models/registry';
+import { architectureDescriptor, classificationHead } from '../models/registry';
 import type { Architecture, HFConfig } from '../models/types';
 
 export class ExportWeightsError extends Error {}
@@ -14,7 +14,7 @@ export function checkExportWeights(
   numLabels: number,
 ): void {
   const spec = classificationHead(architecture);
-  const backbone = encoderDescriptor(architecture);
+  const backbone = architectureDescriptor(architecture);
   const prefix = `${backbone.weightPrefix}.`;
   const head = { names: spec.tensors, out: spec.outLayer };
   for (const name of head.names) {
@@ -43,11 +43,13 @@ export function checkExportWeights(
     }
   }
   const outWeight = weights.get(`${head.out}.weight`)!;
-  const outBias = weights.get(`${head.out}.bias`)!;
-  if (outWeight.shape[0] !== numLabels || outBias.shape[0] !== numLabels) {
+  // A decoder's `score` has no bias, as transformers' *ForSequenceClassification.
+  const outBias = head.names.includes(`${head.out}.bias`) ? weights.get(`${head.out}.bias`) : undefined;
+  if (outWeight.shape[0] !== numLabels || (outBias && outBias.shape[0] !== numLabels)) {
     throw new ExportWeightsError(
-      `${head.out}.weight has ${outWeight.shape[0]} rows and ${head.out}.bias ${outBias.shape[0]} values, ` +
-        `but there are ${numLabels} labels`,
+      `${head.out}.weight has ${outWeight.shape[0]} rows` +
+        (outBias ? ` and ${head.out}.bias ${outBias.shape[0]} values` : '') +
+        `, but there are ${numLabels} labels`,
     );
   }
   const embeddingName = `${prefix}${backbone.embeddingTensor}`;

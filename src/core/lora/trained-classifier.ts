@@ -54,6 +54,12 @@ export function trainedClassifier(
   base: { config: HFConfig; weights: TensorMap; name: string },
   adapter: NamedAdapter | undefined,
 ): { model: SequenceClassifier; labels: string[] } {
+  const descriptor = descriptorFor(base.config, base.name);
+  if (adapter && descriptor.kind === 'decoder')
+    throw new TrainedClassifierError(
+      `${adapter.name}: LoRA adapters on a ${descriptor.label} sequence classifier are not supported yet ` +
+        `(WebTune's LoRA for decoders is for causal-LM runs); merge the adapter with PEFT first`,
+    );
   const labels = adapter
     ? adapterClassNames(base.config, adapter, base.name)
     : classNames(base.config, base.name);

@@ -6,7 +6,8 @@ import { registerModelKernels } from '../kernels';
 import { ModelConfigError, parseConfig } from './config';
 import type { EncoderModel } from './encoder';
 import { Dropout } from './layers';
-import { encoderDescriptor } from './registry';
+import { buildDecoderClassifier } from './decoder-classifier';
+import { descriptorFor, encoderDescriptor } from './registry';
 import type { EncoderInputs, ForwardOptions, HFConfig, SequenceClassifier } from './types';
 import { WeightLoader } from './weights';
 
@@ -17,6 +18,11 @@ export interface BuildOptions {
   seed: number;
   /** A Hub id or folder name, only for error messages. */
   modelName?: string;
+  /**
+   * A decoder only: the tokenizer's pad token id, used when config.json has no pad_token_id (else eos is).
+   * Encoders pad with config.json's pad_token_id.
+   */
+  padTokenId?: number;
 }
 
 export class ModelInputError extends Error {
@@ -26,7 +32,9 @@ export class ModelInputError extends Error {
 /**
  * A classifier whose weights are tf.Variables named as save_pretrained names them for
  * *ForSequenceClassification. `weights` may be a bare encoder, an MLM checkpoint (its head ignored) or a
- * sequence classifier (its head reused when its label count matches), with or without the model prefix.
+ * sequence classifier (its head reused when its label count matches), with or without the model prefix. A
+ * decoder (GPT-2, Llama, Qwen2: a causal LM or a *ForSequenceClassification checkpoint) gets transformers'
+ * *ForSequenceClassification head, a `score` on each row's last non-padding token (decoder-classifier.ts).
  * Throws ModelConfigError for a config it cannot build and CheckpointError for missing or misshapen weights.
  */
 export function buildClassifier(
@@ -39,6 +47,9 @@ export function buildClassifier(
   if (!Number.isInteger(numLabels) || numLabels < 1) {
     throw new ModelConfigError(`${modelName}: numLabels must be a positive integer, got ${numLabels}`);
   }
+  // A decoder classifies through its own trunk and a `score` on the last token (decoder-classifier.ts).
+  if (descriptorFor(config, modelName).kind === 'decoder')
+    return buildDecoderClassifier(config, weights, options);
   const dims = parseConfig(config, modelName);
   // Embedding gradients need UnsortedSegmentSum, which the wasm backend lacks; dropout masks come from ours.
   registerModelKernels();
@@ -87,7 +98,8 @@ export function dropoutFor(options: ForwardOptions): Dropout {
   return new Dropout(options.training, seed);
 }
 
-function checkInputs(inputs: EncoderInputs, maxLength: number, modelName: string): void {
+/** Shapes and dtypes of a classification batch, and its length against the model's positions. */
+export function checkInputs(inputs: EncoderInputs, maxLength: number, modelName: string): void {
   const { inputIds, attentionMask, tokenTypeIds } = inputs;
   if (inputIds.rank !== 2 || inputIds.dtype !== 'int32') {
     throw new ModelInputError(

@@ -8,7 +8,7 @@ import { registerModelKernels } from '../kernels';
 import { tokenCrossEntropy } from '../kernels/fused-ops';
 import { dropoutFor, ModelInputError } from './build';
 import { ModelConfigError } from './config-fields';
-import { causalMask, KVCache, matMulTransposed, type DecoderDims } from './decoder';
+import { causalMask, defaultPositions, KVCache, matMulTransposed, type DecoderDims } from './decoder';
 import { descriptorFor, describeSupported, type DecoderDescriptor } from './registry';
 import type { DecoderArchitecture, ForwardOptions, HFConfig } from './types';
 import { WeightLoader } from './weights';
@@ -105,6 +105,8 @@ export function buildCausalLM(
     throw err;
   }
   const maxLength = descriptor.maxLength(dims);
+  const lmHead = body.lmHead;
+  if (!lmHead) throw new Error('internal: the decoder was built without its lm_head');
 
   const hiddenStates = (inputs: DecoderInputs, options: CausalLMForwardOptions): tf.Tensor3D => {
     const { inputIds } = inputs;
@@ -115,19 +117,14 @@ export function buildCausalLM(
       const mask = inputs.attentionMask ?? (tf.ones([batch, past + length], 'int32') as tf.Tensor2D);
       // transformers' forward: positions past, past + 1, … whatever the padding (cache_position). Left-padded
       // batches pass positionIds(mask), as generate() does.
-      const positions =
-        options.positionIds ??
-        (tf.tile(tf.reshape(tf.range(past, past + length, 1, 'int32'), [1, length]), [
-          batch,
-          1,
-        ]) as tf.Tensor2D);
+      const positions = options.positionIds ?? defaultPositions(batch, past, length);
       return body.run(inputIds, positions, causalMask(mask, length), options.cache, dropoutFor(options));
     });
   };
   const logits = (hidden: tf.Tensor): tf.Tensor =>
     tf.tidy(() => {
       const h = hidden.shape[hidden.rank - 1]!;
-      const flat = matMulTransposed(tf.reshape(hidden, [-1, h]) as tf.Tensor2D, body.lmHead as tf.Tensor2D);
+      const flat = matMulTransposed(tf.reshape(hidden, [-1, h]) as tf.Tensor2D, lmHead as tf.Tensor2D);
       return tf.reshape(flat, [...hidden.shape.slice(0, -1), dims.vocabSize]);
     });
 
@@ -175,7 +172,7 @@ export function buildCausalLM(
         const rows = batch * (length - 1);
         // Only the positions that predict a label go through the lm_head: [rows, vocab], made once.
         const shifted = tf.reshape(tf.slice(hidden, [0, 0, 0], [batch, length - 1, h]), [rows, h]);
-        const lmLogits = tf.matMul(shifted, body.lmHead, false, true) as tf.Tensor2D;
+        const lmLogits = tf.matMul(shifted, lmHead, false, true) as tf.Tensor2D;
         const targets = tf.reshape(tf.slice(given, [0, 1], [batch, length - 1]), [rows]);
         const valid = tf.cast(tf.notEqual(targets, IGNORE_INDEX), 'float32');
         const weights = tf.div(valid, tf.maximum(tf.sum(valid), 1)) as tf.Tensor1D;

@@ -43,9 +43,9 @@ export function parseConfig(config: HFConfig, modelName = 'this model'): Encoder
   const descriptor = descriptorFor(config, modelName);
   if (descriptor.kind !== 'encoder') {
     throw new ModelConfigError(
-      `${modelName} is a ${descriptor.label} causal language model (${descriptor.tasks['causal-lm'].className}): ` +
-        `WebTune generates text with it, but sequence classification needs an encoder: ` +
-        describeSupported('encoder'),
+      `${modelName} is a ${descriptor.label} causal language model (${descriptor.tasks['causal-lm'].className}), ` +
+        `not an encoder (${describeSupported('encoder')}): as a sequence classifier it is a ` +
+        `${descriptor.tasks['sequence-classification'].className} (buildClassifier), without encoder dimensions`,
     );
   }
   const dims = descriptor.parseConfig(config, `${modelName} (config.json)`);

@@ -57,8 +57,11 @@ export interface DecoderBody {
     cache: KVCache | undefined,
     dropout: Dropout,
   ): tf.Tensor3D;
-  /** The output projection [vocab, hidden]: lm_head.weight, or the word embeddings when they are tied. */
-  lmHead: tf.Variable;
+  /**
+   * The output projection [vocab, hidden]: lm_head.weight, or the word embeddings when they are tied. Absent
+   * when built without it (a sequence classifier, whose head is `score`).
+   */
+  lmHead?: tf.Variable;
   embeddingVariableNames: string[];
   /** Frees what the body holds besides the variables (the rotary table). */
   dispose?(): void;
@@ -122,6 +125,14 @@ export function causalMask(attentionMask: tf.Tensor2D, length: number): tf.Tenso
   const blind = tf.sub(1, tf.max(seen, -1, true));
   const keep = tf.add(seen, tf.mul(blind, tf.tensor4d(diagonal, [1, 1, length, total])));
   return tf.mul(tf.sub(1, keep), MASKED) as tf.Tensor4D;
+}
+
+/** transformers' default position ids (cache_position): past, past + 1, … on every row, whatever the padding. */
+export function defaultPositions(batch: number, past: number, length: number): tf.Tensor2D {
+  return tf.tidy(
+    () =>
+      tf.tile(tf.reshape(tf.range(past, past + length, 1, 'int32'), [1, length]), [batch, 1]) as tf.Tensor2D,
+  );
 }
 
 /**

@@ -49,7 +49,11 @@ export function parseGpt2Config(config: HFConfig, where: string): DecoderDims {
   };
 }
 
-export function buildGpt2(loader: WeightLoader, dims: DecoderDims): DecoderBody {
+export function buildGpt2(
+  loader: WeightLoader,
+  dims: DecoderDims,
+  options: { lmHead?: boolean } = {},
+): DecoderBody {
   const h = dims.hiddenSize;
   const inner = dims.intermediateSize;
   const norm = (name: string): Norm => loader.encoderNorm(name, h);
@@ -68,7 +72,7 @@ export function buildGpt2(loader: WeightLoader, dims: DecoderDims): DecoderBody 
   }));
   const lnF = norm('ln_f');
   return {
-    lmHead: loader.lmHead(wte, 'wte.weight', dims),
+    ...(options.lmHead === false ? {} : { lmHead: loader.lmHead(wte, 'wte.weight', dims) }),
     embeddingVariableNames: ['transformer.wte.weight', 'transformer.wpe.weight'],
     run(inputIds, positions, mask, cache: KVCache | undefined, dropout) {
       let x = tf.add(embed(wte as tf.Tensor2D, inputIds), embed(wpe as tf.Tensor2D, positions));
@@ -103,5 +107,12 @@ export const gpt2Descriptor: DecoderDescriptor = {
   parseConfig: parseGpt2Config,
   build: buildGpt2,
   maxLength: (dims) => dims.maxPositions,
-  tasks: { 'causal-lm': { className: 'GPT2LMHeadModel', tensor: 'lm_head.weight' } },
+  tasks: {
+    'causal-lm': { className: 'GPT2LMHeadModel', tensor: 'lm_head.weight' },
+    'sequence-classification': {
+      className: 'GPT2ForSequenceClassification',
+      tensors: ['score.weight'],
+      outLayer: 'score',
+    },
+  },
 };

@@ -78,7 +78,11 @@ export function parseLlamaFamilyConfig(
   };
 }
 
-export function buildLlamaFamily(loader: WeightLoader, dims: DecoderDims): DecoderBody {
+export function buildLlamaFamily(
+  loader: WeightLoader,
+  dims: DecoderDims,
+  options: { lmHead?: boolean } = {},
+): DecoderBody {
   const biases = dims.projectionBias ?? { qkv: false, output: false, mlp: false };
   const h = dims.hiddenSize;
   const qDim = dims.numHeads * dims.headDim;
@@ -104,7 +108,7 @@ export function buildLlamaFamily(loader: WeightLoader, dims: DecoderDims): Decod
   const finalNorm = norm('norm');
   const rotary = new RotaryTable(dims.ropeInvFreq!, dims.maxPositions);
   return {
-    lmHead: loader.lmHead(embedTokens, 'embed_tokens.weight', dims),
+    ...(options.lmHead === false ? {} : { lmHead: loader.lmHead(embedTokens, 'embed_tokens.weight', dims) }),
     embeddingVariableNames: ['model.embed_tokens.weight'],
     dispose: () => rotary.dispose(),
     run(inputIds, positions, mask, cache, dropout) {
@@ -140,5 +144,12 @@ export const llamaDescriptor: DecoderDescriptor = {
   parseConfig: (config, where) => parseLlamaFamilyConfig(config, where, 'llama'),
   build: buildLlamaFamily,
   maxLength: (dims) => dims.maxPositions,
-  tasks: { 'causal-lm': { className: 'LlamaForCausalLM', tensor: 'lm_head.weight' } },
+  tasks: {
+    'causal-lm': { className: 'LlamaForCausalLM', tensor: 'lm_head.weight' },
+    'sequence-classification': {
+      className: 'LlamaForSequenceClassification',
+      tensors: ['score.weight'],
+      outLayer: 'score',
+    },
+  },
 };

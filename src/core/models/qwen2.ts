@@ -13,5 +13,12 @@ export const qwen2Descriptor: DecoderDescriptor = {
   parseConfig: (config, where) => parseLlamaFamilyConfig(config, where, 'qwen2'),
   build: buildLlamaFamily,
   maxLength: (dims) => dims.maxPositions,
-  tasks: { 'causal-lm': { className: 'Qwen2ForCausalLM', tensor: 'lm_head.weight' } },
+  tasks: {
+    'causal-lm': { className: 'Qwen2ForCausalLM', tensor: 'lm_head.weight' },
+    'sequence-classification': {
+      className: 'Qwen2ForSequenceClassification',
+      tensors: ['score.weight'],
+      outLayer: 'score',
+    },
+  },
 };

@@ -56,10 +56,12 @@ export interface EncoderDescriptor extends DescriptorBase<EncoderArchitecture> {
 export interface DecoderDescriptor extends DescriptorBase<DecoderArchitecture> {
   kind: 'decoder';
   parseConfig(config: HFConfig, where: string): DecoderDims;
-  build(loader: WeightLoader, dims: DecoderDims): DecoderBody;
+  /** With `lmHead` false (a sequence classifier) no lm_head is made or read. */
+  build(loader: WeightLoader, dims: DecoderDims, options?: { lmHead?: boolean }): DecoderBody;
   /** The longest sequence the positions allow. */
   maxLength(dims: DecoderDims): number;
-  tasks: { 'causal-lm': CausalLmHeadSpec };
+  /** `sequence-classification`: transformers' *ForSequenceClassification, a bias-free `score` on the last token. */
+  tasks: { 'causal-lm': CausalLmHeadSpec; 'sequence-classification': ClassificationHeadSpec };
 }
 
 export type ArchitectureDescriptor = EncoderDescriptor | DecoderDescriptor;
@@ -133,9 +135,23 @@ export function decoderDescriptor(name: Architecture): DecoderDescriptor {
   return d;
 }
 
-/** The sequence-classification head of an architecture, or a clear refusal for a decoder. */
+/** The descriptor of an architecture, encoder or decoder. */
+export function architectureDescriptor(name: Architecture): ArchitectureDescriptor {
+  const d = ARCHITECTURES.find((a) => a.modelType === name);
+  if (!d) throw new ModelConfigError(`unknown architecture "${name}"; supported: ${describeSupported()}`);
+  return d;
+}
+
+/** The sequence-classification head of an architecture (an encoder's, or a decoder's `score`). */
 export function classificationHead(name: Architecture): ClassificationHeadSpec {
-  return encoderDescriptor(name).tasks['sequence-classification'];
+  return architectureDescriptor(name).tasks['sequence-classification'];
+}
+
+/** The tasks a model can be fine-tuned for: an encoder classifies; a decoder models language or classifies. */
+export function tasksOf(descriptor: ArchitectureDescriptor): TaskName[] {
+  return descriptor.kind === 'decoder'
+    ? ['causal-lm', 'sequence-classification']
+    : ['sequence-classification'];
 }
 
 /** What a model is and what WebTune can do with it, in one line, for messages that refuse a task. */
@@ -144,5 +160,5 @@ export function describeModel(config: HFConfig, modelName: string): string {
   const cls = config.architectures?.[0];
   return d.kind === 'encoder'
     ? `${modelName} is a ${d.label} encoder${cls ? ` (${cls})` : ''}: WebTune fine-tunes it for text classification (npm run train / predict); it does not generate text`
-    : `${modelName} is a ${d.label} causal language model${cls ? ` (${cls})` : ''}: WebTune generates text with it (npm run generate); it is not a sequence classifier`;
+    : `${modelName} is a ${d.label} causal language model${cls ? ` (${cls})` : ''}: WebTune generates text with it (npm run generate), fine-tunes it as a causal LM (npm run train) or, with --task sequence-classification, as a sequence classifier`;
 }

@@ -61,7 +61,8 @@ export interface ForwardOptions {
 }
 
 export interface SequenceClassifier {
-  architecture: EncoderArchitecture;
+  /** An encoder, or a decoder with transformers' *ForSequenceClassification head (decoder-classifier.ts). */
+  architecture: Architecture;
   config: HFConfig;
   numLabels: number;
   /**
@@ -86,7 +87,10 @@ export interface SequenceClassifier {
   loadReport?: { initialized: string[]; unused: string[] };
   /** Logits [batch, numLabels]. Call inside tf.tidy or dispose the result. */
   forward(inputs: EncoderInputs, options: ForwardOptions): tf.Tensor2D;
-  /** The encoder's last_hidden_state [batch, length, hidden] (and BERT's pooler_output), for fidelity checks. */
+  /**
+   * The encoder's (or decoder trunk's) last_hidden_state [batch, length, hidden] (and BERT's pooler_output), for
+   * fidelity checks.
+   */
   encode(
     inputs: EncoderInputs,
     options: ForwardOptions,

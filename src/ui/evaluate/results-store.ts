@@ -46,6 +46,11 @@ export function openRunResults(runId: string): Promise<void> {
   return run('results-info', runId);
 }
 
+/** Asks the worker again what the results model is (a run may have replaced it). */
+export function refreshResultsInfo(): Promise<void> {
+  return run('results-info');
+}
+
 /** The results model's info, refreshed when a panel mounts; `useLoaded` registers the loaded checkpoint. */
 export function useResultsModel() {
   const state = useSyncExternalStore(subscribe, () => snapshot);

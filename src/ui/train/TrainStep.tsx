@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { describeBackend, type BackendInfo } from '../../core/backend-info';
 import type { RunRecord } from '../../core/storage/run-types';
+import type { TaskName } from '../../core/models/registry';
 import { isResumable, isTrainingElsewhere, runState, runStoredBytes } from '../../core/storage/runs';
 import { megabytes, storageShortMessage } from '../../core/storage/space';
 import { formatTime } from '../app/dates';
@@ -27,6 +28,7 @@ import { statusText, useTraining } from './useTraining';
 import { formatDuration, WatchPanel } from './WatchPanel';
 import { useStepTiming, type StepTimingState } from './useStepTiming';
 import { CausalLmRunFacts } from './CausalLmRunFacts';
+import { decoderTaskProblem } from './task-data';
 import { causalLmDefaultSettings, causalLmOptionsProblem, generativeKindOf } from './causal-lm-settings';
 import { chatMlModeProblem } from '../../core/data/causal-lm-options';
 import { countTrainingSteps } from '../../core/train/steps';
@@ -101,21 +103,37 @@ export function TrainStep({
     error?: string;
   }>();
   const shown = budget && budget.model === facts?.name ? budget : undefined;
-  // A decoder trains as a causal LM (task causal-lm), on generative data, from causal-LM defaults.
+  // A decoder trains as a causal LM (task causal-lm, the default), on generative data, from causal-LM defaults,
+  // or as a sequence classifier (*ForSequenceClassification) on labelled data; an encoder only classifies.
   const decoder = facts?.kind === 'decoder';
+  const [chosenTask, setChosenTask] = useState<{ model: string; task: TaskName }>();
+  // Until the person picks one, the open run's task (after a reload too), else causal-lm.
+  const task: TaskName = decoder
+    ? chosenTask?.model === facts.name
+      ? chosenTask.task
+      : current?.modelName === facts.name && current.task
+        ? current.task
+        : 'causal-lm'
+    : 'sequence-classification';
+  const causalLm = task === 'causal-lm';
   const generativeKind = generativeKindOf(training.dataset);
-  const task = decoder ? 'causal-lm' : 'sequence-classification';
   const sizeDefaults = defaultSettings(facts?.parameters ?? 0, shown?.budget);
-  const baseSettings = decoder
-    ? causalLmDefaultSettings(sizeDefaults, generativeKind, facts.maxLength)
-    : sizeDefaults;
+  const baseSettings =
+    decoder && causalLm
+      ? causalLmDefaultSettings(sizeDefaults, generativeKind, facts.maxLength)
+      : sizeDefaults;
   const defaults = settingsText(baseSettings);
-  // Edits are kept per model and, for a decoder, per kind of data (packing's default differs by kind).
-  const formKey = `${facts?.name ?? ''}${decoder ? `|${generativeKind ?? ''}` : ''}`;
+  // Edits are kept per model and, for a decoder, per task and kind of data (packing's default differs by kind).
+  const formKeyOf = (t: TaskName) =>
+    `${facts?.name ?? ''}${decoder ? (t === 'causal-lm' ? `|${generativeKind ?? ''}` : '|sequence-classification') : ''}`;
+  const formKey = formKeyOf(task);
   const text = edited && edited.model === formKey ? { ...defaults, ...edited.text } : defaults;
   const parsed = parseSettings(text, task);
+  // A decoder's task must suit the chosen dataset (and a decoder classifier does not take LoRA yet).
+  const taskMismatch =
+    decoder && datasetId ? decoderTaskProblem(task, text.mode, training.dataset) : undefined;
   const causalLmError =
-    decoder && generativeKind && parsed.settings
+    decoder && causalLm && generativeKind && parsed.settings
       ? (causalLmOptionsProblem(generativeKind, facts.maxLength, parsed.settings) ??
         chatMlModeProblem(generativeKind === 'chat' && !facts.chatTemplate, parsed.settings.mode, facts.name))
       : undefined;
@@ -147,8 +165,11 @@ export function TrainStep({
   // whose settings they are until the person edits a field.
   const [settingsOf, setSettingsOf] = useState<string>();
   const loadRunSettings = (run: RunRecord) => {
+    // A decoder's form takes the run's task too (its runs always record it).
+    const runTask = run.task ?? 'sequence-classification';
+    if (decoder && run.modelName === facts.name) setChosenTask({ model: facts.name, task: runTask });
     const next = {
-      model: facts ? formKey : run.modelName,
+      model: facts ? formKeyOf(decoder ? runTask : task) : run.modelName,
       text: settingsText(settingsFromRun(run.args, run.maxLength, baseSettings, run.lora)),
     };
     setEdited(next);
@@ -170,16 +191,24 @@ export function TrainStep({
     parsed.settings &&
     !running &&
     !loraRefused &&
-    (!decoder || (generativeKind !== undefined && causalLmError === undefined)),
+    taskMismatch === undefined &&
+    (!causalLm || (generativeKind !== undefined && causalLmError === undefined)),
   );
   // Before Start, the run plan: its steps, memory and (measured by the worker) its estimated time. A decoder's
   // examples (packed blocks or rows) are known once the worker has tokenised its data for the measurement.
   const planned =
     canStart &&
     parsed.settings !== undefined &&
-    (decoder || (trainExamples !== undefined && trainExamples > 0));
-  const timing = useStepTiming(planned, facts?.name, datasetId, parsed.settings, decoder);
-  const planExamples = decoder
+    (causalLm || (trainExamples !== undefined && trainExamples > 0));
+  const timing = useStepTiming(
+    planned,
+    facts?.name,
+    datasetId,
+    parsed.settings,
+    causalLm,
+    decoder ? task : undefined,
+  );
+  const planExamples = causalLm
     ? timing?.state === 'measured'
       ? timing.timing.trainExamples
       : undefined
@@ -193,7 +222,12 @@ export function TrainStep({
   const startNew = () => {
     setAsking(undefined);
     if (parsed.settings)
-      training.start(parsed.settings, modelSource, decoder ? toCausalLmOptions(parsed.settings) : undefined);
+      training.start(
+        parsed.settings,
+        modelSource,
+        causalLm ? toCausalLmOptions(parsed.settings) : undefined,
+        decoder ? task : undefined,
+      );
   };
   const onStart = () => {
     const paused = pausedRun(training.runs, current, (r) => isResumable(r, activity));
@@ -218,15 +252,28 @@ export function TrainStep({
         <dt>Dataset</dt>
         <dd>{datasetId ? (training.dataset?.name ?? '…') : 'none chosen: pick one in the Data step'}</dd>
         <dt>Task</dt>
-        <dd
-          data-testid="train-task"
-          data-task={facts ? (decoder ? 'causal-lm' : 'sequence-classification') : ''}
-        >
-          {facts
-            ? decoder
-              ? 'causal-lm: the decoder learns to continue your texts (plain text, instruction or chat data)'
-              : 'sequence-classification: the encoder learns to label your texts'
-            : 'set by the model: an encoder classifies, a decoder generates (causal-lm)'}
+        <dd data-testid="train-task" data-task={facts ? task : ''}>
+          {facts && decoder ? (
+            <>
+              <select
+                aria-label="Task"
+                data-testid="train-task-select"
+                value={task}
+                disabled={running}
+                onChange={(e) => setChosenTask({ model: facts.name, task: e.target.value as TaskName })}
+              >
+                <option value="causal-lm">causal-lm</option>
+                <option value="sequence-classification">sequence-classification</option>
+              </select>{' '}
+              {causalLm
+                ? 'the decoder learns to continue your texts: needs a dataset chosen as "A text generator" (plain text, instruction or chat data)'
+                : 'the decoder learns to label your texts (a score on its last token, as transformers\' *ForSequenceClassification): needs a dataset chosen as "A classifier" (text and label columns)'}
+            </>
+          ) : facts ? (
+            'sequence-classification: the encoder learns to label your texts'
+          ) : (
+            'set by the model: an encoder classifies, a decoder generates (causal-lm) or classifies'
+          )}
         </dd>
         <dt>Backend</dt>
         <dd data-testid="train-backend">{backend ? describeBackend(backend) : 'starting…'}</dd>
@@ -240,7 +287,7 @@ export function TrainStep({
       <HyperParameters
         text={text}
         task={task}
-        dataKind={decoder ? generativeKind : undefined}
+        dataKind={causalLm ? generativeKind : undefined}
         causalLmError={causalLmError}
         disabled={running}
         defaults={defaults}
@@ -282,7 +329,7 @@ export function TrainStep({
       {planned && parsed.settings && (
         <RunPlan
           examples={planExamples}
-          unit={decoder ? 'examples (blocks or rows)' : 'examples'}
+          unit={causalLm ? 'examples (blocks or rows)' : 'examples'}
           args={parsed.settings}
           memoryBytes={encoder ? shown?.budget?.modes[text.mode as TrainingMode]?.memoryBytes : undefined}
           timing={timing}
@@ -335,7 +382,8 @@ export function TrainStep({
                 current,
                 parsed.settings,
                 modelSource,
-                decoder ? toCausalLmOptions(parsed.settings) : undefined,
+                causalLm ? toCausalLmOptions(parsed.settings) : undefined,
+                decoder ? task : undefined,
               )
             }
           >
@@ -365,7 +413,7 @@ export function TrainStep({
               <span className="phase">
                 {' '}
                 ·{' '}
-                {decoder && training.phase.phase === 'building'
+                {current?.task === 'causal-lm' && training.phase.phase === 'building'
                   ? 'Building the causal LM'
                   : PHASES[training.phase.phase]}
                 {training.phase.detail ? ` (${training.phase.detail})` : ''}…
@@ -417,7 +465,11 @@ export function TrainStep({
             : ''}
         </p>
       )}
-      {decoder && !generativeKind ? (
+      {taskMismatch && decoder && !causalLm ? (
+        <p className="hint" data-testid="train-task-mismatch">
+          {taskMismatch}
+        </p>
+      ) : decoder && causalLm && !generativeKind ? (
         <p className="hint" data-testid="train-decoder-note">
           {facts?.name} generates text: try it in the Playground (Evaluate step), or fine-tune it here as a
           causal LM on generative data (plain text, instruction or chat): choose such a dataset in the Data

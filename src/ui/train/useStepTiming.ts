@@ -4,6 +4,7 @@
 // accumulation or evaluation settings is then arithmetic on it (core/train/time-estimate.ts). A measurement made for other
 // settings is never returned, so a stale estimate goes as soon as those settings change.
 import { useEffect, useRef, useState } from 'react';
+import type { TaskName } from '../../core/models/registry';
 import type { MeasureStepTimeRequest, StepTimeMeasurement } from '../../worker/protocol';
 import { askResults } from '../../worker/results-client';
 import { toCausalLmOptions, toLoraFields, type TrainSettings } from './defaults';
@@ -26,6 +27,8 @@ export function useStepTiming(
   settings: TrainSettings | undefined,
   /** A decoder's run: its data options (block_size, packing, …) shape its examples too. */
   causalLm: boolean,
+  /** A decoder's task (an encoder's is always sequence-classification). */
+  task?: TaskName,
 ): StepTimingState | undefined {
   const body: Body | undefined =
     enabled && modelName !== undefined && datasetId !== undefined && settings
@@ -36,6 +39,7 @@ export function useStepTiming(
           args: { per_device_train_batch_size: settings.per_device_train_batch_size, mode: settings.mode },
           ...(settings.mode === 'lora' ? { lora: toLoraFields(settings) } : {}),
           ...(causalLm ? { causalLm: toCausalLmOptions(settings) } : {}),
+          ...(task ? { task } : {}),
         }
       : undefined;
   const key = body && JSON.stringify([modelName, body]);

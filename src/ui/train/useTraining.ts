@@ -1,5 +1,6 @@
 // The Train step's state: the run it follows (started here, resumed, or picked from the list), the stored runs,
 // and the metric store the charts read. Requests go to the training worker; its events update the state.
+import type { TaskName } from '../../core/models/registry';
 import { nextClock, type PacedClock } from './eta';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { getDataset } from '../../core/storage/datasets';
@@ -271,12 +272,14 @@ export function useTraining(
       settings: TrainSettings,
       modelSource: ModelSourceSpec | undefined,
       causalLm?: Partial<CausalLmDataOptions>,
+      task?: TaskName,
     ) => {
       if (!datasetId) return;
       send({
         datasetId,
         args: toTrainingArguments(settings),
         ...(causalLm ? { causalLm } : {}),
+        ...(task ? { task } : {}),
         ...(settings.mode === 'lora' ? { lora: toLoraFields(settings) } : {}),
         maxLength: settings.max_length,
         modelSource: runSource(modelSource),
@@ -292,11 +295,13 @@ export function useTraining(
       settings: TrainSettings,
       modelSource: ModelSourceSpec | undefined,
       causalLm?: Partial<CausalLmDataOptions>,
+      task?: TaskName,
     ) =>
       send({
         datasetId: datasetId ?? run.datasetId,
         args: toTrainingArguments(settings),
         ...(causalLm ? { causalLm } : {}),
+        ...(task ? { task } : {}),
         maxLength: settings.max_length,
         modelSource: runSource(modelSource),
         modelName: run.modelName,
@@ -316,6 +321,7 @@ export function useTraining(
         modelSource: run.modelSource,
         modelName: run.modelName,
         ...(run.causalLm ? { causalLm: run.causalLm } : {}),
+        ...(run.task ? { task: run.task } : {}),
         ...(run.datasetConfig ? { datasetConfig: run.datasetConfig } : {}),
       }),
     [send],

@@ -34,13 +34,32 @@ export interface ClassifierOnnxOptions {
   numLabels: number;
 }
 
+/** The architectures whose classifiers have an ONNX graph here (core/models/*-onnx.ts): the encoders. */
+export function hasOnnxExport(architecture: Architecture): architecture is EncoderArchitecture {
+  return Object.hasOwn(BUILDERS, architecture);
+}
+
+/** Why a classifier of that architecture gets no ONNX files, for messages and the model card. */
+export function noOnnxReason(architecture: Architecture): string {
+  return (
+    `WebTune builds the ONNX files (onnx/model.onnx for transformers.js) for encoder classifiers only ` +
+    `(${Object.keys(BUILDERS).join(', ')}); a ${architecture} sequence classifier has none: load its ` +
+    `model.safetensors with transformers, or make ONNX files with optimum (optimum-cli export onnx --task text-classification)`
+  );
+}
+
+export class OnnxExportError extends Error {
+  override name = 'OnnxExportError';
+}
+
 export function classifierOnnx(options: ClassifierOnnxOptions, precision: OnnxPrecision): StreamedFile {
+  if (!hasOnnxExport(options.architecture)) throw new OnnxExportError(noOnnxReason(options.architecture));
   const dims = parseConfig(options.config);
   if (dims.architecture !== options.architecture) {
     throw new Error(`the config is ${dims.architecture} but the model is ${options.architecture}`);
   }
   const g = new OnnxGraph(`${options.architecture}_for_sequence_classification`);
-  BUILDERS[options.architecture](
+  BUILDERS[dims.architecture](
     { g, weights: new OnnxWeightReader(options.weights), precision, dims },
     options.numLabels,
   );
