@@ -521,6 +521,10 @@ print(json.dumps({"generated": generated, "eval_loss": total / len(rows), "base_
     await page.getByRole('button', { name: 'Use this dataset' }).click();
     await steps.getByRole('button', { name: /Train/ }).click();
     expect(await page.getByTestId('causal-lm-fields').getAttribute('data-kind')).toBe('chat');
+    // Said before Start: what the run adds to a model without a chat template.
+    expect(await page.getByTestId('chatml-note').innerText()).toContain(
+      'webtune/gpt2-tiny-lm has no chat template, so the run adds ChatML',
+    );
     // LoRA cannot carry the new tokens' embeddings: refused before Start, with what to do instead.
     await page.getByLabel('Training mode').selectOption('lora');
     expect(await page.getByTestId('causal-lm-fields-error').innerText()).toContain(

@@ -48,8 +48,9 @@ describe('the tokenisation cache in IndexedDB', () => {
       'webtune-upgrade-test',
     );
     expect(u).toEqual({
-      version: 3,
-      stores: ['checkpoints', 'datasetRows', 'datasets', 'runLogs', 'runs', 'tokenized'],
+      // Through every later upgrade: version 3's tokenised sets, version 4's TXT texts (one document per file).
+      version: 4,
+      stores: ['checkpoints', 'datasetRows', 'datasetTexts', 'datasets', 'runLogs', 'runs', 'tokenized'],
       kept: 'ds-old.csv',
       defaultName: 'webtune',
     });

@@ -475,6 +475,13 @@ export function TrainStep({
           causal LM on generative data (plain text, instruction or chat): choose such a dataset in the Data
           step as &ldquo;A text generator&rdquo;.
         </p>
+      ) : decoder && causalLm && generativeKind === 'chat' && !facts.chatTemplate ? (
+        <p className="hint" data-testid="chatml-note">
+          {facts.name} has no chat template, so the run adds ChatML as TRL&rsquo;s clone_chat_template does:
+          &lt;|im_start|&gt; and &lt;|im_end|&gt; become special tokens, &lt;|im_end|&gt; the eos, and the
+          embeddings grow to a multiple of 64 rows (the new ones at the mean of the old). The download keeps
+          them.
+        </p>
       ) : !facts || !datasetId ? (
         <p className="hint">Start training needs a loaded model and a chosen dataset.</p>
       ) : null}
