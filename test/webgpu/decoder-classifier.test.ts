@@ -1,10 +1,11 @@
-// The decoders as sequence classifiers on a real WebGPU device (Dawn; SwiftShader here): the same checks as
+// A decoder as a sequence classifier on a real WebGPU device (Dawn; SwiftShader here): the same checks as
 // test/unit/decoder-classifier.test.ts against the live transformers 5.18, within 1e-4 (logits) and 1e-4
-// relative (five AdamW steps), as the other webgpu decoder tests.
+// relative (five AdamW steps), as the other webgpu decoder tests. GPT-2 alone: what the classifier adds to a
+// decoder (the pooling at the last non-pad token, the score) is the same ops for every architecture, and each
+// architecture's trunk is checked on WebGPU in decoders.test.ts (SwiftShader makes every fixture a CI minute).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../src/core/backend';
-import { DECODER_FIXTURES } from '../unit/decoder-fixtures';
 import {
   decoderClassifierReference,
   measureDecoderClassifier,
@@ -20,7 +21,7 @@ describe('decoder classifiers against transformers on webgpu', () => {
   });
   afterAll(() => console.log(table.join('\n')));
 
-  it.each(DECODER_FIXTURES)('%s', { timeout: 300_000 }, async (id) => {
+  it.each(['webtune/tiny-random-gpt2'])('%s', { timeout: 300_000 }, async (id) => {
     const reference = await decoderClassifierReference(id);
     const m = await measureDecoderClassifier(id, reference);
     table.push(
